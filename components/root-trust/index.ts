@@ -1,0 +1,2 @@
+export * from "./root-ca.js";
+export * from "./signed-intermediate.js";

@@ -1,0 +1,148 @@
+import { bech32 } from "@scure/base";
+import { z } from "zod";
+import { PHASE_IDS, stackName, type PhaseId } from "../phases/catalog.js";
+import type { Problem } from "../registry/problems.js";
+
+/**
+ * The meaning of the stack configuration, validated the same way under `pulumi up` and in the offline plan.
+ * `Pulumi.yaml` declares the keys and their CLI types; this schema says what values make sense.
+ */
+
+const KEBAB = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const int = (min: number, max: number) => z.coerce.number().int({ error: "must be a whole number" }).min(min).max(max);
+
+const ageRecipient = z.string().refine(
+  (text) => {
+    try {
+      return text.startsWith("age1") && bech32.decode(text as `${string}1${string}`).prefix === "age";
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `${JSON.stringify(issue.input)} is not an age recipient (age1..., with a valid checksum)` },
+);
+
+const jsonArray = z.string().transform((text, ctx) => {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (Array.isArray(v)) return v;
+  } catch {
+    /* reported below */
+  }
+  ctx.addIssue({ code: "custom", message: "must be a list" });
+  return z.NEVER;
+});
+
+const PlatformConfigSchema = z.object({
+  cluster: z.string().max(40).regex(KEBAB, { error: "must be a kebab-case cluster name (at most 40 characters)" }),
+  phase: z.enum(PHASE_IDS),
+  registryDir: z.string().min(1),
+  stackReferencePrefix: z
+    .string()
+    .regex(/^$|^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\/$/, { error: 'must be empty or "<organization>/<project>/"' }),
+  rootCaCommonName: z.string().min(1).max(64),
+  rootCaOrganization: z.string().min(1).max(64),
+  rootCaValidityDays: int(1, 36_500),
+  rootCaKeyAlgorithm: z.enum(["ECDSA", "RSA"]),
+  rootCaEcdsaCurve: z.enum(["P256", "P384", "P521"]),
+  rootCaRsaBits: z.coerce.number().pipe(z.union([z.literal(3072), z.literal(4096)], { error: "must be 3072 or 4096" })),
+  intermediateValidityDays: int(1, 36_500),
+  intermediateCsrStack: z.union([z.literal(""), z.enum(PHASE_IDS)]),
+  sopsAgeRecipients: jsonArray.pipe(z.array(ageRecipient)),
+});
+
+type Parsed = z.output<typeof PlatformConfigSchema>;
+
+/** The validated configuration of one stack. */
+export interface PlatformConfig {
+  stack: string;
+  cluster: string;
+  phase: PhaseId;
+  registryDir: string;
+  stackReferencePrefix: string;
+  rootTrust: {
+    commonName: string;
+    organization: string;
+    validityDays: number;
+    keyAlgorithm: "ECDSA" | "RSA";
+    ecdsaCurve: "P256" | "P384" | "P521";
+    rsaBits: 3072 | 4096;
+    intermediateValidityDays: number;
+    /** The phase whose stack publishes CSRs for the signing ceremony, if any. */
+    intermediateCsrStack?: PhaseId;
+    sopsAgeRecipients: string[];
+  };
+}
+
+export type PlatformConfigResult = { ok: true; config: PlatformConfig } | { ok: false; problems: Problem[] };
+
+/**
+ * Validates the configuration values of `stack` (full keys, as the CLI passes them). `declared` lists the keys
+ * Pulumi.yaml declares: any other key in the project namespace is a typo the CLI would silently pass through.
+ */
+export function parsePlatformConfig(args: {
+  project: string;
+  stack: string;
+  file: string;
+  values: Readonly<Record<string, string>>;
+  declared: readonly string[];
+}): PlatformConfigResult {
+  const { project, stack, file, values, declared } = args;
+  const prefix = `${project}:`;
+  const problems: Problem[] = [];
+  const own: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (!key.startsWith(prefix)) continue;
+    const name = key.slice(prefix.length);
+    if (!declared.includes(name)) problems.push({ file, subject: key, message: "is not a key this project declares (see Pulumi.yaml)" });
+    else own[name] = value;
+  }
+  const parsed = PlatformConfigSchema.safeParse(own);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) {
+      const [name, ...rest] = issue.path.map(String);
+      const missing = issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value");
+      problems.push({
+        file,
+        subject: `${prefix}${name}`,
+        field: rest.length ? rest.map((r) => `[${r}]`).join("") : undefined,
+        message: missing ? "is required" : issue.message,
+      });
+    }
+  if (problems.length === 0 && parsed.success) problems.push(...crossFieldProblems(parsed.data, stack, file, prefix));
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, config: toConfig(parsed.data, stack) };
+}
+
+function crossFieldProblems(c: Parsed, stack: string, file: string, prefix: string): Problem[] {
+  const out: Problem[] = [];
+  // A stack that runs another phase's program, or another cluster's, would plan the wrong resources.
+  if (stack !== stackName(c.cluster, c.phase))
+    out.push({ file, subject: `${prefix}phase`, message: `stack ${stack} must be named ${stackName(c.cluster, c.phase)} (<cluster>-<phase>)` });
+  if (c.intermediateValidityDays >= c.rootCaValidityDays)
+    out.push({ file, subject: `${prefix}intermediateValidityDays`, message: `${c.intermediateValidityDays} must be shorter than rootCaValidityDays (${c.rootCaValidityDays}): an intermediate cannot outlive its root` });
+  if (c.intermediateCsrStack === "root-trust")
+    out.push({ file, subject: `${prefix}intermediateCsrStack`, message: "the root-trust stack signs CSRs; it cannot publish them" });
+  return out;
+}
+
+function toConfig(c: Parsed, stack: string): PlatformConfig {
+  return {
+    stack,
+    cluster: c.cluster,
+    phase: c.phase,
+    registryDir: c.registryDir,
+    stackReferencePrefix: c.stackReferencePrefix,
+    rootTrust: {
+      commonName: c.rootCaCommonName,
+      organization: c.rootCaOrganization,
+      validityDays: c.rootCaValidityDays,
+      keyAlgorithm: c.rootCaKeyAlgorithm,
+      ecdsaCurve: c.rootCaEcdsaCurve,
+      rsaBits: c.rootCaRsaBits as 3072 | 4096,
+      intermediateValidityDays: c.intermediateValidityDays,
+      ...(c.intermediateCsrStack ? { intermediateCsrStack: c.intermediateCsrStack } : {}),
+      sopsAgeRecipients: c.sopsAgeRecipients,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parsePlatformConfig, type PlatformConfig } from "../config/platform.js";
+import { readProjectFile, stackFilePath } from "../config/project.js";
+import { loadRegistry } from "../registry/load.js";
+import { InvalidInputError, type Problem } from "../registry/problems.js";
+import type { PhaseId } from "./catalog.js";
+import { phaseStackReference, type PhaseProgram } from "./context.js";
+import { rootTrust } from "./root-trust.js";
+
+/** The phase programs built so far. A stack whose phase has none fails with a clear message. */
+export const PROGRAMS: Partial<Record<PhaseId, PhaseProgram>> = {
+  "root-trust": rootTrust,
+};
+
+/**
+ * The program `pulumi up` runs: validate the stack config and the registry (every problem at once, before any
+ * resource is registered), then run the phase program the stack's config names.
+ */
+export async function runPlatformStack(): Promise<Record<string, unknown>> {
+  const project = readProjectFile();
+  const stack = pulumi.getStack();
+  const file = stackFilePath(project, stack);
+  const parsed = parsePlatformConfig({
+    project: pulumi.getProject(),
+    stack,
+    file,
+    values: pulumi.runtime.allConfig(),
+    declared: Object.keys(project.config),
+  });
+  if (!parsed.ok) fail("invalid stack configuration", parsed.problems);
+  const config: PlatformConfig = parsed.config;
+  const registry = loadRegistry(resolve(project.root, config.registryDir));
+  if (!registry.ok) fail("invalid purpose registry", registry.problems);
+  const program = PROGRAMS[config.phase];
+  if (!program) fail("invalid stack configuration", [{ file, subject: `${pulumi.getProject()}:phase`, message: `phase ${config.phase} has no program yet` }]);
+  return program({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
+}
+
+/** A RunError prints without a stack trace: the message already names every file, purpose and field. */
+function fail(what: string, problems: readonly Problem[]): never {
+  throw new pulumi.RunError(new InvalidInputError(what, problems).message);
+}

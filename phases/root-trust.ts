@@ -1,0 +1,70 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RootCertificateAuthority, SignedIntermediateCa } from "../components/root-trust/index.js";
+import { inspectIntermediateCsr } from "../pki/x509.js";
+import type { PhaseProgram } from "./context.js";
+
+/** The output name under which a phase publishes intermediate CA CSRs for the root to sign: `{ <name>: <csr pem> }`. */
+export const INTERMEDIATE_CSRS_OUTPUT = "pkiIntermediateCsrs";
+
+/**
+ * Phase 0, the offline root of trust. Registers the root CA, signs the intermediates that the configured stack
+ * published CSRs for (the signing ceremony), and publishes public material only: the root key is in no output.
+ */
+export const rootTrust: PhaseProgram = async ({ config, phaseStack }) => {
+  const rt = config.rootTrust;
+  const root = new RootCertificateAuthority("root-ca", {
+    commonName: rt.commonName,
+    organization: rt.organization,
+    validityDays: rt.validityDays,
+    keyAlgorithm: rt.keyAlgorithm,
+    ecdsaCurve: rt.ecdsaCurve,
+    rsaBits: rt.rsaBits,
+  });
+
+  const intermediates: Record<string, Record<string, pulumi.Output<string>>> = {};
+  if (rt.intermediateCsrStack) {
+    const csrs = await publishedCsrs(phaseStack(rt.intermediateCsrStack), rt.intermediateCsrStack);
+    for (const [name, csrPem] of Object.entries(csrs).sort(([a], [b]) => a.localeCompare(b))) {
+      const signed = new SignedIntermediateCa(`intermediate-${name}`, { root, csrPem, validityDays: rt.intermediateValidityDays });
+      intermediates[name] = {
+        certificatePem: signed.certificatePem,
+        chainPem: signed.chainPem,
+        notAfter: signed.notAfter,
+        fingerprintSha256: signed.fingerprintSha256,
+      };
+    }
+  }
+
+  return {
+    rootCertificatePem: root.certificatePem,
+    rootCertificateFingerprintSha256: root.fingerprintSha256,
+    rootCertificateNotAfter: root.notAfter,
+    rootCertificateSubject: `CN=${rt.commonName}, O=${rt.organization}`,
+    signedIntermediates: intermediates,
+    sopsAgeRecipients: rt.sopsAgeRecipients,
+  };
+};
+
+/**
+ * The CSRs another stack published, read at plan time (not inside an apply) so `pulumi preview` shows exactly which
+ * intermediates the ceremony will sign. Every CSR is inspected first; one bad CSR stops the ceremony.
+ */
+async function publishedCsrs(ref: pulumi.StackReference, phase: string): Promise<Record<string, string>> {
+  const details = await ref.getOutputDetails(INTERMEDIATE_CSRS_OUTPUT);
+  const published = (details.value ?? details.secretValue ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  const csrs: Record<string, string> = {};
+  for (const [name, pem] of Object.entries(published)) {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name)) problems.push(`${name}: is not a kebab-case intermediate name`);
+    if (typeof pem !== "string") {
+      problems.push(`${name}: is not a PEM string`);
+      continue;
+    }
+    const inspection = await inspectIntermediateCsr(pem);
+    problems.push(...inspection.problems.map((p) => `${name}: ${p}`));
+    csrs[name] = pem;
+  }
+  if (problems.length > 0)
+    throw new pulumi.RunError(`signing ceremony refused: the ${phase} stack's ${INTERMEDIATE_CSRS_OUTPUT} output has problems:\n  ${problems.join("\n  ")}`);
+  return csrs;
+}

@@ -1,0 +1,5 @@
+export * from "./duration.js";
+export * from "./load.js";
+export * from "./problems.js";
+export * from "./rules.js";
+export * from "./schema.js";

@@ -1,0 +1,183 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { fieldPath, InvalidInputError, type Problem } from "./problems.js";
+import { purposeRuleViolations } from "./rules.js";
+import { EvidenceComponentSchema, PurposeSchema, RegistryFileShape, type EvidenceComponent, type Purpose } from "./schema.js";
+
+/** A purpose as loaded, with the file it came from (for messages and for the owner's review). */
+export type RegisteredPurpose = Purpose & { readonly file: string };
+export type RegisteredEvidence = EvidenceComponent & { readonly file: string; readonly line?: number | undefined };
+
+/** The validated registry: plain, typed, sorted by id so every consumer sees one stable order. */
+export interface Registry {
+  readonly dir: string;
+  readonly purposes: readonly RegisteredPurpose[];
+  readonly evidence: readonly RegisteredEvidence[];
+}
+
+/** What validation found: the registry when there are no problems, otherwise every problem at once. */
+export type RegistryResult = { ok: true; registry: Registry } | { ok: false; problems: Problem[] };
+
+/** One registry file's text, for validation without touching the disk (tests, property tests). */
+export interface RegistrySource {
+  /** Path shown in messages, e.g. `purposes/payments.yaml`. */
+  file: string;
+  text: string;
+}
+
+/** Reads every `*.yaml`/`*.yml` file directly in `dir` (sorted) and validates them together. */
+export function loadRegistry(dir: string): RegistryResult {
+  const shown = relative(process.cwd(), dir) || ".";
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return { ok: false, problems: [{ file: shown, message: "is not a directory" }] };
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch {
+    return { ok: false, problems: [{ file: shown, message: "registry directory not found" }] };
+  }
+  if (names.length === 0) return { ok: false, problems: [{ file: shown, message: "holds no registry files (*.yaml)" }] };
+  const sources = names.map((name) => ({ file: join(shown, name), text: readFileSync(join(dir, name), "utf8") }));
+  return validateRegistry(sources, shown);
+}
+
+/** Throws {@link InvalidInputError} with every problem, or returns the registry. For the program entry point. */
+export function requireRegistry(dir: string): Registry {
+  const result = loadRegistry(dir);
+  if (!result.ok) throw new InvalidInputError("invalid purpose registry", result.problems);
+  return result.registry;
+}
+
+/** Validates registry files given as text: schema per file, rules per purpose, then rules across files. */
+export function validateRegistry(sources: readonly RegistrySource[], dir = "purposes"): RegistryResult {
+  const problems: Problem[] = [];
+  const purposes: RegisteredPurpose[] = [];
+  const evidence: RegisteredEvidence[] = [];
+  const declaredInInvalidEntries = new Set<string>();
+  const located: { purpose: RegisteredPurpose; line: (path: readonly PropertyKey[]) => number | undefined; index: number }[] = [];
+
+  for (const { file, text } of sources) {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) problems.push({ file, line: e.linePos?.[0].line, message: `YAML: ${e.message.split("\n")[0]}` });
+      continue;
+    }
+    const data: unknown = doc.toJS();
+    const line = (path: readonly PropertyKey[]) => lineOf(doc, lineCounter, path);
+    const shape = RegistryFileShape.safeParse(data);
+    if (!shape.success) {
+      problems.push(...zodProblems(shape.error, data, file, line));
+      continue;
+    }
+    // Each purpose and evidence entry is validated on its own, so one bad entry does not hide the others' problems.
+    const team = basename(file).replace(/\.ya?ml$/, "");
+    shape.data.purposes.forEach((raw, index) => {
+      const parsed = PurposeSchema.safeParse(raw);
+      if (!parsed.success) {
+        problems.push(...zodProblems(prefixed(parsed.error, ["purposes", index]), data, file, line));
+        return;
+      }
+      const p = parsed.data;
+      const purpose: RegisteredPurpose = { ...p, file };
+      purposes.push(purpose);
+      located.push({ purpose, line, index });
+      const at = (field: string) => line(["purposes", index, ...field.split(/\.|\[(\d+)\]/).filter(Boolean).map(keyOf)]);
+      for (const v of purposeRuleViolations(p)) problems.push({ file, line: at(v.field), subject: p.id, field: v.field, message: v.message });
+      // One file per owning team keeps review (CODEOWNERS) and ownership in one place.
+      if (p.owner !== team)
+        problems.push({ file, line: at("owner"), subject: p.id, field: "owner", message: `is ${p.owner}, but this file holds team ${team}'s purposes (move it to ${join(dir, `${p.owner}.yaml`)})` });
+    });
+    shape.data.evidence.forEach((raw, index) => {
+      const parsed = EvidenceComponentSchema.safeParse(raw);
+      if (parsed.success) evidence.push({ ...parsed.data, file, line: line(["evidence", index, "id"]) });
+      else {
+        problems.push(...zodProblems(prefixed(parsed.error, ["evidence", index]), data, file, line));
+        // Still count its id, so this entry's problem does not cascade into every purpose that cites it.
+        const id = (raw as { id?: unknown } | null)?.id;
+        if (typeof id === "string") declaredInInvalidEntries.add(id);
+      }
+    });
+  }
+
+  // Rules across files: ids unique, evidence unique and resolvable.
+  const firstPurpose = new Map<string, RegisteredPurpose>();
+  for (const { purpose, line, index } of located) {
+    const earlier = firstPurpose.get(purpose.id);
+    if (earlier)
+      problems.push({ file: purpose.file, line: line(["purposes", index, "id"]), subject: purpose.id, field: "id", message: `is already used in ${earlier.file}: ids are unique across the registry` });
+    else firstPurpose.set(purpose.id, purpose);
+  }
+  const evidenceIds = new Map<string, RegisteredEvidence>();
+  for (const e of evidence) {
+    const earlier = evidenceIds.get(e.id);
+    if (earlier) problems.push({ file: e.file, line: e.line, subject: `evidence ${e.id}`, field: "id", message: `is already declared in ${earlier.file}` });
+    else evidenceIds.set(e.id, e);
+  }
+  for (const { purpose, line, index } of located)
+    if (!evidenceIds.has(purpose.evidence) && !declaredInInvalidEntries.has(purpose.evidence))
+      problems.push({
+        file: purpose.file,
+        line: line(["purposes", index, "evidence"]),
+        subject: purpose.id,
+        field: "evidence",
+        message: `evidence component ${purpose.evidence} is not declared in any registry file's evidence: list`,
+      });
+
+  if (problems.length > 0) return { ok: false, problems };
+  const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+  return { ok: true, registry: { dir, purposes: purposes.sort(byId), evidence: evidence.sort(byId) } };
+}
+
+function keyOf(part: string): string | number {
+  return /^\d+$/.test(part) ? Number(part) : part;
+}
+
+function zodProblems(error: z.ZodError, data: unknown, file: string, line: (path: readonly PropertyKey[]) => number | undefined): Problem[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path;
+    // Name the purpose by its id where the document has one, so the owner finds it without counting list items.
+    let subject: string | undefined;
+    let field = fieldPath(path);
+    if (path[0] === "purposes" && typeof path[1] === "number") {
+      const raw = (data as { purposes?: unknown[] })?.purposes?.[path[1]];
+      const id = (raw as { id?: unknown } | undefined)?.id;
+      subject = typeof id === "string" && id ? id : `purposes[${path[1]}]`;
+      field = fieldPath(path.slice(2));
+    } else if (path[0] === "evidence" && typeof path[1] === "number") {
+      const raw = (data as { evidence?: unknown[] })?.evidence?.[path[1]];
+      const id = (raw as { id?: unknown } | undefined)?.id;
+      subject = typeof id === "string" && id ? `evidence ${id}` : `evidence[${path[1]}]`;
+      field = fieldPath(path.slice(2));
+    }
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
+    return keys.map((key) => ({
+      file,
+      line: line(key ? [...path, key] : path),
+      subject,
+      field: key ? (field ? `${field}.${key}` : key) : field || undefined,
+      message: key ? "is not a known field (check the spelling; see schema/purpose-registry.schema.json)" : issueMessage(issue),
+    }));
+  });
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value"))
+    return issue.code === "invalid_value" ? `is required (one of ${issue.values.join(", ")})` : "is required";
+  return issue.message;
+}
+
+/** The issues of a nested parse, with their paths made absolute within the file. */
+function prefixed(error: z.ZodError, prefix: readonly PropertyKey[]): z.ZodError {
+  return { issues: error.issues.map((issue) => ({ ...issue, path: [...prefix, ...issue.path] })) } as z.ZodError;
+}
+
+/** The 1-based line of the node at `path`, or of its nearest existing ancestor (for missing fields). */
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}

@@ -1,0 +1,121 @@
+import { parseDuration } from "./duration.js";
+import type { Delivery, Kind, Purpose, Tier } from "./schema.js";
+
+/**
+ * One row per delivery mode: the only tier, kinds and rotation methods it may be combined with. This table is the
+ * contract documented in the README ("Tier and delivery compatibility"); change both together.
+ */
+export const DELIVERY_RULES: Record<
+  Delivery,
+  { tier: Tier; kinds: readonly Kind[]; methods: readonly Purpose["rotation"]["method"][]; why: string }
+> = {
+  transit: { tier: "vault_transit", kinds: ["key"], methods: ["transit-auto"], why: "transit keys never leave Vault" },
+  "external-secret": {
+    tier: "vault_kv",
+    kinds: ["secret"],
+    methods: ["generated", "external", "manual"],
+    why: "ExternalSecrets read Vault KV",
+  },
+  "push-secret": {
+    tier: "vault_kv",
+    kinds: ["secret"],
+    methods: ["generated"],
+    why: "a PushSecret distributes an operator-generated value through Vault KV",
+  },
+  "reveal-once": {
+    tier: "vault_kv",
+    kinds: ["secret"],
+    methods: ["manual", "external", "generated"],
+    why: "reveal-once credentials are held in Vault KV and delivered once",
+  },
+  bootstrap: {
+    tier: "kubernetes_secret",
+    kinds: ["secret", "key"],
+    methods: ["external", "manual"],
+    why: "bootstrap material is a transitional Kubernetes Secret until Vault takes over",
+  },
+  "cert-manager": {
+    tier: "kubernetes_secret",
+    kinds: ["certificate"],
+    methods: ["issued"],
+    why: "cert-manager caches issued certificates in a Kubernetes Secret",
+  },
+  csi: { tier: "ephemeral", kinds: ["certificate"], methods: ["issued"], why: "csi-driver keys live only in memory" },
+};
+
+/** A rule broken by one purpose: the field and what is wrong, in words an owner can act on. */
+export interface RuleViolation {
+  field: string;
+  message: string;
+}
+
+const HOUR = 3600;
+const KEY_SIZES = { ECDSA: [256, 384, 521], RSA: [2048, 3072, 4096], Ed25519: [] } as const;
+const SIGNING_TYPES = new Set(["ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "ed25519", "rsa-3072", "rsa-4096"]);
+const ENCRYPTION_TYPES = new Set(["aes128-gcm96", "aes256-gcm96", "chacha20-poly1305", "rsa-3072", "rsa-4096"]);
+
+/** Cross-field rules of one purpose. Pure: the same purpose always yields the same violations, in order. */
+export function purposeRuleViolations(p: Purpose): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const rule = DELIVERY_RULES[p.delivery];
+
+  if (p.tier !== rule.tier)
+    out.push({ field: "tier", message: `delivery ${p.delivery} needs tier ${rule.tier}, not ${p.tier} (${rule.why})` });
+  if (!rule.kinds.includes(p.kind))
+    out.push({ field: "kind", message: `delivery ${p.delivery} carries kind ${rule.kinds.join(" or ")}, not ${p.kind}` });
+  if (!rule.methods.includes(p.rotation.method))
+    out.push({
+      field: "rotation.method",
+      message: `delivery ${p.delivery} rotates by ${rule.methods.join(", ")}, not ${p.rotation.method}`,
+    });
+
+  const period = parseDuration(p.rotation.period);
+  const grace = parseDuration(p.rotation.grace);
+  if (period !== undefined && grace !== undefined && grace >= period)
+    out.push({ field: "rotation.grace", message: `grace ${p.rotation.grace} must be shorter than period ${p.rotation.period}` });
+  if (period !== undefined && period < HOUR && (p.kind === "certificate" || p.delivery === "transit"))
+    out.push({
+      field: "rotation.period",
+      message: `${p.rotation.period} is below 1h, the shortest ${p.kind === "certificate" ? "certificate duration cert-manager accepts" : "transit auto_rotate_period Vault accepts"}`,
+    });
+
+  // kubernetes_secret is a transitional cache only (RFC: Kubernetes is never authoritative): it needs an end date.
+  if (p.tier === "kubernetes_secret" && !p.transitionalUntil)
+    out.push({ field: "transitionalUntil", message: "tier kubernetes_secret is transitional only: set the date it ends (YYYY-MM-DD)" });
+  if (p.tier !== "kubernetes_secret" && p.transitionalUntil)
+    out.push({ field: "transitionalUntil", message: `only tier kubernetes_secret is transitional, not ${p.tier}` });
+
+  blockRule(out, p, "certificate", p.kind === "certificate", "kind certificate");
+  blockRule(out, p, "transit", p.delivery === "transit", "delivery transit");
+  blockRule(out, p, "bootstrap", p.delivery === "bootstrap", "delivery bootstrap");
+  if (p.kv && p.tier !== "vault_kv") out.push({ field: "kv", message: `kv settings are only for tier vault_kv, not ${p.tier}` });
+
+  if (p.certificate?.keySize !== undefined) {
+    const allowed: readonly number[] = KEY_SIZES[p.certificate.keyAlgorithm];
+    if (!allowed.includes(p.certificate.keySize))
+      out.push({
+        field: "certificate.keySize",
+        message: allowed.length
+          ? `${p.certificate.keyAlgorithm} keys are ${allowed.join(", ")} bits, not ${p.certificate.keySize}`
+          : `${p.certificate.keyAlgorithm} keys have no size: remove keySize`,
+      });
+  }
+  if (p.transit) {
+    const fits = p.transit.usage === "sign" ? SIGNING_TYPES : ENCRYPTION_TYPES;
+    if (!fits.has(p.transit.type))
+      out.push({ field: "transit.type", message: `a ${p.transit.type} key cannot ${p.transit.usage}; use one of ${[...fits].join(", ")}` });
+  }
+
+  const seen = new Set<string>();
+  p.consumers.forEach((c, i) => {
+    const key = `${c.namespace}/${c.serviceAccount}`;
+    if (seen.has(key)) out.push({ field: `consumers[${i}]`, message: `${key} is listed twice` });
+    seen.add(key);
+  });
+  return out;
+}
+
+function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "transit" | "bootstrap", needed: boolean, when: string) {
+  if (needed && !p[block]) out.push({ field: block, message: `${when} needs a ${block} block` });
+  if (!needed && p[block]) out.push({ field: block, message: `a ${block} block is only for ${when}` });
+}
