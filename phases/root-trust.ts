@@ -12,6 +12,8 @@ export const INTERMEDIATE_CSRS_OUTPUT = "pkiIntermediateCsrs";
  */
 export const rootTrust: PhaseProgram = async ({ config, phaseStack }) => {
   const rt = config.rootTrust;
+  // Inspect the ceremony's input before registering anything: a refused CSR leaves no partial state behind.
+  const csrs = rt.intermediateCsrStack ? await publishedCsrs(phaseStack(rt.intermediateCsrStack), rt.intermediateCsrStack) : {};
   const root = new RootCertificateAuthority("root-ca", {
     commonName: rt.commonName,
     organization: rt.organization,
@@ -22,24 +24,21 @@ export const rootTrust: PhaseProgram = async ({ config, phaseStack }) => {
   });
 
   const intermediates: Record<string, Record<string, pulumi.Output<string>>> = {};
-  if (rt.intermediateCsrStack) {
-    const csrs = await publishedCsrs(phaseStack(rt.intermediateCsrStack), rt.intermediateCsrStack);
-    for (const [name, csrPem] of Object.entries(csrs).sort(([a], [b]) => a.localeCompare(b))) {
-      const signed = new SignedIntermediateCa(`intermediate-${name}`, { root, csrPem, validityDays: rt.intermediateValidityDays });
-      intermediates[name] = {
-        certificatePem: signed.certificatePem,
-        chainPem: signed.chainPem,
-        notAfter: signed.notAfter,
-        fingerprintSha256: signed.fingerprintSha256,
-      };
-    }
+  for (const [name, csrPem] of Object.entries(csrs).sort(([a], [b]) => a.localeCompare(b))) {
+    const signed = new SignedIntermediateCa(`intermediate-${name}`, { root, csrPem, validityDays: rt.intermediateValidityDays });
+    intermediates[name] = {
+      certificatePem: signed.certificatePem,
+      chainPem: signed.chainPem,
+      notAfter: signed.notAfter,
+      fingerprintSha256: signed.fingerprintSha256,
+    };
   }
 
   return {
     rootCertificatePem: root.certificatePem,
     rootCertificateFingerprintSha256: root.fingerprintSha256,
     rootCertificateNotAfter: root.notAfter,
-    rootCertificateSubject: `CN=${rt.commonName}, O=${rt.organization}`,
+    rootCertificateSubject: root.subject,
     signedIntermediates: intermediates,
     sopsAgeRecipients: rt.sopsAgeRecipients,
   };

@@ -13,6 +13,11 @@ export function certificateFingerprint(pem: string): string {
   return new NodeX509(pem).fingerprint256;
 }
 
+/** The subject of a PEM certificate in its encoding order, e.g. `O=Demo Platform, CN=Demo Platform Root CA`. */
+export function certificateSubject(pem: string): string {
+  return new x509.X509Certificate(pem).subject;
+}
+
 /** Splits a PEM bundle into its certificates, in order. */
 export function splitPemBundle(bundle: string): string[] {
   return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

@@ -5,7 +5,8 @@ import { parsePlatformConfig, type PlatformConfig } from "../config/platform.js"
 import { readProjectFile, stackFilePath, type ProjectFile } from "../config/project.js";
 import { loadStackConfig, type PassphraseSource, type StackConfig } from "../config/stack-file.js";
 import { PHASES, stackName, type Phase } from "../phases/catalog.js";
-import { PROGRAMS, runPlatformStack } from "../phases/index.js";
+import runPlatformStack from "../index.js";
+import { PROGRAMS } from "../phases/index.js";
 import { loadRegistry, type Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";
 import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } from "./engine/monitor.js";
@@ -93,10 +94,22 @@ export async function runStack(project: ProjectFile, stack: StackConfig, stacks:
   const monitor = new PlanMonitor(project.name, stack.stack, MODELS, stacks, now);
   attachMonitor(monitor, project.name, stack.stack, LOCAL_ORGANIZATION);
   pulumi.runtime.setAllConfig(stack.values, stack.secretKeys);
+  // The language host reports a program's own error and fails the update; the plan keeps it to rethrow, so a
+  // RunError (bad input the program refused) reaches the CLI as such instead of as an unhandled rejection.
+  let programError: unknown;
   try {
-    await pulumi.runtime.runInPulumiStack(runPlatformStack);
+    // The entry module `pulumi up` loads (Pulumi.yaml main), run inside the root Stack resource as the language host does.
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await runPlatformStack();
+      } catch (e) {
+        programError = e;
+        return {};
+      }
+    });
   } finally {
     await pulumi.runtime.disconnect();
   }
+  if (programError !== undefined) throw programError;
   return { resources: monitor.resources, outputs: monitor.stackOutputs ?? {} };
 }

@@ -3,13 +3,13 @@
  * `w` because rotation periods are counted in days. The grammar is strict on purpose: a lenient parser would
  * accept "30x" or "1 month" and plan a rotation nobody asked for.
  */
-const DURATION = /^(?:\d+[wdhms])+$/;
+export const DURATION_PATTERN = /^(?:\d+[wdhms])+$/;
 const PART = /(\d+)([wdhms])/g;
 const SECONDS: Record<string, number> = { w: 604_800, d: 86_400, h: 3_600, m: 60, s: 1 };
 
 /** Seconds in `text`, or `undefined` when it is not a duration of the registry's grammar (or is zero). */
 export function parseDuration(text: string): number | undefined {
-  if (!DURATION.test(text)) return undefined;
+  if (!DURATION_PATTERN.test(text)) return undefined;
   let total = 0;
   for (const [, amount, unit] of text.matchAll(PART)) total += Number(amount) * SECONDS[unit!]!;
   return total > 0 ? total : undefined;

@@ -59,9 +59,9 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
 
   for (const { file, text } of sources) {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) problems.push({ file, line: e.linePos?.[0].line, message: `YAML: ${e.message.split("\n")[0]}` });
+      for (const e of doc.errors) problems.push({ file, line: e.linePos?.[0].line, message: `YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}` });
       continue;
     }
     const data: unknown = doc.toJS();

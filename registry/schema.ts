@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_HINT, parseDuration } from "./duration.js";
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from "./duration.js";
 
 /**
  * The shape of a purpose contract. Cross-field rules (tier/delivery compatibility, grace < period, ids unique across
@@ -27,9 +27,12 @@ const objectName = z
   .max(253)
   .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: "must be a Kubernetes object name (RFC 1123 subdomain)" });
 
+const notADuration = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a duration (${DURATION_HINT})`;
 const duration = z
   .string()
-  .refine((text) => parseDuration(text) !== undefined, { error: (issue) => `${JSON.stringify(issue.input)} is not a duration (${DURATION_HINT})` })
+  .regex(DURATION_PATTERN, { error: notADuration })
+  // The pattern admits "0d"; a zero period or grace is no duration either (reported once, not twice).
+  .refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) !== undefined, { error: notADuration })
   .describe(`A duration: ${DURATION_HINT}.`);
 
 const dnsName = z

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { certificateFingerprint } from "../../pki/x509.js";
+import { certificateFingerprint, certificateSubject } from "../../pki/x509.js";
 
 /** Arguments for {@link RootCertificateAuthority}. */
 export interface RootCertificateAuthorityArgs {
@@ -42,6 +42,8 @@ export class RootCertificateAuthority extends pulumi.ComponentResource {
   public readonly notAfter: pulumi.Output<string>;
   /** SHA-256 fingerprint of the root certificate (`AB:CD:...`). */
   public readonly fingerprintSha256: pulumi.Output<string>;
+  /** Subject of the root certificate, as encoded. */
+  public readonly subject: pulumi.Output<string>;
   /** The root private key (secret). Only {@link SignedIntermediateCa} in this stack may read it. */
   public readonly signingKeyPem: pulumi.Output<string>;
 
@@ -74,6 +76,7 @@ export class RootCertificateAuthority extends pulumi.ComponentResource {
     this.certificatePem = cert.certPem;
     this.notAfter = cert.validityEndTime;
     this.fingerprintSha256 = cert.certPem.apply(certificateFingerprint);
+    this.subject = cert.certPem.apply(certificateSubject);
     this.signingKeyPem = pulumi.secret(key.privateKeyPem);
     this.registerOutputs({ certificatePem: this.certificatePem, notAfter: this.notAfter, fingerprintSha256: this.fingerprintSha256 });
   }

@@ -1,0 +1,73 @@
+import { relative } from "node:path";
+import type { RecordedOptions } from "../engine/monitor.js";
+import { redact } from "../engine/wire.js";
+import type { StackRun } from "../run.js";
+import type { Registry } from "../../registry/load.js";
+
+/**
+ * The plan contract (schemaVersion 1), documented in the README. Every secret value is "[secret]": the document is
+ * safe to attach to a pull request or an audit.
+ */
+export interface PlanDocument {
+  schemaVersion: 1;
+  cluster: string;
+  /** The plan's "now" (RFC 3339): certificates planned here start their validity then. */
+  generatedAt: string;
+  registry: { dir: string; purposes: number; evidence: number };
+  stacks: PlanStack[];
+  violations: unknown[];
+  posture: unknown[];
+}
+
+export interface PlanStack {
+  stack: string;
+  phase: number;
+  phaseId: string;
+  authority: string;
+  resources: PlanResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string | null;
+  custom: boolean;
+  /** True for reads of existing state (stack references), which the stack does not manage. */
+  read?: true;
+  id?: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  options: RecordedOptions;
+}
+
+export function planDocument(args: { cluster: string; now: Date; registry: Registry; stacks: readonly StackRun[] }): PlanDocument {
+  return {
+    schemaVersion: 1,
+    cluster: args.cluster,
+    generatedAt: args.now.toISOString(),
+    registry: { dir: relative(process.cwd(), args.registry.dir) || ".", purposes: args.registry.purposes.length, evidence: args.registry.evidence.length },
+    stacks: args.stacks.map((s) => ({
+      stack: s.stack,
+      phase: s.phase.number,
+      phaseId: s.phase.id,
+      authority: s.phase.authority,
+      resources: s.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent ?? null,
+        custom: r.custom,
+        ...(r.read ? { read: true as const } : {}),
+        ...(r.id ? { id: r.id } : {}),
+        inputs: redact(r.inputs) as Record<string, unknown>,
+        outputs: redact(r.outputs) as Record<string, unknown>,
+        options: r.options,
+      })),
+      outputs: redact(s.outputs) as Record<string, unknown>,
+    })),
+    violations: [],
+    posture: [],
+  };
+}

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { stringify } from "yaml";
+import { PassphraseCrypter } from "../config/passphrase.js";
+import { parsePlatformConfig } from "../config/platform.js";
+import { readProjectFile, type ProjectFile } from "../config/project.js";
+import { loadStackConfig } from "../config/stack-file.js";
+import { formatProblem } from "../registry/problems.js";
+
+const CANARY = "canary-3f9a1c-never-print-me";
+const project = readProjectFile();
+const declared = Object.keys(project.config);
+
+/** A throwaway project with its own declarations and one stack file. */
+function tempProject(config: ProjectFile["config"], stackFile: Record<string, unknown>): ProjectFile {
+  const root = mkdtempSync(join(tmpdir(), "project-"));
+  writeFileSync(join(root, "Pulumi.t-root-trust.yaml"), stringify(stackFile));
+  return { root, name: "p", stackConfigDir: ".", config };
+}
+
+describe("the passphrase secrets provider", () => {
+  const { encryptionSalt, crypter } = PassphraseCrypter.create("correct horse");
+  it("round-trips a value in the CLI's v1 format", () => {
+    const sealed = crypter.encrypt(CANARY);
+    assert.match(sealed, /^v1:[A-Za-z0-9+/=]{16}:[A-Za-z0-9+/=]+$/);
+    assert.equal(PassphraseCrypter.open(encryptionSalt, "correct horse").decrypt(sealed), CANARY);
+  });
+  it("tells a wrong passphrase apart from a value", () => assert.throws(() => PassphraseCrypter.open(encryptionSalt, "wrong"), /incorrect passphrase/));
+  it("refuses a tampered value (GCM authentication)", () => {
+    const sealed = crypter.encrypt(CANARY);
+    const flipped = sealed.slice(0, -4) + (sealed.endsWith("AAAA") ? "BBBB" : "AAAA");
+    assert.throws(() => crypter.decrypt(flipped));
+  });
+});
+
+describe("stack files, read as the CLI reads them", () => {
+  it("apply Pulumi.yaml defaults to the demo root-trust stack", () => {
+    const r = loadStackConfig(project, "demo-root-trust", () => undefined);
+    assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
+    assert.equal(r.config.values["secrets-platform:rootCaEcdsaCurve"], "P384");
+    assert.equal(r.config.values["secrets-platform:rootCaValidityDays"], "3650");
+    assert.deepEqual(JSON.parse(r.config.values["secrets-platform:sopsAgeRecipients"]!).length, 2);
+  });
+
+  it("decrypt secure values, list them as secret, and keep them out of every problem", () => {
+    const { encryptionSalt, crypter } = PassphraseCrypter.create("pw");
+    const p = tempProject(
+      { token: { type: "string", secret: true }, count: { type: "integer", default: 1 } },
+      { encryptionsalt: encryptionSalt, config: { "p:token": { secure: crypter.encrypt(CANARY) }, "p:count": "many" } },
+    );
+    const bad = loadStackConfig(p, "t-root-trust", () => "pw");
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.problems.map(formatProblem), ["Pulumi.t-root-trust.yaml: p:count: must be of type integer (Pulumi.yaml)"]);
+    writeFileSync(join(p.root, "Pulumi.t-root-trust.yaml"), stringify({ encryptionsalt: encryptionSalt, config: { "p:token": { secure: crypter.encrypt(CANARY) } } }));
+    const good = loadStackConfig(p, "t-root-trust", () => "pw");
+    assert.ok(good.ok);
+    assert.equal(good.config.values["p:token"], CANARY);
+    assert.deepEqual(good.config.secretKeys, ["p:token"]);
+    const wrong = loadStackConfig(p, "t-root-trust", () => "not-pw");
+    assert.ok(!wrong.ok);
+    assert.match(formatProblem(wrong.problems[0]!), /p:token: cannot decrypt secure value: incorrect passphrase/);
+    assert.ok(!JSON.stringify(wrong.problems).includes(CANARY));
+  });
+
+  it("require declared secrets to be encrypted, and required keys to be set", () => {
+    const p = tempProject({ token: { type: "string", secret: true }, name: { type: "string" } }, { config: { "p:token": "plain" } });
+    const r = loadStackConfig(p, "t-root-trust", () => undefined);
+    assert.ok(!r.ok);
+    assert.deepEqual(r.problems.map(formatProblem).sort(), [
+      "Pulumi.t-root-trust.yaml: p:name: is required (declared in Pulumi.yaml without a default)",
+      "Pulumi.t-root-trust.yaml: p:token: is declared secret: set it with `pulumi config set --secret`",
+    ]);
+  });
+
+  it("say which passphrase is missing rather than failing later", () => {
+    const { encryptionSalt, crypter } = PassphraseCrypter.create("pw");
+    const p = tempProject({}, { encryptionsalt: encryptionSalt, config: { "p:x": { secure: crypter.encrypt("v") } } });
+    const r = loadStackConfig(p, "t-root-trust", () => undefined);
+    assert.ok(!r.ok);
+    assert.match(r.problems[0]!.message, /PULUMI_CONFIG_PASSPHRASE/);
+  });
+
+  it("every key the Pulumi.yaml declares has a type and a description for `pulumi config`", () => {
+    for (const [key, decl] of Object.entries(project.config)) {
+      assert.ok(["string", "integer", "boolean", "array"].includes(decl.type), key);
+      assert.ok(decl.description && decl.description.length > 10, `${key} needs a description`);
+      if (decl.type === "array") assert.ok(decl.items, `${key} needs items`);
+    }
+  });
+});
+
+describe("platform config", () => {
+  const demo = loadStackConfig(project, "demo-root-trust", () => undefined);
+  assert.ok(demo.ok);
+  const parse = (changes: Record<string, string | undefined>, stack = "demo-root-trust") => {
+    const values = { ...demo.config.values };
+    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete values[`secrets-platform:${k}`];
+    else values[`secrets-platform:${k}`] = v;
+    return parsePlatformConfig({ project: "secrets-platform", stack, file: "stacks/Pulumi.demo-root-trust.yaml", values, declared });
+  };
+  const messages = (changes: Record<string, string | undefined>, stack?: string) => {
+    const r = parse(changes, stack);
+    assert.ok(!r.ok, "expected the config to be rejected");
+    return r.problems.map(formatProblem);
+  };
+
+  it("accepts the demo root-trust stack", () => {
+    const r = parse({});
+    assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
+    assert.equal(r.config.rootTrust.ecdsaCurve, "P384");
+    assert.equal(r.config.rootTrust.sopsAgeRecipients.length, 2);
+  });
+  it("requires the stack to be named <cluster>-<phase>", () =>
+    assert.deepEqual(messages({}, "prod-root-trust"), ["stacks/Pulumi.demo-root-trust.yaml: secrets-platform:phase: stack prod-root-trust must be named demo-root-trust (<cluster>-<phase>)"]));
+  it("rejects a key the project does not declare (a typo the CLI would pass through)", () =>
+    assert.deepEqual(messages({ rootCaValidityDay: "10" }), ["stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDay: is not a key this project declares (see Pulumi.yaml)"]));
+  it("rejects an age recipient with a bad checksum", () => {
+    const good = JSON.parse(demo.config.values["secrets-platform:sopsAgeRecipients"]!)[0] as string;
+    const typo = `${good.slice(0, -1)}${good.endsWith("q") ? "p" : "q"}`;
+    assert.match(messages({ sopsAgeRecipients: JSON.stringify([good, typo]) })[0]!, /sopsAgeRecipients: \[1\]: ".*" is not an age recipient/);
+  });
+  it("reports every problem at once", () => {
+    const all = messages({ phase: "gitopz", rootCaEcdsaCurve: "P224", rootCaValidityDays: "0", cluster: undefined });
+    assert.equal(all.length, 4, all.join("\n"));
+  });
+  it("refuses an intermediate that would outlive its root", () =>
+    assert.match(messages({ intermediateValidityDays: "4000" })[0]!, /intermediateValidityDays: 4000 must be shorter than rootCaValidityDays/));
+});
+
+describe("the demo stack files", () => {
+  it("hold no plaintext secret: every secret is a secure value", () => {
+    const text = readFileSync("stacks/Pulumi.demo-root-trust.yaml", "utf8");
+    assert.ok(!/PRIVATE KEY|AGE-SECRET-KEY/.test(text));
+  });
+});
