@@ -101,7 +101,8 @@ export function parsePlatformConfig(args: {
   if (!parsed.success)
     for (const issue of parsed.error.issues) {
       const [name, ...rest] = issue.path.map(String);
-      const missing = issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value");
+      // zod does not report the input in issues; a key is missing when the stack does not set it at all.
+      const missing = rest.length === 0 && own[name!] === undefined;
       problems.push({
         file,
         subject: `${prefix}${name}`,

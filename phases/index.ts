@@ -5,6 +5,7 @@ import { readProjectFile, stackFilePath } from "../config/project.js";
 import { loadRegistry } from "../registry/load.js";
 import { InvalidInputError, type Problem } from "../registry/problems.js";
 import type { PhaseId } from "./catalog.js";
+import { inputError } from "./errors.js";
 import { phaseStackReference, type PhaseProgram } from "./context.js";
 import { rootTrust } from "./root-trust.js";
 
@@ -37,7 +38,7 @@ export async function runPlatformStack(): Promise<Record<string, unknown>> {
   return program({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
 }
 
-/** A RunError prints without a stack trace: the message already names every file, purpose and field. */
+/** Every problem in one error; its message names each file, purpose and field. */
 function fail(what: string, problems: readonly Problem[]): never {
-  throw new pulumi.RunError(new InvalidInputError(what, problems).message);
+  throw inputError(new InvalidInputError(what, problems).message);
 }

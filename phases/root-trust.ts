@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RootCertificateAuthority, SignedIntermediateCa } from "../components/root-trust/index.js";
 import { inspectIntermediateCsr } from "../pki/x509.js";
 import type { PhaseProgram } from "./context.js";
+import { inputError } from "./errors.js";
 
 /** The output name under which a phase publishes intermediate CA CSRs for the root to sign: `{ <name>: <csr pem> }`. */
 export const INTERMEDIATE_CSRS_OUTPUT = "pkiIntermediateCsrs";
@@ -64,6 +65,6 @@ async function publishedCsrs(ref: pulumi.StackReference, phase: string): Promise
     csrs[name] = pem;
   }
   if (problems.length > 0)
-    throw new pulumi.RunError(`signing ceremony refused: the ${phase} stack's ${INTERMEDIATE_CSRS_OUTPUT} output has problems:\n  ${problems.join("\n  ")}`);
+    throw inputError(`signing ceremony refused: the ${phase} stack's ${INTERMEDIATE_CSRS_OUTPUT} output has problems:\n  ${problems.join("\n  ")}`);
   return csrs;
 }

@@ -157,15 +157,20 @@ function zodProblems(error: z.ZodError, data: unknown, file: string, line: (path
       line: line(key ? [...path, key] : path),
       subject,
       field: key ? (field ? `${field}.${key}` : key) : field || undefined,
-      message: key ? "is not a known field (check the spelling; see schema/purpose-registry.schema.json)" : issueMessage(issue),
+      message: key ? "is not a known field (check the spelling; see schema/purpose-registry.schema.json)" : issueMessage(issue, valueAt(data, path)),
     }));
   });
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value"))
+/** zod does not report the input in its issues, so "missing" is read from the document itself. */
+function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value"))
     return issue.code === "invalid_value" ? `is required (one of ${issue.values.join(", ")})` : "is required";
   return issue.message;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), data);
 }
 
 /** The issues of a nested parse, with their paths made absolute within the file. */

@@ -125,6 +125,8 @@ describe("platform config", () => {
   it("reports every problem at once", () => {
     const all = messages({ phase: "gitopz", rootCaEcdsaCurve: "P224", rootCaValidityDays: "0", cluster: undefined });
     assert.equal(all.length, 4, all.join("\n"));
+    assert.match(all.find((m) => m.includes("rootCaEcdsaCurve"))!, /expected one of "P256"\|"P384"\|"P521"/);
+    assert.match(all.find((m) => m.includes(":cluster"))!, /cluster: is required$/);
   });
   it("refuses an intermediate that would outlive its root", () =>
     assert.match(messages({ intermediateValidityDays: "4000" })[0]!, /intermediateValidityDays: 4000 must be shorter than rootCaValidityDays/));

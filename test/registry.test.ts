@@ -96,6 +96,10 @@ describe("registry validation", () => {
   it("rejects a misspelt field instead of ignoring it", () =>
     only(problems(team(purpose("external-secret", { rotaton: { period: "1d" } }))), "rotaton", /not a known field/));
   it("rejects a missing required field by name", () => only(problems(team(purpose("external-secret", { owner: undefined }))), "owner", /is required/));
+  it("tells a wrong value from a missing one", () => {
+    only(problems(team(purpose("external-secret", { kind: "password" }))), "kind", /expected one of "secret"\|"certificate"\|"key"/);
+    only(problems(team(purpose("external-secret", { kind: undefined }))), "kind", /is required \(one of secret, certificate, key\)/);
+  });
   it("keeps ids unique across files, naming the other file", () => {
     const list = problems({
       "payments.yaml": registryFile("payments", [purpose("external-secret", { id: "shared-id" })]),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import resproto from "@pulumi/pulumi/proto/resource_pb.js";
 import type provproto from "@pulumi/pulumi/proto/provider_pb.js";
+import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
 import { isWireSecret, unwire, wireSecret, type WireMap } from "./wire.js";
 
@@ -117,14 +118,14 @@ export class PlanMonitor {
     });
   }
 
-  registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback<object>): void {
+  registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback<emptyPb.Empty>): void {
     this.handle(callback, async () => {
       const outputs = (req.getOutputs()?.toJavaScript() ?? {}) as WireMap;
       const resource = this.resources.find((r) => r.urn === req.getUrn());
       if (!resource) throw new Error(`unknown resource ${req.getUrn()}`);
       resource.outputs = outputs;
       if (resource.type === ROOT_STACK_TYPE) this.stackOutputs = outputs;
-      return {};
+      return new emptyPb.Empty();
     });
   }
 
@@ -134,9 +135,15 @@ export class PlanMonitor {
     });
   }
 
-  supportsFeature(req: resproto.SupportsFeatureRequest, callback: Callback<{ getHassupport(): boolean }>): void {
-    const supported = FEATURES.has(req.getId());
-    callback(null, { getHassupport: () => supported });
+  supportsFeature(req: resproto.SupportsFeatureRequest, callback: Callback<resproto.SupportsFeatureResponse>): void {
+    const resp = new resproto.SupportsFeatureResponse();
+    resp.setHassupport(FEATURES.has(req.getId()));
+    callback(null, resp);
+  }
+
+  /** The SDK's last call before it exits: nothing is pending here, so shutdown is immediate. */
+  signalAndWaitForShutdown(_req: unknown, callback: Callback<emptyPb.Empty>): void {
+    callback(null, new emptyPb.Empty());
   }
 
   registerPackage(_req: unknown, callback: Callback<resproto.RegisterPackageResponse>): void {
