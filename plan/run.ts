@@ -10,7 +10,7 @@ import { PROGRAMS } from "../phases/index.js";
 import { loadRegistry, type Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";
 import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } from "./engine/monitor.js";
-import { MODELS } from "./engine/models/index.js";
+import { modelFor } from "./engine/models/index.js";
 import type { WireMap } from "./engine/wire.js";
 
 /** The organization the local backend (`pulumi login --local`) gives every stack; stack references use it. */
@@ -87,29 +87,47 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
 }
 
 /**
- * One `pulumi up` of one stack, against the plan monitor: config set as the CLI sets it, the program run inside the
- * root Stack resource as the Node.js language host runs it, and every outstanding RPC awaited before returning.
+ * One `pulumi up` of one stack, against the plan monitor: config set as the CLI sets it, the entry module run inside
+ * the root Stack resource as the Node.js language host runs it, and every outstanding RPC awaited before returning.
  */
 export async function runStack(project: ProjectFile, stack: StackConfig, stacks: StackOutputs, now: Date): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
-  const monitor = new PlanMonitor(project.name, stack.stack, MODELS, stacks, now);
-  attachMonitor(monitor, project.name, stack.stack, LOCAL_ORGANIZATION);
   pulumi.runtime.setAllConfig(stack.values, stack.secretKeys);
-  // The language host reports a program's own error and fails the update; the plan keeps it to rethrow, so a
-  // RunError (bad input the program refused) reaches the CLI as such instead of as an unhandled rejection.
+  return runProgram({ project: project.name, stack: stack.stack, stacks, now }, runPlatformStack);
+}
+
+/** Runs any program under a fresh plan monitor (the engine side of one update) and returns what it registered. */
+export async function runProgram(
+  target: { project: string; stack: string; stacks?: StackOutputs; now?: Date },
+  program: () => Promise<Record<string, unknown>>,
+): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
+  const monitor = new PlanMonitor(target.project, target.stack, modelFor, target.stacks ?? new Map(), target.now ?? new Date());
+  attachMonitor(monitor, target.project, target.stack, LOCAL_ORGANIZATION);
+  // Like the language host, the plan owns the process's unhandled rejections while a program runs: a failed
+  // registration rejects outputs nobody awaits, and that is how the SDK reports it. They fail the run, as errors.
+  const failures: unknown[] = [];
+  const others = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", (reason) => failures.push(reason));
+  // The program's own error is kept too, so a RunError (input the program refused) reaches the caller as such.
   let programError: unknown;
   try {
-    // The entry module `pulumi up` loads (Pulumi.yaml main), run inside the root Stack resource as the language host does.
     await pulumi.runtime.runInPulumiStack(async () => {
       try {
-        return await runPlatformStack();
+        return await program();
       } catch (e) {
         programError = e;
         return {};
       }
     });
+  } catch (e) {
+    failures.push(e);
   } finally {
-    await pulumi.runtime.disconnect();
+    await pulumi.runtime.disconnect().catch((e: unknown) => failures.push(e));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.removeAllListeners("unhandledRejection");
+    for (const listener of others) process.on("unhandledRejection", listener);
   }
   if (programError !== undefined) throw programError;
+  if (failures.length > 0) throw failures[0];
   return { resources: monitor.resources, outputs: monitor.stackOutputs ?? {} };
 }

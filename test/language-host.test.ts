@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { PlanMonitor } from "../plan/engine/monitor.js";
-import { MODELS } from "../plan/engine/models/index.js";
+import { modelFor } from "../plan/engine/models/index.js";
 import { unwire } from "../plan/engine/wire.js";
 import { x509 } from "../pki/x509.js";
 import { runUnderLanguageHost } from "./support/language-host.js";
@@ -14,7 +14,7 @@ describe("the program under the SDK's language-host runner, as Pulumi.yaml confi
   it("starts, registers the root-trust stack and publishes its outputs", async () => {
     const stack = loadStackConfig(project, "demo-root-trust", () => undefined);
     assert.ok(stack.ok);
-    const monitor = new PlanMonitor(project.name, "demo-root-trust", MODELS, new Map(), new Date());
+    const monitor = new PlanMonitor(project.name, "demo-root-trust", modelFor, new Map(), new Date());
     const run = await runUnderLanguageHost({ root: project.root, stack: stack.config, monitor });
     assert.equal(run.code, 0, `${run.output}\n${run.logs.map((l) => l.message).join("\n")}`);
     assert.deepEqual(
@@ -30,7 +30,7 @@ describe("the program under the SDK's language-host runner, as Pulumi.yaml confi
     assert.ok(stack.ok);
     stack.config.values["secrets-platform:rootCaEcdsaCurve"] = "P224";
     stack.config.values["secrets-platform:rootCaValidityDay"] = "1";
-    const monitor = new PlanMonitor(project.name, "demo-root-trust", MODELS, new Map(), new Date());
+    const monitor = new PlanMonitor(project.name, "demo-root-trust", modelFor, new Map(), new Date());
     const run = await runUnderLanguageHost({ root: project.root, stack: stack.config, monitor });
     assert.notEqual(run.code, 0);
     const errors = run.logs.map((l) => l.message).join("\n");

@@ -67,7 +67,7 @@ export class PlanMonitor {
   constructor(
     private readonly project: string,
     private readonly stack: string,
-    private readonly models: Readonly<Record<string, ResourceModel>>,
+    private readonly modelFor: (type: string) => ResourceModel | undefined,
     private readonly stacks: StackOutputs,
     private readonly now: Date,
   ) {}
@@ -81,8 +81,10 @@ export class PlanMonitor {
       const options = recordOptions(req);
       let id = "";
       let outputs: WireMap = {};
+      // A remote component is implemented by its provider; registering it as an empty component would plan nothing.
+      if (req.getRemote()) throw new Error(`the offline plan has no model of the remote component ${type}`);
       if (req.getCustom()) {
-        const model = this.models[type];
+        const model = this.modelFor(type);
         if (!model) throw new Error(`the offline plan has no model of ${type}; add one in plan/engine/models before using it`);
         const result = await model(unwire(inputs) as Record<string, unknown>, { name, urn, now: this.now });
         id = result.id;

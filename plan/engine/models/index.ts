@@ -1,7 +1,11 @@
 import type { ResourceModel } from "../monitor.js";
+import { kubernetesModel } from "./kubernetes.js";
+import { randomModels } from "./random.js";
 import { tlsModels } from "./tls.js";
 
-/** Every resource type the offline plan can create. A type not listed here fails the plan by name, never silently. */
-export const MODELS: Readonly<Record<string, ResourceModel>> = {
-  ...tlsModels,
-};
+const BY_TYPE: Readonly<Record<string, ResourceModel>> = { ...tlsModels, ...randomModels };
+
+/** The model of a resource type, if the offline plan has one. A type without one fails the plan by name, never silently. */
+export function modelFor(type: string): ResourceModel | undefined {
+  return BY_TYPE[type] ?? kubernetesModel(type);
+}

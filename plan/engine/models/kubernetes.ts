@@ -1,0 +1,69 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { ResourceModel } from "../monitor.js";
+
+/**
+ * A model of the `kubernetes` provider for plain objects (core kinds and custom resources alike): the API server's
+ * defaulting of metadata (uid, resourceVersion, creationTimestamp, generation, the `default` namespace), Pulumi's
+ * auto-naming (`<name>-<8 hex>` when metadata.name is not set), the provider's id (`namespace/name`, or `name` for
+ * cluster-scoped kinds), and a Secret's stringData folded into data. Helm releases and the provider's remote
+ * components (yaml/v2, helm/v4) are not plain objects and are not modelled here.
+ */
+
+/** Kinds the API server does not namespace (core, and the controllers this platform installs). */
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "CSIDriver",
+  "PriorityClass",
+  "RuntimeClass",
+  "IngressClass",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ClusterIssuer",
+  "ClusterSecretStore",
+  "ClusterExternalSecret",
+  "ClusterPushSecret",
+  "ClusterGenerator",
+  "Bundle",
+]);
+
+let resourceVersion = 1000;
+
+const kubernetesObject: ResourceModel = (inputs, { name, now }) => {
+  const kind = String(inputs.kind);
+  const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
+  const objectName = typeof meta.name === "string" && meta.name ? meta.name : `${name}-${randomBytes(4).toString("hex")}`;
+  const namespace = CLUSTER_SCOPED.has(kind) ? undefined : typeof meta.namespace === "string" && meta.namespace ? meta.namespace : "default";
+  const outputs: Record<string, unknown> = {
+    ...inputs,
+    metadata: {
+      ...meta,
+      name: objectName,
+      ...(namespace ? { namespace } : {}),
+      uid: randomUUID(),
+      resourceVersion: String(++resourceVersion),
+      creationTimestamp: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      generation: 1,
+    },
+  };
+  if (kind === "Secret" && inputs.apiVersion === "v1") {
+    const stringData = (inputs.stringData ?? {}) as Record<string, string>;
+    const encoded = Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString("base64")]));
+    outputs.data = { ...((inputs.data ?? {}) as Record<string, string>), ...encoded };
+    outputs.type = inputs.type ?? "Opaque";
+  }
+  return { id: namespace ? `${namespace}/${objectName}` : objectName, outputs };
+};
+
+/** Not plain objects: a model of their own is needed before a program may use them. */
+const NOT_PLAIN = /^kubernetes:(helm\.sh\/v[34]:(Release|Chart)|yaml(\/v2)?:|kustomize(\/v2)?:)/;
+
+export function kubernetesModel(type: string): ResourceModel | undefined {
+  return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:pulumi:") && !NOT_PLAIN.test(type) ? kubernetesObject : undefined;
+}
