@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { cpSync, writeFileSync } from "node:fs";
 import { main } from "../plan/cli.js";
+import { planCluster } from "../plan/run.js";
+import { formatProblem } from "../registry/problems.js";
 import type { PlanDocument } from "../plan/report/plan-json.js";
 import { x509 } from "../pki/x509.js";
 import { purpose, registryDir, registryFile } from "./support/registry-factory.js";
@@ -106,6 +109,19 @@ describe("npm run plan with invalid input", () => {
     assert.match(run.err, /payments\.yaml:\d+: card-key: tier: /);
     assert.match(run.err, /payments\.yaml:\d+: db-password: rotation\.period: "30x" is not a duration/);
     assert.ok(!existsSync(join(out, "plan.json")));
+  });
+
+  it("reports config and registry problems together, naming the stack file and key", async () => {
+    const root = mkdtempSync(join(tmpdir(), "project-"));
+    for (const part of ["Pulumi.yaml", "stacks", "purposes"]) cpSync(part, join(root, part), { recursive: true });
+    const stackFile = join(root, "stacks", "Pulumi.demo-root-trust.yaml");
+    writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace("rootCaValidityDays: 3650", "rootCaValidityDays: ten-years"));
+    writeFileSync(join(root, "purposes", "data.yaml"), readFileSync(join(root, "purposes", "data.yaml"), "utf8").replace("period: 14d", "period: 14x"));
+    const result = await planCluster({ cluster: "demo", root, passphrase: () => undefined });
+    assert.ok(!result.ok);
+    const lines = result.problems.map(formatProblem);
+    assert.ok(lines.some((l) => l.startsWith("stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDays: must be of type integer")), lines.join("\n"));
+    assert.ok(lines.some((l) => /data\.yaml:\d+: data-kafka-client-mtls: rotation\.period: "14x" is not a duration/.test(l)), lines.join("\n"));
   });
 
   it("exits 2 on an unknown flag or cluster", async () => {
