@@ -1,5 +1,6 @@
-import { bech32 } from "@scure/base";
+import sshpk from "sshpk";
 import { z } from "zod";
+import { isAgeIdentity, isAgeRecipient } from "../pki/age.js";
 import { PHASE_IDS, stackName, type PhaseId } from "../phases/catalog.js";
 import type { Problem } from "../registry/problems.js";
 
@@ -11,16 +12,10 @@ import type { Problem } from "../registry/problems.js";
 const KEBAB = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const int = (min: number, max: number) => z.coerce.number().int({ error: "must be a whole number" }).min(min).max(max);
 
-const ageRecipient = z.string().refine(
-  (text) => {
-    try {
-      return text.startsWith("age1") && bech32.decode(text as `${string}1${string}`).prefix === "age";
-    } catch {
-      return false;
-    }
-  },
-  { error: (issue) => `${JSON.stringify(issue.input)} is not an age recipient (age1..., with a valid checksum)` },
-);
+const ageRecipient = z.string().refine(isAgeRecipient, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an age recipient (age1..., with a valid checksum)`,
+});
+const dnsLabel = z.string().regex(KEBAB, { error: "must be a Kubernetes namespace name (RFC 1123 label)" });
 
 const jsonArray = z.string().transform((text, ctx) => {
   try {
@@ -49,7 +44,32 @@ const PlatformConfigSchema = z.object({
   intermediateValidityDays: int(1, 36_500),
   intermediateCsrStack: z.union([z.literal(""), z.enum(PHASE_IDS)]),
   sopsAgeRecipients: jsonArray.pipe(z.array(ageRecipient)),
+  fluxNamespace: dnsLabel,
+  fluxChartRepository: z.url({ protocol: /^https$/, error: "must be an https URL" }),
+  fluxChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 2.14.1" }),
+  gitRepositoryUrl: z.union([z.literal(""), z.string().regex(/^ssh:\/\/[^@\s]+@[^/\s]+\/\S+$/, { error: "must be an SSH URL, ssh://git@host/path" })]),
+  gitBranch: z.string().min(1),
+  gitKnownHosts: z.string(),
+  allowedNamespaces: jsonArray.pipe(z.array(dnsLabel)),
 });
+
+/**
+ * Secret keys: undeclared in Pulumi.yaml (see the note there), set with `pulumi config set --secret` on the gitops
+ * stack only. Checks never print their values.
+ */
+export const SECRET_KEYS: Record<string, { phase: PhaseId; valid: (value: string) => boolean; expected: string }> = {
+  sopsAgeKey: { phase: "gitops", valid: isAgeIdentity, expected: "an age identity (AGE-SECRET-KEY-1..., as age-keygen writes it)" },
+  gitDeployKey: { phase: "gitops", valid: isSshPrivateKey, expected: "an SSH private key (OpenSSH or PEM)" },
+};
+
+function isSshPrivateKey(value: string): boolean {
+  try {
+    sshpk.parsePrivateKey(value, "auto");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 type Parsed = z.output<typeof PlatformConfigSchema>;
 
@@ -72,6 +92,17 @@ export interface PlatformConfig {
     intermediateCsrStack?: PhaseId;
     sopsAgeRecipients: string[];
   };
+  gitops: {
+    fluxNamespace: string;
+    chartRepository: string;
+    chartVersion: string;
+    repositoryUrl: string;
+    branch: string;
+    knownHosts: string;
+  };
+  bootstrap: {
+    allowedNamespaces: string[];
+  };
 }
 
 export type PlatformConfigResult = { ok: true; config: PlatformConfig } | { ok: false; problems: Problem[] };
@@ -85,17 +116,33 @@ export function parsePlatformConfig(args: {
   stack: string;
   file: string;
   values: Readonly<Record<string, string>>;
+  /** Keys whose values are secret (encrypted in the stack file). */
+  secretKeys: readonly string[];
   declared: readonly string[];
 }): PlatformConfigResult {
-  const { project, stack, file, values, declared } = args;
+  const { project, stack, file, values, declared, secretKeys } = args;
   const prefix = `${project}:`;
   const problems: Problem[] = [];
   const own: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
     if (!key.startsWith(prefix)) continue;
     const name = key.slice(prefix.length);
+    if (name in SECRET_KEYS) continue;
     if (!declared.includes(name)) problems.push({ file, subject: key, message: "is not a key this project declares (see Pulumi.yaml)" });
     else own[name] = value;
+  }
+  const phase = own.phase;
+  for (const [name, rule] of Object.entries(SECRET_KEYS)) {
+    const key = `${prefix}${name}`;
+    const value = values[key];
+    if (value === undefined) {
+      if (phase === rule.phase) problems.push({ file, subject: key, message: `is required: ${rule.expected}, set with \`pulumi config set --secret ${name}\`` });
+      continue;
+    }
+    // Secret material lives in exactly one stack: the one that delivers it.
+    if (phase !== rule.phase) problems.push({ file, subject: key, message: `only the ${rule.phase} stack reads it: remove it from this stack` });
+    else if (!secretKeys.includes(key)) problems.push({ file, subject: key, message: `is stored in plain text: set it with \`pulumi config set --secret ${name}\`` });
+    else if (!rule.valid(value)) problems.push({ file, subject: key, message: `is not ${rule.expected} (value not shown)` });
   }
   const parsed = PlatformConfigSchema.safeParse(own);
   if (!parsed.success)
@@ -122,6 +169,12 @@ function crossFieldProblems(c: Parsed, stack: string, file: string, prefix: stri
     out.push({ file, subject: `${prefix}phase`, message: `stack ${stack} must be named ${stackName(c.cluster, c.phase)} (<cluster>-<phase>)` });
   if (c.intermediateValidityDays >= c.rootCaValidityDays)
     out.push({ file, subject: `${prefix}intermediateValidityDays`, message: `${c.intermediateValidityDays} must be shorter than rootCaValidityDays (${c.rootCaValidityDays}): an intermediate cannot outlive its root` });
+  if (c.phase === "gitops") {
+    if (!c.gitRepositoryUrl) out.push({ file, subject: `${prefix}gitRepositoryUrl`, message: "is required for the gitops stack: the SSH URL of the platform repository" });
+    if (!c.gitKnownHosts.trim()) out.push({ file, subject: `${prefix}gitKnownHosts`, message: "is required for the gitops stack: Flux verifies the Git host against it (ssh-keyscan <host>)" });
+  }
+  if (c.phase === "bootstrap" && c.allowedNamespaces.length === 0)
+    out.push({ file, subject: `${prefix}allowedNamespaces`, message: "is required for the bootstrap stack: list the namespaces bootstrap material may land in" });
   if (c.intermediateCsrStack === "root-trust")
     out.push({ file, subject: `${prefix}intermediateCsrStack`, message: "the root-trust stack signs CSRs; it cannot publish them" });
   return out;
@@ -145,5 +198,14 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
       ...(c.intermediateCsrStack ? { intermediateCsrStack: c.intermediateCsrStack } : {}),
       sopsAgeRecipients: c.sopsAgeRecipients,
     },
+    gitops: {
+      fluxNamespace: c.fluxNamespace,
+      chartRepository: c.fluxChartRepository,
+      chartVersion: c.fluxChartVersion,
+      repositoryUrl: c.gitRepositoryUrl,
+      branch: c.gitBranch,
+      knownHosts: c.gitKnownHosts,
+    },
+    bootstrap: { allowedNamespaces: c.allowedNamespaces },
   };
 }

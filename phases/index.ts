@@ -22,11 +22,13 @@ export async function runPlatformStack(): Promise<Record<string, unknown>> {
   const project = readProjectFile();
   const stack = pulumi.getStack();
   const file = stackFilePath(project, stack);
+  const values = pulumi.runtime.allConfig();
   const parsed = parsePlatformConfig({
     project: pulumi.getProject(),
     stack,
     file,
-    values: pulumi.runtime.allConfig(),
+    values,
+    secretKeys: Object.keys(values).filter(isConfigSecret),
     declared: Object.keys(project.config),
   });
   if (!parsed.ok) fail("invalid stack configuration", parsed.problems);
@@ -36,6 +38,14 @@ export async function runPlatformStack(): Promise<Record<string, unknown>> {
   const program = PROGRAMS[config.phase];
   if (!program) fail("invalid stack configuration", [{ file, subject: `${pulumi.getProject()}:phase`, message: `phase ${config.phase} has no program yet` }]);
   return program({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
+}
+
+/**
+ * Whether the CLI passed `key` as a secret (encrypted in the stack file). The SDK keeps this check internal; the
+ * program needs it to refuse secret material stored in plain text.
+ */
+function isConfigSecret(key: string): boolean {
+  return (pulumi.runtime as unknown as { isConfigSecret(k: string): boolean }).isConfigSecret(key);
 }
 
 /** Every problem in one error; its message names each file, purpose and field. */

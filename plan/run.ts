@@ -63,7 +63,7 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
       continue;
     }
     if (registryDir) loaded.config.values[`${project.name}:registryDir`] = registryDir;
-    const parsed = parsePlatformConfig({ project: project.name, stack, file: loaded.config.file, values: loaded.config.values, declared: Object.keys(project.config) });
+    const parsed = parsePlatformConfig({ project: project.name, stack, file: loaded.config.file, values: loaded.config.values, secretKeys: loaded.config.secretKeys, declared: Object.keys(project.config) });
     if (!parsed.ok) problems.push(...parsed.problems);
     else if (!PROGRAMS[parsed.config.phase])
       problems.push({ file: loaded.config.file, subject: `${project.name}:phase`, message: `phase ${parsed.config.phase} has no program yet` });

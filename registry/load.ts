@@ -3,7 +3,7 @@ import { basename, join, relative } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { fieldPath, InvalidInputError, type Problem } from "./problems.js";
-import { purposeRuleViolations } from "./rules.js";
+import { purposeRuleViolations, secretTargets } from "./rules.js";
 import { EvidenceComponentSchema, PurposeSchema, RegistryFileShape, type EvidenceComponent, type Purpose } from "./schema.js";
 
 /** A purpose as loaded, with the file it came from (for messages and for the owner's review). */
@@ -109,6 +109,21 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
       problems.push({ file: purpose.file, line: line(["purposes", index, "id"]), subject: purpose.id, field: "id", message: `is already used in ${earlier.file}: ids are unique across the registry` });
     else firstPurpose.set(purpose.id, purpose);
   }
+  // One writer per Secret: two purposes materializing the same namespace/name would overwrite each other.
+  const writers = new Map<string, RegisteredPurpose>();
+  for (const { purpose, line, index } of located)
+    for (const target of secretTargets(purpose)) {
+      const other = writers.get(target);
+      if (other && other.id !== purpose.id)
+        problems.push({
+          file: purpose.file,
+          line: line(["purposes", index, purpose.bootstrap ? "bootstrap" : "id"]),
+          subject: purpose.id,
+          field: purpose.bootstrap ? "bootstrap.secretName" : "id",
+          message: `writes Secret ${target}, which purpose ${other.id} (${other.file}) writes too: one writer per Secret`,
+        });
+      else writers.set(target, purpose);
+    }
   const evidenceIds = new Map<string, RegisteredEvidence>();
   for (const e of evidence) {
     const earlier = evidenceIds.get(e.id);

@@ -106,6 +106,10 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
       out.push({ field: "transit.type", message: `a ${p.transit.type} key cannot ${p.transit.usage}; use one of ${[...fits].join(", ")}` });
   }
 
+  // The per-namespace Kustomization reads bootstrap/<namespace>/, and .sops.yaml has one creation rule per namespace.
+  if (p.bootstrap && !p.bootstrap.source.startsWith("config:") && !p.bootstrap.source.startsWith(`bootstrap/${p.bootstrap.namespace}/`))
+    out.push({ field: "bootstrap.source", message: `must be under bootstrap/${p.bootstrap.namespace}/, the directory of namespace ${p.bootstrap.namespace}` });
+
   const seen = new Set<string>();
   p.consumers.forEach((c, i) => {
     const key = `${c.namespace}/${c.serviceAccount}`;
@@ -118,4 +122,11 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
 function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "transit" | "bootstrap", needed: boolean, when: string) {
   if (needed && !p[block]) out.push({ field: block, message: `${when} needs a ${block} block` });
   if (!needed && p[block]) out.push({ field: block, message: `a ${block} block is only for ${when}` });
+}
+
+/** The Kubernetes Secrets (namespace/name) a purpose materializes, whatever the mechanism. */
+export function secretTargets(p: Purpose): string[] {
+  if (p.bootstrap) return [`${p.bootstrap.namespace}/${p.bootstrap.secretName}`];
+  const name = p.delivery === "cert-manager" ? (p.certificate?.secretName ?? p.id) : p.tier === "vault_kv" ? (p.kv?.secretName ?? p.id) : undefined;
+  return name ? [...new Set(p.consumers.map((c) => `${c.namespace}/${name}`))] : [];
 }

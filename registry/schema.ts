@@ -95,13 +95,25 @@ export const TransitSchema = z
   })
   .describe("Transit key details, for delivery: transit.");
 
+/** Secret stack config keys of the gitops stack that may be a bootstrap purpose's source (see `config/platform.ts`). */
+export const CONFIG_SOURCES = ["gitDeployKey"] as const;
+
 export const BootstrapSchema = z
   .strictObject({
     source: z
-      .string()
-      .regex(/^[A-Za-z0-9._/-]+\.sops\.ya?ml$/, { error: "must be a repository path to a SOPS-encrypted manifest ending in .sops.yaml" })
-      .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), { error: "must be a path inside the repository" })
-      .describe("Path, in the platform Git repository, of the SOPS-encrypted Secret manifest."),
+      .union([
+        z
+          .string()
+          .regex(/^bootstrap\/[A-Za-z0-9._/-]+\.sops\.ya?ml$/, {
+            error: "must be a SOPS-encrypted manifest under bootstrap/<namespace>/ ending in .sops.yaml, or config:<key>",
+          })
+          .refine((p) => !p.split("/").includes(".."), { error: "must be a path inside the repository" }),
+        z.enum(CONFIG_SOURCES.map((k) => `config:${k}`) as [`config:${(typeof CONFIG_SOURCES)[number]}`]),
+      ])
+      .describe(
+        "Where the material comes from: a SOPS-encrypted Secret manifest in the platform Git repository " +
+          "(bootstrap/<namespace>/<file>.sops.yaml), or config:gitDeployKey for the key Flux needs before it can read Git.",
+      ),
     namespace: namespace.describe("Namespace the bootstrap Secret is materialized in."),
     secretName: objectName.describe("Name of the materialized Kubernetes Secret."),
   })

@@ -99,7 +99,7 @@ describe("platform config", () => {
     const values = { ...demo.config.values };
     for (const [k, v] of Object.entries(changes)) if (v === undefined) delete values[`secrets-platform:${k}`];
     else values[`secrets-platform:${k}`] = v;
-    return parsePlatformConfig({ project: "secrets-platform", stack, file: "stacks/Pulumi.demo-root-trust.yaml", values, declared });
+    return parsePlatformConfig({ project: "secrets-platform", stack, file: "stacks/Pulumi.demo-root-trust.yaml", values, secretKeys: [], declared });
   };
   const messages = (changes: Record<string, string | undefined>, stack?: string) => {
     const r = parse(changes, stack);
