@@ -7,11 +7,16 @@ import { InvalidInputError, type Problem } from "../registry/problems.js";
 import type { PhaseId } from "./catalog.js";
 import { inputError } from "./errors.js";
 import { phaseStackReference, type PhaseProgram } from "./context.js";
+import { bootstrap } from "./bootstrap.js";
+import { PHASE_CHECKS } from "./checks.js";
+import { gitops } from "./gitops.js";
 import { rootTrust } from "./root-trust.js";
 
 /** The phase programs built so far. A stack whose phase has none fails with a clear message. */
 export const PROGRAMS: Partial<Record<PhaseId, PhaseProgram>> = {
   "root-trust": rootTrust,
+  gitops,
+  bootstrap,
 };
 
 /**
@@ -35,6 +40,8 @@ export async function runPlatformStack(): Promise<Record<string, unknown>> {
   const config: PlatformConfig = parsed.config;
   const registry = loadRegistry(resolve(project.root, config.registryDir));
   if (!registry.ok) fail("invalid purpose registry", registry.problems);
+  const phaseProblems = PHASE_CHECKS[config.phase]?.(config, registry.registry, file) ?? [];
+  if (phaseProblems.length > 0) fail("invalid input", phaseProblems);
   const program = PROGRAMS[config.phase];
   if (!program) fail("invalid stack configuration", [{ file, subject: `${pulumi.getProject()}:phase`, message: `phase ${config.phase} has no program yet` }]);
   return program({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });

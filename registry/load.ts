@@ -179,7 +179,7 @@ function zodProblems(error: z.ZodError, data: unknown, file: string, line: (path
 
 /** zod does not report the input in its issues, so "missing" is read from the document itself. */
 function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
-  if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value"))
+  if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union"))
     return issue.code === "invalid_value" ? `is required (one of ${issue.values.join(", ")})` : "is required";
   return issue.message;
 }

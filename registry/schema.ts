@@ -101,15 +101,11 @@ export const CONFIG_SOURCES = ["gitDeployKey"] as const;
 export const BootstrapSchema = z
   .strictObject({
     source: z
-      .union([
-        z
-          .string()
-          .regex(/^bootstrap\/[A-Za-z0-9._/-]+\.sops\.ya?ml$/, {
-            error: "must be a SOPS-encrypted manifest under bootstrap/<namespace>/ ending in .sops.yaml, or config:<key>",
-          })
-          .refine((p) => !p.split("/").includes(".."), { error: "must be a path inside the repository" }),
-        z.enum(CONFIG_SOURCES.map((k) => `config:${k}`) as [`config:${(typeof CONFIG_SOURCES)[number]}`]),
-      ])
+      .string()
+      .regex(new RegExp(`^(bootstrap/[A-Za-z0-9._/-]+\\.sops\\.ya?ml|${CONFIG_SOURCES.map((k) => `config:${k}`).join("|")})$`), {
+        error: `must be a SOPS-encrypted manifest under bootstrap/<namespace>/ ending in .sops.yaml, or one of ${CONFIG_SOURCES.map((k) => `config:${k}`).join(", ")}`,
+      })
+      .refine((p) => !p.split("/").includes(".."), { error: "must be a path inside the repository" })
       .describe(
         "Where the material comes from: a SOPS-encrypted Secret manifest in the platform Git repository " +
           "(bootstrap/<namespace>/<file>.sops.yaml), or config:gitDeployKey for the key Flux needs before it can read Git.",

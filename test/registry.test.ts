@@ -91,6 +91,17 @@ describe("registry validation", () => {
     const twice = [{ namespace: "payments", serviceAccount: "api" }, { namespace: "payments", serviceAccount: "api" }];
     only(problems(team(purpose("external-secret", { consumers: twice }))), "consumers[1]", /listed twice/);
   });
+  it("keeps a SOPS bootstrap manifest in its namespace's directory, or takes it from gitops config", () => {
+    only(problems(team(purpose("bootstrap", { bootstrap: { source: "bootstrap/other/x.sops.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /must be under bootstrap\/payments\//);
+    only(problems(team(purpose("bootstrap", { bootstrap: { source: "secrets/x.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /SOPS-encrypted manifest under bootstrap\/<namespace>\//);
+    only(problems(team(purpose("bootstrap", { bootstrap: { source: "config:somethingElse", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /config:gitDeployKey/);
+    ok(team(purpose("bootstrap", { bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" } })));
+  });
+  it("allows one writer per Secret, across delivery mechanisms", () => {
+    const both = [purpose("external-secret", { id: "a", kv: { secretName: "db" } }), purpose("reveal-once", { id: "b", kv: { secretName: "db" } })];
+    only(problems(team(...both)), "id", /writes Secret payments\/db, which purpose a \(purposes\/payments\.yaml\) writes too/);
+    ok(team(purpose("external-secret", { id: "a", kv: { secretName: "db" } }), purpose("reveal-once", { id: "b", kv: { secretName: "db" }, consumers: [{ namespace: "other", serviceAccount: "x" }] })));
+  });
   it("rejects Kubernetes names that are not RFC 1123", () =>
     only(problems(team(purpose("external-secret", { consumers: [{ namespace: "Payments", serviceAccount: "api" }] }))), "consumers[0].namespace", /RFC 1123/));
   it("rejects a misspelt field instead of ignoring it", () =>

@@ -5,8 +5,8 @@ import type { ResourceModel } from "../monitor.js";
  * A model of the `kubernetes` provider for plain objects (core kinds and custom resources alike): the API server's
  * defaulting of metadata (uid, resourceVersion, creationTimestamp, generation, the `default` namespace), Pulumi's
  * auto-naming (`<name>-<8 hex>` when metadata.name is not set), the provider's id (`namespace/name`, or `name` for
- * cluster-scoped kinds), and a Secret's stringData folded into data. Helm releases and the provider's remote
- * components (yaml/v2, helm/v4) are not plain objects and are not modelled here.
+ * cluster-scoped kinds), and a Secret's stringData folded into data; and Helm v3 releases. The provider's remote
+ * components (yaml/v2, helm/v4) are not modelled.
  */
 
 /** Kinds the API server does not namespace (core, and the controllers this platform installs). */
@@ -61,9 +61,28 @@ const kubernetesObject: ResourceModel = (inputs, { name, now }) => {
   return { id: namespace ? `${namespace}/${objectName}` : objectName, outputs };
 };
 
+/**
+ * A Helm release as the provider reports it after a successful install: revision 1, status deployed, the chart and
+ * version it was asked for, and `namespace/name` as id (auto-named like other objects when `name` is not set).
+ */
+const helmRelease: ResourceModel = (inputs, { name }) => {
+  const releaseName = typeof inputs.name === "string" && inputs.name ? inputs.name : `${name}-${randomBytes(4).toString("hex")}`;
+  const namespace = typeof inputs.namespace === "string" && inputs.namespace ? inputs.namespace : "default";
+  return {
+    id: `${namespace}/${releaseName}`,
+    outputs: {
+      ...inputs,
+      name: releaseName,
+      namespace,
+      status: { name: releaseName, namespace, chart: inputs.chart, version: inputs.version, revision: 1, status: "deployed" },
+    },
+  };
+};
+
 /** Not plain objects: a model of their own is needed before a program may use them. */
 const NOT_PLAIN = /^kubernetes:(helm\.sh\/v[34]:(Release|Chart)|yaml(\/v2)?:|kustomize(\/v2)?:)/;
 
 export function kubernetesModel(type: string): ResourceModel | undefined {
+  if (type === "kubernetes:helm.sh/v3:Release") return helmRelease;
   return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:pulumi:") && !NOT_PLAIN.test(type) ? kubernetesObject : undefined;
 }

@@ -1,0 +1,27 @@
+import type { PhaseId } from "../phases/catalog.js";
+import type { Purpose } from "../registry/schema.js";
+
+/**
+ * Labels that make every object the platform materializes traceable to its contract (RFC: bootstrap secrets are
+ * explicitly labelled and traceable). Keys are prefixed so they never collide with a workload's own labels.
+ */
+export const LABEL = {
+  purpose: "secrets-platform/purpose",
+  owner: "secrets-platform/owner",
+  phase: "secrets-platform/phase",
+  authority: "secrets-platform/authority",
+  managedBy: "app.kubernetes.io/managed-by",
+} as const;
+
+/** Who holds the truth for a materialized value: the Git intent (bootstrap) or Vault. */
+export type Authority = "bootstrap" | "vault";
+
+/** The labels of an object the platform manages in `phase`. */
+export function platformLabels(phase: PhaseId): Record<string, string> {
+  return { [LABEL.phase]: phase, [LABEL.managedBy]: "secrets-platform" };
+}
+
+/** The labels of a Secret that materializes `purpose`. */
+export function purposeLabels(purpose: Pick<Purpose, "id" | "owner">, phase: PhaseId, authority: Authority): Record<string, string> {
+  return { ...platformLabels(phase), [LABEL.purpose]: purpose.id, [LABEL.owner]: purpose.owner, [LABEL.authority]: authority };
+}

@@ -1,0 +1,24 @@
+import { BootstrapMaterialization } from "../components/bootstrap/bootstrap-namespace.js";
+import { bootstrapLayout } from "../components/bootstrap/layout.js";
+import { stackName } from "./catalog.js";
+import type { PhaseProgram } from "./context.js";
+
+/**
+ * Phase 2, bootstrap materialization: one Kustomization per namespace that receives bootstrap material, decrypting
+ * SOPS manifests in-cluster into labelled Secrets. Publishes the bootstrap inventory (metadata only), which the
+ * runtime-authority stack consumes for the handover.
+ */
+export const bootstrap: PhaseProgram = async ({ config, registry, phaseStack }) => {
+  const gitops = phaseStack("gitops");
+  const fluxNamespace = (await gitops.getOutputDetails("fluxNamespace")).value as string;
+  const repository = (await gitops.getOutputDetails("gitRepository")).value as { name: string };
+  const layout = bootstrapLayout(registry, {
+    fluxNamespace,
+    allowedNamespaces: config.bootstrap.allowedNamespaces,
+    gitopsStack: stackName(config.cluster, "gitops"),
+    configFile: "",
+  });
+  const source = { fluxNamespace, gitRepository: repository.name };
+  const kustomizations = layout.namespaces.map((ns) => new BootstrapMaterialization(ns.name, { layout: ns, source }).kustomization);
+  return { bootstrapInventory: layout.inventory, kustomizations };
+};

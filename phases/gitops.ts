@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FluxControlPlane, AGE_KEY_ENTRY, DECRYPTION_SECRET } from "../components/gitops/flux-control-plane.js";
+import { ageRecipientOf } from "../pki/age.js";
+import type { PhaseProgram } from "./context.js";
+import { inputError } from "./errors.js";
+
+/**
+ * Phase 1, the GitOps control plane: Flux, the in-cluster SOPS decryption key and the platform GitRepository. The
+ * age key and the deploy key come from secret stack config only; the SOPS recipients come from the root-trust stack,
+ * and the age key must be one of them, or nothing Git holds could be decrypted.
+ */
+export const gitops: PhaseProgram = async ({ config, registry, phaseStack }) => {
+  const secrets = new pulumi.Config();
+  const recipients = ((await phaseStack("root-trust").getOutputDetails("sopsAgeRecipients")).value ?? []) as string[];
+  // Checked on the raw value at plan time, before anything is registered; the message names no key material.
+  const identity = pulumi.runtime.allConfig()[`${pulumi.getProject()}:sopsAgeKey`] ?? "";
+  if (!recipients.includes(ageRecipientOf(identity)))
+    throw inputError(
+      `sopsAgeKey: its recipient is not one of the root-trust stack's sopsAgeRecipients (${recipients.length} published): ` +
+        "manifests encrypted for the cluster could not be decrypted with it",
+    );
+  const deployKeyPurpose = registry.purposes.find((p) => p.bootstrap?.source === "config:gitDeployKey")!;
+  const g = config.gitops;
+  const flux = new FluxControlPlane("gitops", {
+    namespace: g.fluxNamespace,
+    chart: { repository: g.chartRepository, version: g.chartVersion },
+    git: { url: g.repositoryUrl, branch: g.branch, knownHosts: g.knownHosts, deployKeyPurpose, deployKey: secrets.requireSecret("gitDeployKey") },
+    sopsAgeKey: secrets.requireSecret("sopsAgeKey"),
+  });
+  return {
+    fluxNamespace: flux.namespace,
+    fluxChart: { chart: "flux2", repository: g.chartRepository, version: g.chartVersion },
+    gitRepository: { namespace: flux.namespace, name: flux.gitRepositoryName, url: g.repositoryUrl, branch: g.branch },
+    sopsDecryption: { namespace: flux.namespace, secretName: DECRYPTION_SECRET, key: AGE_KEY_ENTRY },
+    sopsRecipients: recipients,
+    gitDeployKey: { purpose: deployKeyPurpose.id, secretName: deployKeyPurpose.bootstrap!.secretName, fingerprintSha256: flux.deployKeyFingerprint },
+  };
+};

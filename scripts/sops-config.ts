@@ -1,0 +1,33 @@
+// `npm run sops-config -- [--cluster NAME] [--out FILE]`: writes .sops.yaml from the purpose registry and the
+// root-trust stack's sopsAgeRecipients. `npm test` checks that the demo's checked-in file is current.
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { renderSopsConfig, sopsCreationRules } from "../components/gitops/sops-rules.js";
+import { parsePlatformConfig } from "../config/platform.js";
+import { readProjectFile } from "../config/project.js";
+import { loadStackConfig } from "../config/stack-file.js";
+import { loadRegistry } from "../registry/load.js";
+import { formatProblem, type Problem } from "../registry/problems.js";
+
+/** The .sops.yaml text for a cluster, or the problems that prevent it. */
+export function sopsConfigFor(cluster: string): { text: string } | { problems: Problem[] } {
+  const project = readProjectFile();
+  const stack = loadStackConfig(project, `${cluster}-root-trust`, () => undefined);
+  if (!stack.ok) return { problems: stack.problems };
+  const config = parsePlatformConfig({ project: project.name, stack: stack.config.stack, file: stack.config.file, values: stack.config.values, secretKeys: stack.config.secretKeys, declared: Object.keys(project.config) });
+  if (!config.ok) return { problems: config.problems };
+  const registry = loadRegistry(config.config.registryDir);
+  if (!registry.ok) return { problems: registry.problems };
+  return { text: renderSopsConfig(sopsCreationRules(registry.registry, config.config.rootTrust.sopsAgeRecipients), cluster) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { cluster: { type: "string", default: "demo" }, out: { type: "string", default: ".sops.yaml" } } });
+  const result = sopsConfigFor(values.cluster!);
+  if ("problems" in result) {
+    for (const p of result.problems) console.error(`  ${formatProblem(p)}`);
+    process.exit(2);
+  }
+  writeFileSync(values.out!, result.text);
+  console.log(`wrote ${values.out}`);
+}

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import ts from "typescript";
+
+/**
+ * Checks custom resources against the upstream schemas that `@kubernetes-models/*` packages ship, two ways:
+ * - the package's compiled JSON-schema validator (types, required fields, enums, patterns);
+ * - the package's TypeScript interface, type-checked as an object literal, because CRD schemas allow unknown fields
+ *   (the API server prunes them silently): excess-property checking is what turns a misspelt field into an error.
+ */
+
+/** Which package holds the models of an API group. */
+const PACKAGES: Record<string, string> = {
+  "source.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "kustomize.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "helm.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "notification.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+};
+
+export interface CustomResourceObject {
+  apiVersion: string;
+  kind: string;
+  [key: string]: unknown;
+}
+
+function modulePath(obj: CustomResourceObject): string {
+  const [group, version] = obj.apiVersion.split("/");
+  const pkg = PACKAGES[group!];
+  if (!pkg) throw new Error(`no @kubernetes-models package is registered for API group ${group}`);
+  return `${pkg}/${group}/${version}/${obj.kind}`;
+}
+
+/** Problems the compiled schema validators find, one line per object. */
+export async function schemaProblems(objects: readonly CustomResourceObject[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const obj of objects) {
+    const module = (await import(modulePath(obj))) as Record<string, new (data: unknown) => { validate(): void }>;
+    try {
+      new module[obj.kind]!(obj).validate();
+    } catch (e) {
+      problems.push(`${obj.kind} ${JSON.stringify((obj.metadata as { name?: string })?.name)}: ${(e as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+/** TypeScript diagnostics of the objects typed as their package interfaces (excess properties = misspelt fields). */
+export function typeProblems(objects: readonly CustomResourceObject[]): string[] {
+  // Inside node_modules so the packages resolve from the generated file.
+  const dir = mkdtempSync(join(process.cwd(), "node_modules", ".crd-check-"));
+  const file = join(dir, "objects.ts");
+  try {
+    return check(file, objects);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function check(file: string, objects: readonly CustomResourceObject[]): string[] {
+  const lines = objects.map((obj, i) => `import type { I${obj.kind} as T${i} } from "${modulePath(obj)}";\nexport const o${i}: T${i} = ${JSON.stringify(obj)};`);
+  writeFileSync(file, lines.join("\n"));
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, " "));
+}
