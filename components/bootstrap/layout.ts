@@ -37,7 +37,10 @@ export interface BootstrapLayout {
 }
 
 /** Groups the bootstrap purposes by namespace; every purpose outside the cluster's allowed namespaces is a problem. */
-export function bootstrapLayout(registry: Registry, options: { fluxNamespace: string; allowedNamespaces: readonly string[]; gitopsStack: string; configFile: string }): BootstrapLayout {
+export function bootstrapLayout(
+  registry: Registry,
+  options: { fluxNamespace: string; allowedNamespaces: readonly string[]; gitopsStack: string; /** Where allowedNamespaces is set, for messages. */ configFile?: string },
+): BootstrapLayout {
   const problems: Problem[] = [];
   const byNamespace = new Map<string, RegisteredPurpose[]>();
   const inventory: BootstrapInventoryEntry[] = [];
@@ -49,7 +52,7 @@ export function bootstrapLayout(registry: Registry, options: { fluxNamespace: st
         file: p.file,
         subject: p.id,
         field: "bootstrap.namespace",
-        message: `${namespace} is not one of the cluster's allowedNamespaces (${options.allowedNamespaces.join(", ") || "none"}; ${options.configFile})`,
+        message: `${namespace} is not one of the cluster's allowedNamespaces (${options.allowedNamespaces.join(", ") || "none"}${options.configFile ? `, set in ${options.configFile}` : ""})`,
       });
       continue;
     }
