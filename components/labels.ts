@@ -13,6 +13,12 @@ export const LABEL = {
   managedBy: "app.kubernetes.io/managed-by",
 } as const;
 
+/** Annotations on materialized Secrets. */
+export const ANNOTATION = {
+  /** Where the value came from: the SOPS manifest path, or config:<key>. */
+  source: "secrets-platform/source",
+} as const;
+
 /** Who holds the truth for a materialized value: the Git intent (bootstrap) or Vault. */
 export type Authority = "bootstrap" | "vault";
 

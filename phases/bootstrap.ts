@@ -12,9 +12,10 @@ export const bootstrap: PhaseProgram = async ({ config, registry, phaseStack }) 
   const gitops = phaseStack("gitops");
   const fluxNamespace = (await gitops.getOutputDetails("fluxNamespace")).value as string;
   const repository = (await gitops.getOutputDetails("gitRepository")).value as { name: string };
+  const decryption = (await gitops.getOutputDetails("sopsDecryption")).value as { secretName: string };
   // The same layout the phase checks validated before anything was registered, now with the gitops stack's namespace.
   const layout = bootstrapLayout(registry, { fluxNamespace, allowedNamespaces: config.bootstrap.allowedNamespaces, gitopsStack: stackName(config.cluster, "gitops") });
-  const source = { fluxNamespace, gitRepository: repository.name };
+  const source = { fluxNamespace, gitRepository: repository.name, decryptionSecret: decryption.secretName };
   const kustomizations = layout.namespaces.map((ns) => new BootstrapMaterialization(ns.name, { layout: ns, source }).kustomization);
   return { bootstrapInventory: layout.inventory, kustomizations };
 };

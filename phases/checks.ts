@@ -2,6 +2,7 @@ import { bootstrapLayout } from "../components/bootstrap/layout.js";
 import type { PlatformConfig } from "../config/platform.js";
 import type { Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";
+import { purposesSourcedFromConfig } from "../registry/rules.js";
 import { stackName, type PhaseId } from "./catalog.js";
 
 /**
@@ -10,7 +11,7 @@ import { stackName, type PhaseId } from "./catalog.js";
  */
 export const PHASE_CHECKS: Partial<Record<PhaseId, (config: PlatformConfig, registry: Registry, configFile: string) => Problem[]>> = {
   gitops: (_config, registry, configFile) => {
-    const sources = registry.purposes.filter((p) => p.bootstrap?.source === "config:gitDeployKey");
+    const sources = purposesSourcedFromConfig(registry.purposes, "gitDeployKey");
     if (sources.length === 1) return [];
     return [
       {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FluxControlPlane, AGE_KEY_ENTRY, DECRYPTION_SECRET } from "../components/gitops/flux-control-plane.js";
 import { ageRecipientOf } from "../pki/age.js";
+import { purposesSourcedFromConfig } from "../registry/rules.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
 
@@ -19,7 +20,8 @@ export const gitops: PhaseProgram = async ({ config, registry, phaseStack }) => 
       `sopsAgeKey: its recipient is not one of the root-trust stack's sopsAgeRecipients (${recipients.length} published): ` +
         "manifests encrypted for the cluster could not be decrypted with it",
     );
-  const deployKeyPurpose = registry.purposes.find((p) => p.bootstrap?.source === "config:gitDeployKey")!;
+  // Exactly one: the phase checks have made sure of it.
+  const deployKeyPurpose = purposesSourcedFromConfig(registry.purposes, "gitDeployKey")[0]!;
   const g = config.gitops;
   const flux = new FluxControlPlane("gitops", {
     namespace: g.fluxNamespace,

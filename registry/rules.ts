@@ -124,6 +124,11 @@ function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "tra
   if (!needed && p[block]) out.push({ field: block, message: `a ${block} block is only for ${when}` });
 }
 
+/** The bootstrap purposes whose material comes from the gitops stack's secret config `key`. */
+export function purposesSourcedFromConfig<P extends Purpose>(purposes: readonly P[], key: string): P[] {
+  return purposes.filter((p) => p.bootstrap?.source === `config:${key}`);
+}
+
 /** The Kubernetes Secrets (namespace/name) a purpose materializes, whatever the mechanism. */
 export function secretTargets(p: Purpose): string[] {
   if (p.bootstrap) return [`${p.bootstrap.namespace}/${p.bootstrap.secretName}`];

@@ -2,14 +2,14 @@ import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.flux
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformLabels } from "../labels.js";
-import { bootstrapKustomization, bootstrapRoleRules, type BootstrapNamespace } from "./layout.js";
+import { bootstrapKustomization, bootstrapRoleRules, type BootstrapNamespace, type BootstrapSource } from "./layout.js";
 
 /** Arguments for {@link BootstrapMaterialization}. */
 export interface BootstrapMaterializationArgs {
   /** The namespace and its purposes, from {@link bootstrapLayout}. */
   layout: BootstrapNamespace;
-  /** Where Flux runs and which GitRepository holds the encrypted manifests (from the gitops stack). */
-  source: { fluxNamespace: string; gitRepository: string };
+  /** Where Flux runs, which GitRepository holds the encrypted manifests, and the decryption key (from the gitops stack). */
+  source: BootstrapSource;
 }
 
 /**

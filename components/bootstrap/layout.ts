@@ -2,7 +2,7 @@ import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolki
 import { stringify } from "yaml";
 import type { RegisteredPurpose, Registry } from "../../registry/load.js";
 import type { Problem } from "../../registry/problems.js";
-import { LABEL, platformLabels, purposeLabels } from "../labels.js";
+import { ANNOTATION, LABEL, platformLabels, purposeLabels } from "../labels.js";
 
 /**
  * What phase 2 materializes, derived from the registry alone (pure, no Pulumi): one Flux Kustomization per target
@@ -84,7 +84,15 @@ export function kustomizationName(namespace: string): string {
  * `authority: bootstrap`; one patch per purpose adds the purpose id and owner to exactly its Secret, so each Secret
  * is traceable to its contract even when a namespace holds several.
  */
-export function bootstrapKustomization(ns: BootstrapNamespace, source: { fluxNamespace: string; gitRepository: string }): IKustomization {
+/** What the gitops stack publishes that a bootstrap Kustomization needs. */
+export interface BootstrapSource {
+  fluxNamespace: string;
+  gitRepository: string;
+  /** The Secret (in the Flux namespace) holding the SOPS decryption key. */
+  decryptionSecret: string;
+}
+
+export function bootstrapKustomization(ns: BootstrapNamespace, source: BootstrapSource): IKustomization {
   return {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
@@ -96,7 +104,7 @@ export function bootstrapKustomization(ns: BootstrapNamespace, source: { fluxNam
       prune: true,
       sourceRef: { kind: "GitRepository", name: source.gitRepository, namespace: source.fluxNamespace },
       // Decrypted in-cluster by kustomize-controller, never written back to Git.
-      decryption: { provider: "sops", secretRef: { name: "sops-age" } },
+      decryption: { provider: "sops", secretRef: { name: source.decryptionSecret } },
       targetNamespace: ns.namespace,
       serviceAccountName: ns.name,
       commonMetadata: { labels: { ...platformLabels("bootstrap"), [LABEL.authority]: "bootstrap" } },
@@ -108,7 +116,7 @@ export function bootstrapKustomization(ns: BootstrapNamespace, source: { fluxNam
           metadata: {
             name: p.bootstrap!.secretName,
             labels: { [LABEL.purpose]: p.id, [LABEL.owner]: p.owner },
-            annotations: { "secrets-platform/source": p.bootstrap!.source },
+            annotations: { [ANNOTATION.source]: p.bootstrap!.source },
           },
         }),
       })),

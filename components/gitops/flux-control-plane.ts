@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import sshpk from "sshpk";
 import type { Purpose } from "../../registry/schema.js";
-import { platformLabels, purposeLabels } from "../labels.js";
+import { ANNOTATION, platformLabels, purposeLabels } from "../labels.js";
 
 /** The Secret key Flux's kustomize-controller reads an age identity from: the name must end in `.agekey`. */
 export const AGE_KEY_ENTRY = "identity.agekey";
@@ -90,7 +90,7 @@ export class FluxControlPlane extends pulumi.ComponentResource {
           name: deployKeySecret,
           namespace: args.namespace,
           labels: purposeLabels(purpose, "gitops", "bootstrap"),
-          annotations: { "secrets-platform/source": "config:gitDeployKey" },
+          annotations: { [ANNOTATION.source]: "config:gitDeployKey" },
         },
         type: "Opaque",
         stringData: {
