@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePlatformConfig, type PlatformConfig } from "../config/platform.js";
 import { readProjectFile, stackFilePath } from "../config/project.js";
-import { loadRegistry } from "../registry/load.js";
+import { loadRegistry, type Registry } from "../registry/load.js";
 import { InvalidInputError, type Problem } from "../registry/problems.js";
 import type { PhaseId } from "./catalog.js";
 import { inputError } from "./errors.js";
@@ -40,11 +40,18 @@ export async function runPlatformStack(): Promise<Record<string, unknown>> {
   const config: PlatformConfig = parsed.config;
   const registry = loadRegistry(resolve(project.root, config.registryDir));
   if (!registry.ok) fail("invalid purpose registry", registry.problems);
-  const phaseProblems = PHASE_CHECKS[config.phase]?.(config, registry.registry, file) ?? [];
+  const phaseProblems = phaseInputProblems(pulumi.getProject(), config, registry.registry, file);
   if (phaseProblems.length > 0) fail("invalid input", phaseProblems);
-  const program = PROGRAMS[config.phase];
-  if (!program) fail("invalid stack configuration", [{ file, subject: `${pulumi.getProject()}:phase`, message: `phase ${config.phase} has no program yet` }]);
-  return program({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
+  return PROGRAMS[config.phase]!({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
+}
+
+/**
+ * What else a stack's input must satisfy once its config parses: its phase has a program, and the phase's own checks
+ * of config and registry together (skipped while the registry itself is invalid). Shared by `pulumi up` and the plan.
+ */
+export function phaseInputProblems(project: string, config: PlatformConfig, registry: Registry | undefined, file: string): Problem[] {
+  if (!PROGRAMS[config.phase]) return [{ file, subject: `${project}:phase`, message: `phase ${config.phase} has no program yet` }];
+  return registry ? (PHASE_CHECKS[config.phase]?.(config, registry, file) ?? []) : [];
 }
 
 /**

@@ -6,8 +6,7 @@ import { readProjectFile, stackFilePath, type ProjectFile } from "../config/proj
 import { loadStackConfig, type PassphraseSource, type StackConfig } from "../config/stack-file.js";
 import { PHASES, stackName, type Phase } from "../phases/catalog.js";
 import runPlatformStack from "../index.js";
-import { PHASE_CHECKS } from "../phases/checks.js";
-import { PROGRAMS } from "../phases/index.js";
+import { phaseInputProblems } from "../phases/index.js";
 import { loadRegistry, type Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";
 import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } from "./engine/monitor.js";
@@ -66,8 +65,6 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
     if (registryDir) loaded.config.values[`${project.name}:registryDir`] = registryDir;
     const parsed = parsePlatformConfig({ project: project.name, stack, file: loaded.config.file, values: loaded.config.values, secretKeys: loaded.config.secretKeys, declared: Object.keys(project.config) });
     if (!parsed.ok) problems.push(...parsed.problems);
-    else if (!PROGRAMS[parsed.config.phase])
-      problems.push({ file: loaded.config.file, subject: `${project.name}:phase`, message: `phase ${parsed.config.phase} has no program yet` });
     else prepared.push({ phase, stack: loaded.config, config: parsed.config });
   }
 
@@ -75,7 +72,7 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
   if (dirs.size > 1) problems.push({ file: project.stackConfigDir, message: `the stacks of ${options.cluster} name different registryDir values: one cluster, one registry` });
   const registry = loadRegistry(registryDir ?? [...dirs][0] ?? resolve(project.root, "purposes"));
   if (!registry.ok) problems.push(...registry.problems);
-  if (registry.ok) for (const p of prepared) problems.push(...(PHASE_CHECKS[p.phase.id]?.(p.config, registry.registry, p.stack.file) ?? []));
+  for (const p of prepared) problems.push(...phaseInputProblems(project.name, p.config, registry.ok ? registry.registry : undefined, p.stack.file));
   if (problems.length > 0 || !registry.ok) return { ok: false, kind: "invalid-input", problems };
 
   const outputsByStack: StackOutputs = new Map();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -16,6 +16,7 @@ import { loadRegistry } from "../registry/load.js";
 import { formatProblem } from "../registry/problems.js";
 import { sopsConfigFor } from "../scripts/sops-config.js";
 import { schemaProblems, typeProblems, type CustomResourceObject } from "./support/crd-models.js";
+import { projectWith } from "./support/project-copy.js";
 
 const out: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), "plan-"));
@@ -189,13 +190,6 @@ describe(".sops.yaml", () => {
 });
 
 describe("phases 1 and 2 refuse bad input before planning", () => {
-  /** A copy of the project with some files edited. */
-  function projectWith(edits: Record<string, (text: string) => string>): string {
-    const root = mkdtempSync(join(tmpdir(), "project-"));
-    for (const part of ["Pulumi.yaml", "stacks", "purposes"]) cpSync(part, join(root, part), { recursive: true });
-    for (const [file, edit] of Object.entries(edits)) writeFileSync(join(root, file), edit(readFileSync(join(root, file), "utf8")));
-    return root;
-  }
   const plan = (root: string) => planCluster({ cluster: "demo", root, passphrase: cliPassphrase("demo", process.cwd()) });
 
   it("a bootstrap namespace outside the cluster's allowed list names the purpose and field", async () => {

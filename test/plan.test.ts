@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { cpSync, writeFileSync } from "node:fs";
 import { main } from "../plan/cli.js";
+import { cliPassphrase } from "../plan/passphrase-source.js";
 import { planCluster } from "../plan/run.js";
 import { formatProblem } from "../registry/problems.js";
 import type { PlanDocument } from "../plan/report/plan-json.js";
 import { x509 } from "../pki/x509.js";
+import { projectWith } from "./support/project-copy.js";
 import { purpose, registryDir, registryFile } from "./support/registry-factory.js";
 
 /** Runs `npm run plan -- <args>` in-process and captures what it prints. */
@@ -112,16 +113,22 @@ describe("npm run plan with invalid input", () => {
   });
 
   it("reports config and registry problems together, naming the stack file and key", async () => {
-    const root = mkdtempSync(join(tmpdir(), "project-"));
-    for (const part of ["Pulumi.yaml", "stacks", "purposes"]) cpSync(part, join(root, part), { recursive: true });
-    const stackFile = join(root, "stacks", "Pulumi.demo-root-trust.yaml");
-    writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace("rootCaValidityDays: 3650", "rootCaValidityDays: ten-years"));
-    writeFileSync(join(root, "purposes", "data.yaml"), readFileSync(join(root, "purposes", "data.yaml"), "utf8").replace("period: 14d", "period: 14x"));
+    const root = projectWith({
+      "stacks/Pulumi.demo-root-trust.yaml": (t) => t.replace("rootCaValidityDays: 3650", "rootCaValidityDays: ten-years"),
+      "purposes/data.yaml": (t) => t.replace("period: 14d", "period: 14x"),
+    });
     const result = await planCluster({ cluster: "demo", root, passphrase: () => undefined });
     assert.ok(!result.ok);
     const lines = result.problems.map(formatProblem);
     assert.ok(lines.some((l) => l.startsWith("stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDays: must be of type integer")), lines.join("\n"));
     assert.ok(lines.some((l) => /data\.yaml:\d+: data-kafka-client-mtls: rotation\.period: "14x" is not a duration/.test(l)), lines.join("\n"));
+  });
+
+  it("refuses a stack whose phase has no program yet", async () => {
+    const root = projectWith({ "stacks/Pulumi.demo-runtime-authority.yaml": () => "config:\n  secrets-platform:cluster: demo\n  secrets-platform:phase: runtime-authority\n" });
+    const result = await planCluster({ cluster: "demo", root, passphrase: cliPassphrase("demo", process.cwd()) });
+    assert.ok(!result.ok);
+    assert.deepEqual(result.problems.map(formatProblem), ["stacks/Pulumi.demo-runtime-authority.yaml: secrets-platform:phase: phase runtime-authority has no program yet"]);
   });
 
   it("exits 2 on an unknown flag or cluster", async () => {
