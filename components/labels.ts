@@ -17,6 +17,10 @@ export const LABEL = {
 export const ANNOTATION = {
   /** Where the value came from: the SOPS manifest path, or config:<key>. */
   source: "secrets-platform/source",
+  /** On a bootstrap Secret after the handover: the Vault path that is now authoritative, when, and by what. */
+  handedOverTo: "secrets-platform/handed-over-to",
+  handedOverAt: "secrets-platform/handed-over-at",
+  handedOverBy: "secrets-platform/handed-over-by",
 } as const;
 
 /** Who holds the truth for a materialized value: the Git intent (bootstrap) or Vault. */

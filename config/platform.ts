@@ -1,6 +1,7 @@
 import sshpk from "sshpk";
 import { z } from "zod";
 import { isAgeIdentity, isAgeRecipient } from "../pki/age.js";
+import { SEAL_REQUIRED_OPTIONS, SEAL_SECRET_OPTIONS, SEAL_TYPES, type SealType } from "../vault/server.js";
 import { PHASE_IDS, stackName, type PhaseId } from "../phases/catalog.js";
 import type { Problem } from "../registry/problems.js";
 
@@ -16,6 +17,8 @@ const ageRecipient = z.string().refine(isAgeRecipient, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an age recipient (age1..., with a valid checksum)`,
 });
 const dnsLabel = z.string().regex(KEBAB, { error: "must be a Kubernetes namespace name (RFC 1123 label)" });
+
+const bool = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
 
 const jsonArray = z.string().transform((text, ctx) => {
   try {
@@ -51,6 +54,20 @@ const PlatformConfigSchema = z.object({
   gitBranch: z.string().min(1),
   gitKnownHosts: z.string(),
   allowedNamespaces: jsonArray.pipe(z.array(dnsLabel)),
+  vaultNamespace: dnsLabel,
+  vaultChartRepository: z.url({ protocol: /^https$/, error: "must be an https URL" }),
+  vaultChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 0.29.1" }),
+  vaultVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact Vault version, e.g. 1.18.1" }),
+  vaultReplicas: int(1, 7).refine((n) => n % 2 === 1, { error: "must be odd (1, 3, 5 or 7): Raft needs a majority" }),
+  vaultSealType: z.enum(SEAL_TYPES),
+  vaultSealOptions: jsonArray.pipe(z.array(z.string().regex(/^[a-z_]+=.+$/, { error: "must be name=value, e.g. region=eu-west-1" }))),
+  vaultSealCredentialsSecret: z.union([z.literal(""), dnsLabel]),
+  vaultInjector: bool,
+  vaultInitialized: bool,
+  vaultAddress: z.url({ protocol: /^https$/, error: "must be an https URL: Vault serves TLS only" }),
+  vaultKeyShares: int(1, 10),
+  vaultKeyThreshold: int(1, 10),
+  vaultOperatorPgpKeys: jsonArray.pipe(z.array(z.string().min(1))),
 });
 
 /**
@@ -103,6 +120,22 @@ export interface PlatformConfig {
   bootstrap: {
     allowedNamespaces: string[];
   };
+  runtimeAuthority: {
+    namespace: string;
+    chartRepository: string;
+    chartVersion: string;
+    vaultVersion: string;
+    replicas: number;
+    seal: { type: SealType; options: Record<string, string>; credentialsSecret?: string };
+    injector: boolean;
+    /** Set by the operators once the init ceremony is done: only then is Vault configured. */
+    initialized: boolean;
+    /** Where `pulumi up` reaches Vault (a port-forward or an internal ingress). */
+    address: string;
+    keyShares: number;
+    keyThreshold: number;
+    operatorPgpKeys: string[];
+  };
 }
 
 export type PlatformConfigResult = { ok: true; config: PlatformConfig } | { ok: false; problems: Problem[] };
@@ -132,6 +165,9 @@ export function parsePlatformConfig(args: {
     else own[name] = value;
   }
   const phase = own.phase;
+  // The Vault provider would store a configured token in state; a token comes from VAULT_TOKEN for one run only.
+  for (const key of ["vault:token", "vault:authLogin"])
+    if (values[key] !== undefined) problems.push({ file, subject: key, message: "must not be stack config: export VAULT_TOKEN for the run (a token generated on demand, revoked after; see README)" });
   for (const [name, rule] of Object.entries(SECRET_KEYS)) {
     const key = `${prefix}${name}`;
     const value = values[key];
@@ -175,9 +211,33 @@ function crossFieldProblems(c: Parsed, stack: string, file: string, prefix: stri
   }
   if (c.phase === "bootstrap" && c.allowedNamespaces.length === 0)
     out.push({ file, subject: `${prefix}allowedNamespaces`, message: "is required for the bootstrap stack: list the namespaces bootstrap material may land in" });
+  if (c.phase === "runtime-authority") out.push(...runtimeAuthorityProblems(c, file, prefix));
   if (c.intermediateCsrStack === "root-trust")
     out.push({ file, subject: `${prefix}intermediateCsrStack`, message: "the root-trust stack signs CSRs; it cannot publish them" });
   return out;
+}
+
+function runtimeAuthorityProblems(c: Parsed, file: string, prefix: string): Problem[] {
+  const out: Problem[] = [];
+  const at = (key: string, message: string) => out.push({ file, subject: `${prefix}${key}`, message });
+  const options = sealOptions(c.vaultSealOptions);
+  if (c.vaultSealType === "shamir") {
+    if (c.vaultSealOptions.length > 0) at("vaultSealOptions", "a shamir seal takes no options: set vaultSealType to the auto-unseal it configures");
+  } else {
+    const missing = SEAL_REQUIRED_OPTIONS[c.vaultSealType].filter((k) => !(k in options));
+    if (missing.length > 0) at("vaultSealOptions", `the ${c.vaultSealType} seal needs ${missing.join(", ")}`);
+  }
+  const secret = Object.keys(options).filter((k) => (SEAL_SECRET_OPTIONS as readonly string[]).includes(k));
+  if (secret.length > 0) at("vaultSealOptions", `${secret.join(", ")} are credentials: put them in the vaultSealCredentialsSecret Secret, never in stack config (values not shown)`);
+  if (c.vaultKeyThreshold > c.vaultKeyShares) at("vaultKeyThreshold", `${c.vaultKeyThreshold} is more than vaultKeyShares (${c.vaultKeyShares}): Vault could never be unsealed or recovered`);
+  if (c.vaultKeyShares > 1 && c.vaultKeyThreshold < 2) at("vaultKeyThreshold", "must be at least 2 when there are several shares: one operator alone must not be able to act");
+  if (c.vaultOperatorPgpKeys.length !== c.vaultKeyShares)
+    at("vaultOperatorPgpKeys", `lists ${c.vaultOperatorPgpKeys.length} PGP public key files; the init ceremony encrypts one share to each of vaultKeyShares (${c.vaultKeyShares}) operators`);
+  return out;
+}
+
+function sealOptions(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
 }
 
 function toConfig(c: Parsed, stack: string): PlatformConfig {
@@ -207,5 +267,19 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
       knownHosts: c.gitKnownHosts,
     },
     bootstrap: { allowedNamespaces: c.allowedNamespaces },
+    runtimeAuthority: {
+      namespace: c.vaultNamespace,
+      chartRepository: c.vaultChartRepository,
+      chartVersion: c.vaultChartVersion,
+      vaultVersion: c.vaultVersion,
+      replicas: c.vaultReplicas,
+      seal: { type: c.vaultSealType, options: sealOptions(c.vaultSealOptions), ...(c.vaultSealCredentialsSecret ? { credentialsSecret: c.vaultSealCredentialsSecret } : {}) },
+      injector: c.vaultInjector,
+      initialized: c.vaultInitialized,
+      address: c.vaultAddress,
+      keyShares: c.vaultKeyShares,
+      keyThreshold: c.vaultKeyThreshold,
+      operatorPgpKeys: c.vaultOperatorPgpKeys,
+    },
   };
 }

@@ -11,12 +11,14 @@ import { bootstrap } from "./bootstrap.js";
 import { PHASE_CHECKS } from "./checks.js";
 import { gitops } from "./gitops.js";
 import { rootTrust } from "./root-trust.js";
+import { runtimeAuthority } from "./runtime-authority.js";
 
 /** The phase programs built so far. A stack whose phase has none fails with a clear message. */
 export const PROGRAMS: Partial<Record<PhaseId, PhaseProgram>> = {
   "root-trust": rootTrust,
   gitops,
   bootstrap,
+  "runtime-authority": runtimeAuthority,
 };
 
 /**

@@ -11,7 +11,8 @@ import { loadRegistry, type Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";
 import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } from "./engine/monitor.js";
 import { modelFor } from "./engine/models/index.js";
-import type { WireMap } from "./engine/wire.js";
+import { unwire, type WireMap } from "./engine/wire.js";
+import { INTERMEDIATE_CSRS_OUTPUT } from "../phases/root-trust.js";
 
 /** The organization the local backend (`pulumi login --local`) gives every stack; stack references use it. */
 export const LOCAL_ORGANIZATION = "organization";
@@ -27,13 +28,15 @@ export interface PlanOptions {
   passphrase: PassphraseSource;
 }
 
-/** One stack as it ran: its phase, config, every resource registered or read, and its outputs (wire form). */
+/** One stack as it ran last: its phase, config, every resource registered or read, and its outputs (wire form). */
 export interface StackRun {
   stack: string;
   phase: Phase;
   config: PlatformConfig;
   resources: RecordedResource[];
   outputs: WireMap;
+  /** How many `pulumi up` runs the plan made of this stack (the signing ceremony needs more than one). */
+  runs: number;
 }
 
 export type PlanResult =
@@ -76,12 +79,28 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
   if (problems.length > 0 || !registry.ok) return { ok: false, kind: "invalid-input", problems };
 
   const outputsByStack: StackOutputs = new Map();
-  const stacks: StackRun[] = [];
-  for (const { phase, stack, config } of prepared) {
-    const run = await runStack(project, stack, outputsByStack, now);
-    outputsByStack.set(`${LOCAL_ORGANIZATION}/${project.name}/${stack.stack}`, { outputs: run.outputs });
-    stacks.push({ stack: stack.stack, phase, config, resources: run.resources, outputs: run.outputs });
+  const runs = new Map<string, StackRun>();
+  const run = async (p: (typeof prepared)[number], overrides: Record<string, string> = {}) => {
+    const before = runs.get(p.stack.stack);
+    const values = { ...p.stack.values, ...overrides };
+    const result = await runStack(project, { ...p.stack, values }, outputsByStack, now, before?.resources);
+    outputsByStack.set(`${LOCAL_ORGANIZATION}/${project.name}/${p.stack.stack}`, { outputs: result.outputs });
+    runs.set(p.stack.stack, { stack: p.stack.stack, phase: p.phase, config: p.config, resources: result.resources, outputs: result.outputs, runs: (before?.runs ?? 0) + 1 });
+  };
+
+  // Every stack once, in phase order. The root-trust stack's first run happens before the stack that publishes
+  // CSRs exists, so it signs nothing yet (as the first `pulumi up` of a new cluster is run: README "Phase 3").
+  const rootTrust = prepared.find((p) => p.phase.id === "root-trust");
+  const csrStack = prepared.find((p) => p.phase.id === rootTrust?.config.rootTrust.intermediateCsrStack);
+  for (const p of prepared) await run(p, p === rootTrust && csrStack ? { [`${project.name}:intermediateCsrStack`]: "" } : {});
+  // The signing ceremony: while the CSR stack publishes CSRs the root has not signed, run the root-trust stack, then
+  // the CSR stack and every later one again, each with its state from its previous run.
+  for (let round = 0; rootTrust && csrStack && round < MAX_CEREMONY_ROUNDS; round++) {
+    if (unsignedCsrs(runs.get(rootTrust.stack.stack)!, runs.get(csrStack.stack.stack)!).length === 0) break;
+    await run(rootTrust);
+    for (const p of prepared.filter((q) => q.phase.number >= csrStack.phase.number)) await run(p);
   }
+  const stacks = prepared.map((p) => runs.get(p.stack.stack)!);
   return { ok: true, cluster: options.cluster, now, registry: registry.registry, stacks };
 }
 
@@ -89,17 +108,33 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
  * One `pulumi up` of one stack, against the plan monitor: config set as the CLI sets it, the entry module run inside
  * the root Stack resource as the Node.js language host runs it, and every outstanding RPC awaited before returning.
  */
-export async function runStack(project: ProjectFile, stack: StackConfig, stacks: StackOutputs, now: Date): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
+export async function runStack(
+  project: ProjectFile,
+  stack: StackConfig,
+  stacks: StackOutputs,
+  now: Date,
+  previous?: readonly RecordedResource[],
+): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
   pulumi.runtime.setAllConfig(stack.values, stack.secretKeys);
-  return runProgram({ project: project.name, stack: stack.stack, stacks, now }, runPlatformStack);
+  return runProgram({ project: project.name, stack: stack.stack, stacks, now, ...(previous ? { previous } : {}) }, runPlatformStack);
+}
+
+/** Rounds of the signing ceremony the plan runs at most: each signs what the previous round's runs published. */
+const MAX_CEREMONY_ROUNDS = 3;
+
+/** The CSR names a stack published that the root-trust stack's outputs have not signed yet. */
+function unsignedCsrs(rootTrust: StackRun, csrStack: StackRun): string[] {
+  const published = Object.keys(((unwire(csrStack.outputs) as Record<string, unknown>)[INTERMEDIATE_CSRS_OUTPUT] ?? {}) as object);
+  const signed = ((unwire(rootTrust.outputs) as Record<string, unknown>).signedIntermediates ?? {}) as Record<string, unknown>;
+  return published.filter((name) => !(name in signed));
 }
 
 /** Runs any program under a fresh plan monitor (the engine side of one update) and returns what it registered. */
 export async function runProgram(
-  target: { project: string; stack: string; stacks?: StackOutputs; now?: Date },
+  target: { project: string; stack: string; stacks?: StackOutputs; now?: Date; previous?: readonly RecordedResource[]; models?: typeof modelFor },
   program: () => Promise<Record<string, unknown>>,
 ): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
-  const monitor = new PlanMonitor(target.project, target.stack, modelFor, target.stacks ?? new Map(), target.now ?? new Date());
+  const monitor = new PlanMonitor(target.project, target.stack, target.models ?? modelFor, target.stacks ?? new Map(), target.now ?? new Date(), target.previous);
   attachMonitor(monitor, target.project, target.stack, LOCAL_ORGANIZATION);
   // Like the language host, the plan owns the process's unhandled rejections while a program runs: a failed
   // registration rejects outputs nobody awaits, and that is how the SDK reports it. They fail the run, as errors.

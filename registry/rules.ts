@@ -88,6 +88,10 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   blockRule(out, p, "certificate", p.kind === "certificate", "kind certificate");
   blockRule(out, p, "transit", p.delivery === "transit", "delivery transit");
   blockRule(out, p, "bootstrap", p.delivery === "bootstrap", "delivery bootstrap");
+  blockRule(out, p, "push", p.delivery === "push-secret", "delivery push-secret");
+  const writer = p.push?.writer;
+  if (writer && !p.consumers.some((c) => c.namespace === writer.namespace && c.serviceAccount === writer.serviceAccount))
+    out.push({ field: "push.writer", message: `${writer.namespace}/${writer.serviceAccount} must also be listed in consumers: the writer reads back what it pushed` });
   if (p.kv && p.tier !== "vault_kv") out.push({ field: "kv", message: `kv settings are only for tier vault_kv, not ${p.tier}` });
 
   if (p.certificate?.keySize !== undefined) {
@@ -119,7 +123,7 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   return out;
 }
 
-function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "transit" | "bootstrap", needed: boolean, when: string) {
+function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "transit" | "bootstrap" | "push", needed: boolean, when: string) {
   if (needed && !p[block]) out.push({ field: block, message: `${when} needs a ${block} block` });
   if (!needed && p[block]) out.push({ field: block, message: `a ${block} block is only for ${when}` });
 }

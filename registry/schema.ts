@@ -115,6 +115,14 @@ export const BootstrapSchema = z
   })
   .describe("Bootstrap material, for delivery: bootstrap.");
 
+export const PushSchema = z
+  .strictObject({
+    writer: ConsumerSchema.describe(
+      "The identity whose PushSecret writes the value into Vault KV (one of the consumers): the only one granted write.",
+    ),
+  })
+  .describe("Push details, for delivery: push-secret.");
+
 export const KvSchema = z
   .strictObject({
     maxVersions: z.number().int().min(1).max(100).default(5).describe("KV v2 versions kept (max_versions)."),
@@ -141,6 +149,7 @@ export const PurposeSchema = z
     certificate: CertificateSchema.optional(),
     transit: TransitSchema.optional(),
     bootstrap: BootstrapSchema.optional(),
+    push: PushSchema.optional(),
     kv: KvSchema.optional(),
   })
   .describe("A purpose contract.");

@@ -92,10 +92,10 @@ describe("the plan engine", () => {
   it("refuses a resource type it has no model of, and remote components, by name", async () => {
     await assert.rejects(
       runProgram(target, async () => {
-        const r = new Raw("vault:index/mount:Mount", "kv", { path: "kv" });
+        const r = new Raw("aws:s3/bucket:Bucket", "logs", { bucket: "logs" });
         return { id: r.id };
       }),
-      /no model of vault:index\/mount:Mount/,
+      /no model of aws:s3\/bucket:Bucket/,
     );
     await assert.rejects(
       runProgram(target, async () => {

@@ -38,6 +38,7 @@ describe("phases 1 and 2 in the demo plan", () => {
       ["demo-root-trust", 0, "offline-root"],
       ["demo-gitops", 1, "git"],
       ["demo-bootstrap", 2, "git"],
+      ["demo-runtime-authority", 3, "vault"],
     ]);
   });
 

@@ -14,6 +14,8 @@ describe("the program under the SDK's language-host runner, as Pulumi.yaml confi
   it("starts, registers the root-trust stack and publishes its outputs", async () => {
     const stack = loadStackConfig(project, "demo-root-trust", () => undefined);
     assert.ok(stack.ok);
+    // A new cluster's first run: the stack whose CSRs it signs does not exist yet.
+    stack.config.values["secrets-platform:intermediateCsrStack"] = "";
     const monitor = new PlanMonitor(project.name, "demo-root-trust", modelFor, new Map(), new Date());
     const run = await runUnderLanguageHost({ root: project.root, stack: stack.config, monitor });
     assert.equal(run.code, 0, `${run.output}\n${run.logs.map((l) => l.message).join("\n")}`);

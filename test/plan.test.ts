@@ -125,10 +125,10 @@ describe("npm run plan with invalid input", () => {
   });
 
   it("refuses a stack whose phase has no program yet", async () => {
-    const root = projectWith({ "stacks/Pulumi.demo-runtime-authority.yaml": () => "config:\n  secrets-platform:cluster: demo\n  secrets-platform:phase: runtime-authority\n" });
+    const root = projectWith({ "stacks/Pulumi.demo-steady-state.yaml": () => "config:\n  secrets-platform:cluster: demo\n  secrets-platform:phase: steady-state\n" });
     const result = await planCluster({ cluster: "demo", root, passphrase: cliPassphrase("demo", process.cwd()) });
     assert.ok(!result.ok);
-    assert.deepEqual(result.problems.map(formatProblem), ["stacks/Pulumi.demo-runtime-authority.yaml: secrets-platform:phase: phase runtime-authority has no program yet"]);
+    assert.deepEqual(result.problems.map(formatProblem), ["stacks/Pulumi.demo-steady-state.yaml: secrets-platform:phase: phase steady-state has no program yet"]);
   });
 
   it("exits 2 on an unknown flag or cluster", async () => {

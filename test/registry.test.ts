@@ -91,6 +91,11 @@ describe("registry validation", () => {
     const twice = [{ namespace: "payments", serviceAccount: "api" }, { namespace: "payments", serviceAccount: "api" }];
     only(problems(team(purpose("external-secret", { consumers: twice }))), "consumers[1]", /listed twice/);
   });
+  it("names exactly one push writer, and it is one of the consumers", () => {
+    only(problems(team(purpose("push-secret", { push: undefined }))), "push", /delivery push-secret needs a push block/);
+    only(problems(team(purpose("external-secret", { push: { writer: { namespace: "payments", serviceAccount: "payments-api" } } }))), "push", /only for delivery push-secret/);
+    only(problems(team(purpose("push-secret", { push: { writer: { namespace: "payments", serviceAccount: "generator" } } }))), "push.writer", /must also be listed in consumers/);
+  });
   it("keeps a SOPS bootstrap manifest in its namespace's directory, or takes it from gitops config", () => {
     only(problems(team(purpose("bootstrap", { bootstrap: { source: "bootstrap/other/x.sops.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /must be under bootstrap\/payments\//);
     only(problems(team(purpose("bootstrap", { bootstrap: { source: "secrets/x.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /SOPS-encrypted manifest under bootstrap\/<namespace>\//);

@@ -38,6 +38,11 @@ export interface RecordedResource {
   custom: boolean;
   /** A read (e.g. a StackReference), not a resource the stack manages. */
   read: boolean;
+  /**
+   * What the engine does with it, against the stack's previous run: `create` (new), `same` (inputs unchanged: the
+   * provider is not called, the outputs are those of the last run), `update` (inputs changed: the model runs again).
+   */
+  op: "create" | "same" | "update" | "read";
   id?: string;
   inputs: WireMap;
   outputs: WireMap;
@@ -70,6 +75,8 @@ export class PlanMonitor {
     private readonly modelFor: (type: string) => ResourceModel | undefined,
     private readonly stacks: StackOutputs,
     private readonly now: Date,
+    /** The stack's state after its previous run (none for a new stack): unchanged resources keep their outputs. */
+    private readonly previous: readonly RecordedResource[] = [],
   ) {}
 
   registerResource(req: resproto.RegisterResourceRequest, callback: Callback<resproto.RegisterResourceResponse>): void {
@@ -83,14 +90,20 @@ export class PlanMonitor {
       let outputs: WireMap = {};
       // A remote component is implemented by its provider; registering it as an empty component would plan nothing.
       if (req.getRemote()) throw new Error(`the offline plan has no model of the remote component ${type}`);
-      if (req.getCustom()) {
+      const before = this.previous.find((r) => r.urn === urn && !r.read);
+      const op = !before ? "create" : sameValue(before.inputs, inputs) ? "same" : "update";
+      if (req.getCustom() && op === "same") {
+        // The engine diffs inputs against state; with no difference the provider is not called at all.
+        id = before!.id ?? "";
+        outputs = before!.outputs;
+      } else if (req.getCustom()) {
         const model = this.modelFor(type);
         if (!model) throw new Error(`the offline plan has no model of ${type}; add one in plan/engine/models before using it`);
         const result = await model(unwire(inputs) as Record<string, unknown>, { name, urn, now: this.now });
         id = result.id;
         outputs = applySecretness(inputs, result.outputs, options.additionalSecretOutputs);
       }
-      this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: req.getCustom(), read: false, id: id || undefined, inputs, outputs, options });
+      this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: req.getCustom(), read: false, op, id: id || undefined, inputs, outputs, options });
       const resp = new resproto.RegisterResourceResponse();
       resp.setUrn(urn);
       resp.setId(id);
@@ -112,7 +125,7 @@ export class PlanMonitor {
       const secretOutputNames = Object.keys(referenced.outputs).filter((k) => isWireSecret(referenced.outputs[k])).sort();
       const outputs: WireMap = { name: stackName, outputs: referenced.outputs, secretOutputNames };
       const inputs = (req.getProperties()?.toJavaScript() ?? {}) as WireMap;
-      this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: true, read: true, id: stackName, inputs, outputs, options: emptyOptions() });
+      this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: true, read: true, op: "read", id: stackName, inputs, outputs, options: emptyOptions() });
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
       resp.setProperties(structPb.Struct.fromJavaScript(outputs as Record<string, never>));
@@ -181,6 +194,16 @@ function applySecretness(inputs: WireMap, outputs: Record<string, unknown>, addi
     out[key] = secret && !isWireSecret(value) ? wireSecret(value) : value;
   }
   return out;
+}
+
+/** Deep equality of two wire values, key order aside (the engine's diff of inputs). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 function recordOptions(req: resproto.RegisterResourceRequest): RecordedOptions {

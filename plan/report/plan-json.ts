@@ -24,6 +24,8 @@ export interface PlanStack {
   phase: number;
   phaseId: string;
   authority: string;
+  /** `pulumi up` runs the plan made of the stack, in order; `resources` and `outputs` are from the last one. */
+  runs: number;
   resources: PlanResource[];
   outputs: Record<string, unknown>;
 }
@@ -36,6 +38,8 @@ export interface PlanResource {
   custom: boolean;
   /** True for reads of existing state (stack references), which the stack does not manage. */
   read?: true;
+  /** What the last run did with it against the run before: create, same (provider not called), update, read. */
+  op: "create" | "same" | "update" | "read";
   id?: string;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
@@ -53,6 +57,7 @@ export function planDocument(args: { cluster: string; now: Date; registry: Regis
       phase: s.phase.number,
       phaseId: s.phase.id,
       authority: s.phase.authority,
+      runs: s.runs,
       resources: s.resources.map((r) => ({
         urn: r.urn,
         type: r.type,
@@ -60,6 +65,7 @@ export function planDocument(args: { cluster: string; now: Date; registry: Regis
         parent: r.parent ?? null,
         custom: r.custom,
         ...(r.read ? { read: true as const } : {}),
+        op: r.op,
         ...(r.id ? { id: r.id } : {}),
         inputs: redact(r.inputs) as Record<string, unknown>,
         outputs: redact(r.outputs) as Record<string, unknown>,

@@ -8,11 +8,11 @@ export function planMarkdown(doc: PlanDocument): string {
     `Planned at ${doc.generatedAt} from \`${doc.registry.dir}\` (${doc.registry.purposes} purposes, ${doc.registry.evidence} evidence components).`,
     "Every secret value is shown as `[secret]`.",
     "",
-    "| phase | stack | authority | resources | protected |",
-    "|---|---|---|---|---|",
+    "| phase | stack | authority | runs | resources | protected |",
+    "|---|---|---|---|---|---|",
     ...doc.stacks.map((s) => {
       const managed = s.resources.filter((r) => !r.read);
-      return `| ${s.phase} | \`${s.stack}\` | ${s.authority} | ${managed.length} | ${managed.filter((r) => r.options.protect).length} |`;
+      return `| ${s.phase} | \`${s.stack}\` | ${s.authority} | ${s.runs} | ${managed.length} | ${managed.filter((r) => r.options.protect).length} |`;
     }),
   ];
   for (const s of doc.stacks) {

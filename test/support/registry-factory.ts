@@ -17,7 +17,12 @@ export function purpose(delivery: Delivery, overrides: Raw = {}, team = "payment
   };
   const byDelivery: Record<Delivery, Raw> = {
     "external-secret": { kind: "secret", tier: "vault_kv", rotation: { period: "30d", grace: "7d", method: "generated" } },
-    "push-secret": { kind: "secret", tier: "vault_kv", rotation: { period: "7d", grace: "1d", method: "generated" } },
+    "push-secret": {
+      kind: "secret",
+      tier: "vault_kv",
+      rotation: { period: "7d", grace: "1d", method: "generated" },
+      push: { writer: { namespace: team, serviceAccount: `${team}-api` } },
+    },
     "reveal-once": { kind: "secret", tier: "vault_kv", rotation: { period: "90d", grace: "7d", method: "manual" } },
     transit: { kind: "key", tier: "vault_transit", rotation: { period: "30d", grace: "7d", method: "transit-auto" }, transit: { type: "aes256-gcm96", usage: "encrypt" } },
     bootstrap: {

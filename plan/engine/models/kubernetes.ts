@@ -35,7 +35,9 @@ const CLUSTER_SCOPED = new Set([
 
 let resourceVersion = 1000;
 
-const kubernetesObject: ResourceModel = (inputs, { name, now }) => {
+const kubernetesObject: ResourceModel = (inputs, { name, urn, now }) => {
+  // A *Patch resource changes an existing object's fields; it never creates the object or defaults its data.
+  const patch = /Patch::/.test(urn);
   const kind = String(inputs.kind);
   const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
   const objectName = typeof meta.name === "string" && meta.name ? meta.name : `${name}-${randomBytes(4).toString("hex")}`;
@@ -52,7 +54,12 @@ const kubernetesObject: ResourceModel = (inputs, { name, now }) => {
       generation: 1,
     },
   };
-  if (kind === "Secret" && inputs.apiVersion === "v1") {
+  if (kind === "Job") {
+    // The provider awaits a Job until it completes; a plan's Job succeeded at "now".
+    const at = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    outputs.status = { startTime: at, completionTime: at, succeeded: 1, conditions: [{ type: "Complete", status: "True", lastTransitionTime: at }] };
+  }
+  if (kind === "Secret" && inputs.apiVersion === "v1" && !patch) {
     const stringData = (inputs.stringData ?? {}) as Record<string, string>;
     const encoded = Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString("base64")]));
     outputs.data = { ...((inputs.data ?? {}) as Record<string, string>), ...encoded };

@@ -98,7 +98,22 @@ const locallySignedCert: ResourceModel = async (inputs, { now }) => {
   return certificateResult(inputs, cert);
 };
 
+/** A PKCS#10 request with the requested subject and alternative names, signed by the given key; id as the provider's. */
+const certRequest: ResourceModel = async (inputs) => {
+  const signer = await importSigner(String(inputs.privateKeyPem));
+  const names = subjectAltNames(inputs);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: subjectName(inputs.subject),
+    keys: { privateKey: signer.privateKey, publicKey: signer.publicKey },
+    signingAlgorithm: signer.algorithm,
+    extensions: names ? [names] : [],
+  });
+  const pem = `${csr.toString("pem")}\n`;
+  return { id: createHash("sha1").update(pem).digest("hex"), outputs: { ...inputs, certRequestPem: pem } };
+};
+
 export const tlsModels: Record<string, ResourceModel> = {
+  "tls:index/certRequest:CertRequest": certRequest,
   "tls:index/privateKey:PrivateKey": privateKey,
   "tls:index/selfSignedCert:SelfSignedCert": selfSignedCert,
   "tls:index/locallySignedCert:LocallySignedCert": locallySignedCert,

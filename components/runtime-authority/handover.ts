@@ -1,0 +1,157 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HANDOVER_SCRIPT } from "../../vault/handover-script.js";
+import type { HandoverLayout, KvSecretLayout } from "../../vault/layout.js";
+import { MOUNTS, VAULT_AUDIENCE } from "../../vault/paths.js";
+import { ConsumerPolicy } from "./access.js";
+import { KvSecretMetadata } from "./kv-engine.js";
+import { ANNOTATION, LABEL, platformLabels } from "../labels.js";
+
+/** Flux's own annotations: with these on the in-cluster object, kustomize-controller neither applies nor prunes it. */
+export const FLUX_RECONCILE = "kustomize.toolkit.fluxcd.io/reconcile";
+export const FLUX_PRUNE = "kustomize.toolkit.fluxcd.io/prune";
+
+/** What the stack outputs say of one handover. */
+export interface HandoverRecord {
+  purpose: string;
+  status: "handed-over";
+  vaultPath: string;
+  source: { secret: string; from: string };
+  by: string;
+  at: string;
+  bootstrapSecret: string;
+}
+
+/** Arguments for {@link HandoverToVault}. */
+export interface HandoverToVaultArgs {
+  handover: HandoverLayout;
+  /** The KV secret the value lands in (its metadata is written after the value). */
+  secret: KvSecretLayout;
+  authPath: pulumi.Input<string>;
+  /** Vault's in-cluster address, and the ConfigMap (in the Secret's namespace) holding the CA that signed it. */
+  vaultAddress: string;
+  caConfigMap: pulumi.Input<string>;
+  /** The official Vault image the Job runs (same version as the server). */
+  image: string;
+  /** Mounts and auth the Job needs. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The handover of one bootstrap purpose to Vault, in three steps that each wait for the previous one:
+ * 1. a one-shot Job in the Secret's namespace logs in with its own service account (a role allowed only to
+ *    `create` this one KV secret) and copies the mounted Secret into Vault with cas=0 (write once, never overwrite);
+ * 2. the KV metadata records purpose, owner, evidence and the handover (source, Job, completion time);
+ * 3. the bootstrap Secret is rendered inert: labelled `authority: vault`, annotated with the record, and released
+ *    by Flux (reconcile and prune disabled on the object), so nothing re-applies the bootstrap value over Vault's.
+ * If the Job fails, `pulumi up` fails there: no metadata, no relabel, and the bootstrap Secret stays authoritative.
+ * Re-running changes nothing: the Job's inputs are stable, and a re-created Job finds the value and writes nothing.
+ */
+export class HandoverToVault extends pulumi.ComponentResource {
+  /** The handover record, as published in the stack outputs. */
+  public readonly record: pulumi.Output<HandoverRecord>;
+
+  constructor(name: string, args: HandoverToVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("secrets-platform:runtime-authority:HandoverToVault", name, {}, opts);
+    const h = args.handover;
+    const children = { parent: this };
+    const labels = { ...platformLabels("runtime-authority"), [LABEL.purpose]: h.purpose, [LABEL.owner]: h.owner };
+
+    const access = new ConsumerPolicy(`${name}-access`, { policy: h.policy, namespace: h.namespace, serviceAccount: h.jobName, authPath: args.authPath, tokenTtlSeconds: 300 }, { ...children, dependsOn: args.dependsOn });
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-account`,
+      { metadata: { name: h.jobName, namespace: h.namespace, labels }, automountServiceAccountToken: false },
+      children,
+    );
+
+    const job = new k8s.batch.v1.Job(
+      `${name}-job`,
+      {
+        metadata: { name: h.jobName, namespace: h.namespace, labels },
+        spec: {
+          backoffLimit: 2,
+          activeDeadlineSeconds: 600,
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: h.jobName,
+              // No Kubernetes API token: the only credential is a projected token for Vault's audience.
+              automountServiceAccountToken: false,
+              restartPolicy: "Never",
+              securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+              containers: [
+                {
+                  name: "handover",
+                  image: args.image,
+                  command: ["/bin/sh", "-c", HANDOVER_SCRIPT],
+                  env: [
+                    { name: "VAULT_ADDR", value: args.vaultAddress },
+                    { name: "VAULT_CACERT", value: "/handover/ca/ca.crt" },
+                    { name: "AUTH_PATH", value: args.authPath },
+                    { name: "ROLE", value: h.role },
+                    { name: "KV_MOUNT", value: MOUNTS.kv },
+                    { name: "KV_PATH", value: h.kvPath },
+                    { name: "SECRET", value: `${h.namespace}/${h.secretName}` },
+                    { name: "HOME", value: "/tmp" },
+                  ],
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                  volumeMounts: [
+                    { name: "value", mountPath: "/handover/value", readOnly: true },
+                    { name: "vault-token", mountPath: "/var/run/secrets/vault", readOnly: true },
+                    { name: "ca", mountPath: "/handover/ca", readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "value", secret: { secretName: h.secretName, defaultMode: 0o400 } },
+                { name: "vault-token", projected: { sources: [{ serviceAccountToken: { path: "token", audience: VAULT_AUDIENCE, expirationSeconds: 600 } }] } },
+                { name: "ca", configMap: { name: args.caConfigMap } },
+                { name: "tmp", emptyDir: { medium: "Memory" } },
+              ],
+            },
+          },
+        },
+      },
+      // The provider waits for the Job to complete and fails the update if it does not.
+      { ...children, dependsOn: [access, account] },
+    );
+
+    const at = job.status.apply((s) => s?.completionTime ?? "");
+    const by = `Job ${h.namespace}/${h.jobName} (Vault role ${h.role})`;
+    const record = { "handover-source": `Secret ${h.namespace}/${h.secretName} from ${h.source}`, "handover-by": by };
+    new KvSecretMetadata(`${name}-metadata`, { secret: args.secret, extraMetadata: at.apply((when) => ({ ...record, "handover-at": when })) }, { ...children, dependsOn: [job] });
+
+    new k8s.core.v1.SecretPatch(
+      `${name}-inert`,
+      {
+        metadata: {
+          name: h.secretName,
+          namespace: h.namespace,
+          labels: { [LABEL.authority]: "vault" },
+          annotations: {
+            [ANNOTATION.handedOverTo]: h.vaultDataPath,
+            [ANNOTATION.handedOverAt]: at,
+            [ANNOTATION.handedOverBy]: by,
+            [FLUX_RECONCILE]: "disabled",
+            [FLUX_PRUNE]: "disabled",
+            // Flux (or the gitops stack) owns the authority label it first set; this patch takes it over.
+            "pulumi.com/patchForce": "true",
+          },
+        },
+      },
+      { ...children, dependsOn: [job] },
+    );
+
+    this.record = at.apply((when): HandoverRecord => ({
+      purpose: h.purpose,
+      status: "handed-over",
+      vaultPath: h.vaultDataPath,
+      source: { secret: `${h.namespace}/${h.secretName}`, from: h.source },
+      by,
+      at: when,
+      bootstrapSecret: "inert (authority: vault; Flux reconcile and prune disabled)",
+    }));
+    this.registerOutputs({ record: this.record });
+  }
+}

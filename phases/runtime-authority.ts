@@ -1,0 +1,191 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import type { BootstrapInventoryEntry } from "../components/bootstrap/layout.js";
+import { platformLabels } from "../components/labels.js";
+import { ConsumerPolicy, KubernetesAuth } from "../components/runtime-authority/access.js";
+import { AUDIT_DEVICES, AuditDevices } from "../components/runtime-authority/audit-devices.js";
+import { HandoverToVault } from "../components/runtime-authority/handover.js";
+import { KvEngine, KvSecretMetadata } from "../components/runtime-authority/kv-engine.js";
+import { PkiIntermediate, PkiRoleForPurpose } from "../components/runtime-authority/pki-engine.js";
+import { TransitEngine } from "../components/runtime-authority/transit-engine.js";
+import { VaultListenerCertificate, VaultTlsIntermediate } from "../components/runtime-authority/vault-tls.js";
+import { VaultServer, vaultNamespace } from "../components/runtime-authority/vault-server.js";
+import { aclDocument } from "../vault/acl.js";
+import { runtimeAuthorityLayout } from "../vault/layout.js";
+import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
+import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
+import { stackName } from "./catalog.js";
+import type { PhaseProgram } from "./context.js";
+import { inputError } from "./errors.js";
+import { INTERMEDIATE_CSRS_OUTPUT } from "./root-trust.js";
+
+/** The names under which this stack publishes CSRs for the root ceremony (see `pkiIntermediateCsrs`). */
+export const VAULT_TLS_INTERMEDIATE = "vault-tls";
+export const VAULT_PKI_INTERMEDIATE = "vault-pki";
+const RELEASE = "vault";
+const TLS_SECRET = "vault-tls";
+const CA_CONFIG_MAP = "secrets-platform-vault-ca";
+
+/** Where the runtime-authority stack is in its deployment sequence (see README "Phase 3"). */
+export type RuntimeAuthorityStatus = "awaiting-tls-signature" | "awaiting-initialization" | "awaiting-pki-signature" | "configured";
+
+interface SignedIntermediate {
+  certificatePem: string;
+  chainPem: string;
+  notAfter: string;
+}
+
+/**
+ * Phase 3: Vault as the runtime authority. The stack advances one step per `pulumi up` as its inputs arrive, and
+ * says which step it is at in `status`:
+ * 1. publish the CSR of the TLS intermediate (the root signs it in its ceremony);
+ * 2. issue the listener certificate and deploy Vault (then the operators' init ceremony);
+ * 3. once `vaultInitialized`: audit devices, mounts, keys, Kubernetes auth, one policy per consumer, KV metadata,
+ *    the handover of every bootstrap purpose, and the PKI mount's CSR (the root signs it);
+ * 4. set the signed PKI chain and create one PKI role per certificate purpose.
+ * Everything read from other stacks is read and checked before any resource is registered.
+ */
+export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseStack }) => {
+  const ra = config.runtimeAuthority;
+  const rootStack = phaseStack("root-trust");
+  const rootCertificatePem = (await rootStack.getOutputDetails("rootCertificatePem")).value as string | undefined;
+  if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
+  const signed = ((await rootStack.getOutputDetails("signedIntermediates")).value ?? {}) as Record<string, SignedIntermediate>;
+  const layout = runtimeAuthorityLayout(registry);
+  if (ra.initialized) await checkBootstrapInventory(phaseStack("bootstrap"), layout.handovers, config.cluster);
+
+  const settings: VaultServerSettings = {
+    namespace: ra.namespace,
+    releaseName: RELEASE,
+    vaultVersion: ra.vaultVersion,
+    replicas: ra.replicas,
+    seal: ra.seal,
+    injector: ra.injector,
+    tlsSecret: TLS_SECRET,
+  };
+  const csrs: Record<string, pulumi.Output<string>> = {};
+  const outputs: Record<string, unknown> = { [INTERMEDIATE_CSRS_OUTPUT]: csrs };
+  const done = (status: RuntimeAuthorityStatus) => ({ ...outputs, status });
+
+  // 1. The TLS intermediate: Vault cannot serve TLS from its own PKI before it runs.
+  const tlsCa = new VaultTlsIntermediate("vault-tls-ca", { commonName: `${config.cluster} Vault TLS CA`, organization: config.rootTrust.organization });
+  csrs[VAULT_TLS_INTERMEDIATE] = tlsCa.csrPem;
+  const tlsSigned = signed[VAULT_TLS_INTERMEDIATE];
+  if (!tlsSigned) return done("awaiting-tls-signature");
+
+  // 2. Vault itself.
+  const namespace = vaultNamespace("vault-namespace", ra.namespace);
+  const listener = new VaultListenerCertificate(
+    "vault-listener",
+    {
+      namespace: namespace.metadata.name,
+      secretName: TLS_SECRET,
+      dnsNames: listenerDnsNames(settings),
+      issuerCertificatePem: tlsSigned.certificatePem,
+      issuerPrivateKeyPem: tlsCa.privateKeyPem,
+      rootCertificatePem,
+    },
+    { dependsOn: [namespace] },
+  );
+  const server = new VaultServer("vault", { settings, chart: { repository: ra.chartRepository, version: ra.chartVersion }, dependsOn: [namespace, listener] });
+  const inClusterAddress = vaultActiveAddress(settings);
+  outputs.vault = {
+    namespace: ra.namespace,
+    release: RELEASE,
+    chart: { chart: "vault", repository: ra.chartRepository, version: ra.chartVersion },
+    version: ra.vaultVersion,
+    replicas: ra.replicas,
+    storage: "raft",
+    seal: ra.seal.type,
+    injector: ra.injector,
+    address: inClusterAddress,
+    listenerCertificateNotAfter: listener.notAfter,
+  };
+  outputs.initCeremony = initCeremony({ seal: ra.seal.type, keyShares: ra.keyShares, keyThreshold: ra.keyThreshold, operatorPgpKeys: ra.operatorPgpKeys, namespace: ra.namespace, releaseName: RELEASE });
+  if (!ra.initialized) return done("awaiting-initialization");
+
+  // 3. Vault configured from the registry, with a child token of the operator's VAULT_TOKEN (never stored).
+  const provider = new vault.Provider("vault", { address: ra.address, skipChildToken: false, maxLeaseTtlSeconds: 1200, tokenName: `pulumi-${config.stack}` }, { dependsOn: [server] });
+  const audit = new AuditDevices("audit", {}, { providers: [provider] });
+  // Audit first: every later change is recorded.
+  const inVault = { providers: [provider], dependsOn: [audit] };
+  const kv = new KvEngine("kv", { defaultMaxVersions: 5 }, inVault);
+  const transit = new TransitEngine("transit", { keys: layout.transitKeys }, inVault);
+  const auth = new KubernetesAuth("kubernetes-auth", {}, inVault);
+
+  for (const grant of layout.consumers)
+    new ConsumerPolicy(grant.role, { policy: grant.policy, namespace: grant.consumer.namespace, serviceAccount: grant.consumer.serviceAccount, authPath: auth.path }, inVault);
+  for (const secret of layout.kvSecrets.filter((s) => s.writtenBy !== "handover"))
+    new KvSecretMetadata(`kv-${secret.purpose}`, { secret }, { ...inVault, dependsOn: [kv] });
+
+  const caMaps = new Map<string, k8s.core.v1.ConfigMap>();
+  const handovers: Record<string, pulumi.Output<unknown>> = {};
+  for (const h of layout.handovers) {
+    let caMap = caMaps.get(h.namespace);
+    if (!caMap) {
+      caMap = new k8s.core.v1.ConfigMap(`vault-ca-${h.namespace}`, { metadata: { name: CA_CONFIG_MAP, namespace: h.namespace, labels: platformLabels("runtime-authority") }, data: { "ca.crt": rootCertificatePem } });
+      caMaps.set(h.namespace, caMap);
+    }
+    const secret = layout.kvSecrets.find((s) => s.purpose === h.purpose)!;
+    const handover = new HandoverToVault(
+      `handover-${h.purpose}`,
+      { handover: h, secret, authPath: auth.path, vaultAddress: inClusterAddress, caConfigMap: caMap.metadata.name, image: `hashicorp/vault:${ra.vaultVersion}`, dependsOn: [kv, auth, caMap] },
+      inVault,
+    );
+    handovers[h.purpose] = handover.record;
+  }
+
+  const pkiSigned = signed[VAULT_PKI_INTERMEDIATE];
+  const pki = new PkiIntermediate(
+    "pki",
+    {
+      commonName: `${config.cluster} Vault PKI Intermediate CA`,
+      organization: config.rootTrust.organization,
+      maxLeaseTtlSeconds: layout.pkiMaxLeaseTtlSeconds,
+      vaultUrl: `https://${RELEASE}.${ra.namespace}.svc:8200`,
+      ...(pkiSigned ? { signedChainPem: pkiSigned.chainPem } : {}),
+    },
+    inVault,
+  );
+  csrs[VAULT_PKI_INTERMEDIATE] = pki.csrPem;
+  // 4. Roles only once the mount can issue.
+  if (pki.signed) for (const role of layout.pkiRoles) new PkiRoleForPurpose(`pki-role-${role.purpose}`, { role, backend: pki.path, dependsOn: pki.ready }, inVault);
+
+  Object.assign(outputs, {
+    mounts: {
+      kv: { path: MOUNTS.kv, type: "kv-v2", casRequired: true },
+      transit: { path: MOUNTS.transit, type: "transit" },
+      pki: { path: MOUNTS.pki, type: "pki", maxLeaseTtlSeconds: layout.pkiMaxLeaseTtlSeconds, signed: pki.signed },
+    },
+    kvSecrets: Object.fromEntries(
+      layout.kvSecrets.map((s) => [s.purpose, { path: `${MOUNTS.kv}/data/${s.path}`, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy, customMetadata: s.customMetadata }]),
+    ),
+    transitKeys: Object.fromEntries(
+      layout.transitKeys.map((k) => [k.purpose, { name: k.name, type: k.type, usage: k.usage, autoRotatePeriodSeconds: k.autoRotatePeriodSeconds, latestVersion: transit.keys[k.name] }]),
+    ),
+    pkiRoles: Object.fromEntries(
+      layout.pkiRoles.map((r) => [r.purpose, { name: r.name, signPath: pkiSignPath({ id: r.purpose }), allowedDomains: r.allowedDomains, maxTtlSeconds: r.maxTtlSeconds, created: pki.signed }]),
+    ),
+    authRoles: Object.fromEntries(
+      layout.consumers.map((g) => [g.role, { namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount, purposes: g.purposes, policy: g.role, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]),
+    ),
+    policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclDocument(p)])),
+    kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
+    auditDevices: AUDIT_DEVICES.map((d) => ({ path: d.path, type: "file", filePath: d.options.file_path })),
+    handover: handovers,
+  });
+  return done(pki.signed ? "configured" : "awaiting-pki-signature");
+};
+
+/**
+ * Every bootstrap purpose must have been materialized by phase 2 (or the gitops stack) where the registry says, or
+ * its handover Job would wait for a Secret that does not exist.
+ */
+async function checkBootstrapInventory(ref: pulumi.StackReference, handovers: ReturnType<typeof runtimeAuthorityLayout>["handovers"], cluster: string): Promise<void> {
+  const inventory = ((await ref.getOutputDetails("bootstrapInventory")).value ?? []) as BootstrapInventoryEntry[];
+  const problems = handovers
+    .filter((h) => !inventory.some((e) => e.purpose === h.purpose && e.namespace === h.namespace && e.secretName === h.secretName))
+    .map((h) => `${h.purpose}: Secret ${h.namespace}/${h.secretName} is not in the ${stackName(cluster, "bootstrap")} stack's bootstrapInventory (run that stack first)`);
+  if (problems.length > 0) throw inputError(`handover refused, nothing registered:\n  ${problems.join("\n  ")}`);
+}

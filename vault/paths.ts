@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import type { Consumer, Purpose } from "../registry/schema.js";
+
+/**
+ * Where each purpose lives in Vault, and what its identities are called. Pure and shared by the runtime-authority
+ * program, the policy pack and the access evaluator, so a path is spelt in exactly one place.
+ */
+
+/** The secrets engines the platform mounts, one per storage tier (Vault's own term: the mount path). */
+export const MOUNTS = {
+  kv: "kv",
+  transit: "transit",
+  pki: "pki_int",
+} as const;
+
+/** The Kubernetes auth method's mount path. */
+export const KUBERNETES_AUTH_PATH = "kubernetes";
+
+/**
+ * Token lifetimes of Kubernetes-auth logins: short, because every consumer (ESO, cert-manager, a Job) logs in again
+ * when it needs to, and a leaked token should die quickly (ESO users saw leaked leases exhaust Vault, ESO #376).
+ */
+export const LOGIN_TOKEN_TTL_SECONDS = 15 * 60;
+export const LOGIN_TOKEN_MAX_TTL_SECONDS = 60 * 60;
+/** The audience every projected service account token sent to Vault must carry. */
+export const VAULT_AUDIENCE = "vault";
+
+/** The KV v2 secret path of a purpose, inside the kv mount: `<owner>/<purpose id>`. */
+export function kvSecretPath(p: Pick<Purpose, "id" | "owner">): string {
+  return `${p.owner}/${p.id}`;
+}
+
+/** KV v2 splits every secret into a data path and a metadata path; ACLs must name the one they mean. */
+export function kvDataPath(p: Pick<Purpose, "id" | "owner">): string {
+  return `${MOUNTS.kv}/data/${kvSecretPath(p)}`;
+}
+
+export function kvMetadataPath(p: Pick<Purpose, "id" | "owner">): string {
+  return `${MOUNTS.kv}/metadata/${kvSecretPath(p)}`;
+}
+
+/** Transit keys and PKI roles are named after their purpose, so audit entries name the contract. */
+export function transitKeyName(p: Pick<Purpose, "id">): string {
+  return p.id;
+}
+
+export function pkiRoleName(p: Pick<Purpose, "id">): string {
+  return p.id;
+}
+
+/** The `sign` endpoint of a purpose's PKI role: what cert-manager's Vault issuer `path` must name. */
+export function pkiSignPath(p: Pick<Purpose, "id">): string {
+  return `${MOUNTS.pki}/sign/${pkiRoleName(p)}`;
+}
+
+/**
+ * The Kubernetes auth role (and ACL policy) of a consumer: `consumer.<namespace>.<service account>`. A namespace has
+ * no dots, so the first two dots split the name unambiguously; the prefix keeps consumer and handover names apart.
+ */
+export function consumerRoleName(c: Consumer): string {
+  return `consumer.${c.namespace}.${c.serviceAccount}`;
+}
+
+/** The auth role and policy of the one-shot Job that hands a bootstrap purpose over to Vault. */
+export function handoverRoleName(p: Pick<Purpose, "id">): string {
+  return `handover.${p.id}`;
+}
+
+/** The service account (and Job) that performs a purpose's handover, in the bootstrap Secret's namespace. */
+export function handoverJobName(p: Pick<Purpose, "id">): string {
+  const name = `handover-${p.id}`;
+  // Job names become pod labels: at most 63 characters. Purpose ids are at most 63, so long ones are shortened
+  // stably (a prefix and a hash of the id), never truncated into a collision.
+  if (name.length <= 63) return name;
+  return `${name.slice(0, 54).replace(/-+$/, "")}-${createHash("sha256").update(p.id).digest("hex").slice(0, 8)}`;
+}
+
+/** A consumer as `namespace/serviceAccount`, for messages and outputs. */
+export function consumerKey(c: Consumer): string {
+  return `${c.namespace}/${c.serviceAccount}`;
+}
