@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as debuggable from "@pulumi/pulumi/runtime/debuggable.js";
 import { parsePlatformConfig, type PlatformConfig } from "../config/platform.js";
 import { readProjectFile, stackFilePath, type ProjectFile } from "../config/project.js";
 import { loadStackConfig, type PassphraseSource, type StackConfig } from "../config/stack-file.js";
@@ -131,7 +132,12 @@ function unsignedCsrs(rootTrust: StackRun, csrStack: StackRun): string[] {
 
 /** Runs any program under a fresh plan monitor (the engine side of one update) and returns what it registered. */
 export async function runProgram(
-  target: { project: string; stack: string; stacks?: StackOutputs; now?: Date; previous?: readonly RecordedResource[]; models?: typeof modelFor },
+  target: { project: string; stack: string; stacks?: StackOutputs; now?: Date; previous?: readonly RecordedResource[];
+    /** Provider models to use instead of the plan's (tests use this to make a provider fail). */
+    models?: typeof modelFor;
+    /** Receives what was registered, whether or not the run succeeds. */
+    onResources?: (resources: RecordedResource[]) => void;
+  },
   program: () => Promise<Record<string, unknown>>,
 ): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
   const monitor = new PlanMonitor(target.project, target.stack, target.models ?? modelFor, target.stacks ?? new Map(), target.now ?? new Date(), target.previous);
@@ -139,27 +145,49 @@ export async function runProgram(
   // Like the language host, the plan owns the process's unhandled rejections while a program runs: a failed
   // registration rejects outputs nobody awaits, and that is how the SDK reports it. They fail the run, as errors.
   const failures: unknown[] = [];
+  let failed!: () => void;
+  // The language host exits on the first one; the plan stops waiting for the program then too (resources that
+  // depended on the failed one never register, and their promises never settle).
+  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
   const others = process.listeners("unhandledRejection");
   process.removeAllListeners("unhandledRejection");
-  process.on("unhandledRejection", (reason) => failures.push(reason));
+  process.on("unhandledRejection", (reason) => {
+    failures.push(reason);
+    failed();
+  });
   // The program's own error is kept too, so a RunError (input the program refused) reaches the caller as such.
   let programError: unknown;
   try {
-    await pulumi.runtime.runInPulumiStack(async () => {
-      try {
-        return await program();
-      } catch (e) {
-        programError = e;
-        return {};
-      }
-    });
+    await Promise.race([
+      pulumi.runtime.runInPulumiStack(async () => {
+        try {
+          return await program();
+        } catch (e) {
+          programError = e;
+          return {};
+        }
+      }),
+      firstFailure,
+    ]);
   } catch (e) {
     failures.push(e);
   } finally {
-    await pulumi.runtime.disconnect().catch((e: unknown) => failures.push(e));
+    // After a failure, registrations that waited on the failed resource never finish; disconnecting would wait for
+    // them forever. The language host exits at this point; the plan just stops waiting.
+    if (failures.length === 0) await pulumi.runtime.disconnect().catch((e: unknown) => failures.push(e));
+    // The rest of a failed program keeps failing for a moment (everything that depended on the failed resource);
+    // those rejections are this run's, so they are collected until none arrive for a while.
+    for (let seen = -1; failures.length > 0 && seen !== failures.length; ) {
+      seen = failures.length;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Like the language host after a failed run (its monitor is gone), forget the failed program's pending
+    // promises: they are not leaks of a later run, and the SDK would otherwise fail the process at exit for them.
+    if (failures.length > 0) (debuggable as unknown as { leakedPromises(): unknown }).leakedPromises();
     await new Promise((resolve) => setImmediate(resolve));
     process.removeAllListeners("unhandledRejection");
     for (const listener of others) process.on("unhandledRejection", listener);
+    target.onResources?.(monitor.resources);
   }
   if (programError !== undefined) throw programError;
   if (failures.length > 0) throw failures[0];

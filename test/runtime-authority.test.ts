@@ -1,0 +1,285 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import runPlatformStack from "../index.js";
+import { readProjectFile } from "../config/project.js";
+import { loadStackConfig } from "../config/stack-file.js";
+import type { RecordedResource } from "../plan/engine/monitor.js";
+import { modelFor } from "../plan/engine/models/index.js";
+import { isWireSecret, unwire, type Wire } from "../plan/engine/wire.js";
+import { cliPassphrase } from "../plan/passphrase-source.js";
+import { LOCAL_ORGANIZATION, planCluster, runProgram, runStack } from "../plan/run.js";
+import { x509 } from "../pki/x509.js";
+import { parseDuration } from "../registry/duration.js";
+import { FLUX_PRUNE, FLUX_RECONCILE } from "../components/runtime-authority/handover.js";
+import { LABEL } from "../components/labels.js";
+
+const project = readProjectFile();
+const passphrase = cliPassphrase("demo", project.root);
+const now = new Date();
+const result = await planCluster({ cluster: "demo", passphrase, now });
+assert.ok(result.ok, result.ok ? "" : JSON.stringify(result.problems));
+const runOf = (phase: string) => result.stacks.find((s) => s.phase.id === phase)!;
+const ra = runOf("runtime-authority");
+const rootTrust = runOf("root-trust");
+const registry = result.registry;
+const outputs = unwire(ra.outputs) as Record<string, any>;
+const rootOutputs = unwire(rootTrust.outputs) as Record<string, any>;
+const ofType = (type: string) => ra.resources.filter((r) => r.type === type && !r.read);
+const inputs = (r: RecordedResource) => unwire(r.inputs) as Record<string, any>;
+const purposesWith = (f: (p: (typeof registry.purposes)[number]) => boolean) => registry.purposes.filter(f);
+
+describe("phase 3 in the demo plan", () => {
+  it("runs the signing ceremony to the end: TLS and PKI intermediates signed, Vault configured", () => {
+    assert.equal(outputs.status, "configured");
+    assert.deepEqual(Object.keys(outputs.pkiIntermediateCsrs).sort(), ["vault-pki", "vault-tls"]);
+    assert.deepEqual(Object.keys(rootOutputs.signedIntermediates).sort(), ["vault-pki", "vault-tls"]);
+    assert.equal(ra.runs, 3, "CSR of the TLS intermediate, then Vault and the PKI CSR, then the signed PKI chain");
+  });
+
+  it("deploys Vault from the pinned official chart: HA Raft, TLS only, audit storage, no dev mode, no injector", () => {
+    const [release] = ofType("kubernetes:helm.sh/v3:Release");
+    const i = inputs(release!);
+    assert.equal(i.chart, "vault");
+    assert.match(i.version, /^\d+\.\d+\.\d+$/);
+    assert.equal(i.values.server.dev.enabled, false);
+    assert.equal(i.values.server.ha.enabled, true);
+    assert.equal(i.values.server.ha.replicas, 3);
+    assert.equal(i.values.server.auditStorage.enabled, true);
+    assert.equal(i.values.injector.enabled, false);
+    assert.equal(i.values.global.tlsDisable, false);
+    const config = JSON.parse(i.values.server.ha.raft.config);
+    assert.ok(config.storage.raft, "integrated Raft storage");
+    assert.equal(config.listener[0].tcp.tls_disable, undefined);
+    assert.match(config.listener[0].tcp.tls_cert_file, /vault-tls\/tls\.crt$/);
+    assert.deepEqual(Object.keys(config.seal), ["awskms"]);
+    assert.ok(!JSON.stringify(config.seal).match(/secret_key|access_key/), "no credential in the seal stanza");
+    assert.equal(release!.options.protect, true);
+  });
+
+  it("serves Vault TLS from a certificate that chains to the phase-0 root", async () => {
+    const [secret] = ofType("kubernetes:core/v1:Secret").filter((r) => inputs(r).metadata.name === "vault-tls");
+    const data = inputs(secret!).stringData;
+    assert.ok(isWireSecret(secret!.inputs.stringData), "the Secret's data, listener key included, is secret");
+    const [leaf, intermediate] = x509.PemConverter.decode(data["tls.crt"]).map((der) => new x509.X509Certificate(der));
+    const root = new x509.X509Certificate(rootOutputs.rootCertificatePem);
+    assert.equal(data["ca.crt"], rootOutputs.rootCertificatePem);
+    assert.ok(await leaf!.verify({ publicKey: intermediate!.publicKey, signatureOnly: true }), "leaf signed by the TLS intermediate");
+    assert.ok(await intermediate!.verify({ publicKey: root.publicKey, signatureOnly: true }), "TLS intermediate signed by the root");
+    const names = leaf!.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value);
+    for (const n of ["vault-active.vault.svc", "*.vault-internal"]) assert.ok(names.includes(n), n);
+  });
+
+  it("sets back a PKI intermediate that chains to the phase-0 root and holds the key of the CSR Vault generated", async () => {
+    const [request] = ofType("vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest");
+    const [setSigned] = ofType("vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned");
+    const [cert, chainRoot] = x509.PemConverter.decode(inputs(setSigned!).certificate).map((der) => new x509.X509Certificate(der));
+    const root = new x509.X509Certificate(rootOutputs.rootCertificatePem);
+    assert.ok(chainRoot!.equal(root), "the chain set in Vault ends at the phase-0 root");
+    assert.ok(await cert!.verify({ publicKey: root.publicKey, signatureOnly: true }), "signed by the root");
+    const chain = await new x509.X509ChainBuilder({ certificates: [root] }).build(cert!);
+    assert.equal(chain.length, 2);
+    const csr = new x509.Pkcs10CertificateRequest((unwire(request!.outputs) as Record<string, string>).csr!);
+    assert.deepEqual(Buffer.from(csr.publicKey.rawData), Buffer.from(cert!.publicKey.rawData), "the certificate is for the key inside Vault");
+    assert.equal(cert!.getExtension(x509.BasicConstraintsExtension)!.ca, true);
+    assert.equal(inputs(request!).type, "internal", "the intermediate key never leaves Vault");
+  });
+
+  it("mounts KV v2 with check-and-set required, transit, and PKI, all protected", () => {
+    const mounts: Record<string, RecordedResource> = Object.fromEntries(ofType("vault:index/mount:Mount").map((m) => [inputs(m).path, m]));
+    assert.deepEqual(Object.keys(mounts).sort(), ["kv", "pki_int", "transit"]);
+    assert.deepEqual(inputs(mounts.kv!).options, { version: "2" });
+    for (const m of Object.values(mounts)) assert.equal(m.options.protect, true, inputs(m).path);
+    const [kvConfig] = ofType("vault:kv/secretBackendV2:SecretBackendV2");
+    assert.equal(inputs(kvConfig!).casRequired, true);
+  });
+
+  it("writes every KV secret's metadata from its contract, never its data", () => {
+    const kvPurposes = purposesWith((p) => p.tier === "vault_kv" || p.delivery === "bootstrap");
+    const endpoints = ofType("vault:generic/endpoint:Endpoint");
+    assert.equal(endpoints.length, kvPurposes.length);
+    for (const p of kvPurposes) {
+      const endpoint = endpoints.find((e) => inputs(e).path === `kv/metadata/${p.owner}/${p.id}`);
+      assert.ok(endpoint, p.id);
+      const body = JSON.parse(inputs(endpoint).dataJson);
+      assert.equal(body.cas_required, true);
+      assert.equal(body.max_versions, p.kv?.maxVersions ?? 5);
+      assert.deepEqual(Object.keys(body).sort(), ["cas_required", "custom_metadata", "delete_version_after", "max_versions"], "no data key");
+      assert.equal(body.custom_metadata.purpose, p.id);
+      assert.equal(body.custom_metadata.owner, p.owner);
+      assert.equal(body.custom_metadata.evidence, p.evidence);
+      assert.equal(inputs(endpoint).disableDelete, true, "deleting metadata would destroy every version");
+      assert.equal(endpoint.options.protect, true);
+    }
+    assert.equal(ofType("vault:kv/secretV2:SecretV2").length, 0, "no value passes through Pulumi");
+  });
+
+  it("creates one transit key per transit purpose: not exportable, no plaintext backup, not deletable, auto-rotated per contract", () => {
+    const keys = ofType("vault:transit/secretBackendKey:SecretBackendKey");
+    const transit = purposesWith((p) => p.delivery === "transit");
+    assert.equal(keys.length, transit.length);
+    for (const p of transit) {
+      const key = keys.find((k) => inputs(k).name === p.id)!;
+      assert.deepEqual(
+        { type: inputs(key).type, exportable: inputs(key).exportable, allowPlaintextBackup: inputs(key).allowPlaintextBackup, deletionAllowed: inputs(key).deletionAllowed, autoRotatePeriod: inputs(key).autoRotatePeriod },
+        { type: p.transit!.type, exportable: false, allowPlaintextBackup: false, deletionAllowed: false, autoRotatePeriod: parseDuration(p.rotation.period) },
+      );
+      assert.equal(key.options.protect, true);
+    }
+  });
+
+  it("creates one PKI role per certificate purpose, issuing exactly the contract's names within its period", () => {
+    const roles = ofType("vault:pkiSecret/secretBackendRole:SecretBackendRole");
+    const certs = purposesWith((p) => p.kind === "certificate");
+    assert.equal(roles.length, certs.length);
+    for (const p of certs) {
+      const role = inputs(roles.find((r) => inputs(r).name === p.id)!);
+      assert.deepEqual(role.allowedDomains, [...p.certificate!.dnsNames].sort());
+      assert.equal(role.allowAnyName, false);
+      assert.equal(role.allowSubdomains, false);
+      assert.equal(role.allowIpSans, false);
+      assert.ok(Number(role.maxTtl) <= parseDuration(p.rotation.period)!, `${p.id}: max_ttl within the rotation period`);
+      assert.equal(role.keyType, { ECDSA: "ec", RSA: "rsa", Ed25519: "ed25519" }[p.certificate!.keyAlgorithm]);
+      if (p.certificate!.keySize) assert.equal(role.keyBits, p.certificate!.keySize);
+      assert.equal(role.serverFlag, p.certificate!.usages.includes("server auth"));
+      assert.equal(role.clientFlag, p.certificate!.usages.includes("client auth"));
+    }
+  });
+
+  it("binds one Kubernetes auth role per consumer to its service account, with short tokens and only its own policy", () => {
+    const consumers = new Set(registry.purposes.flatMap((p) => p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`)));
+    const roles = ofType("vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => inputs(r).roleName.startsWith("consumer."));
+    assert.equal(roles.length, consumers.size);
+    for (const r of roles) {
+      const i = inputs(r);
+      assert.equal(i.boundServiceAccountNames.length, 1);
+      assert.equal(i.boundServiceAccountNamespaces.length, 1);
+      assert.equal(i.roleName, `consumer.${i.boundServiceAccountNamespaces[0]}.${i.boundServiceAccountNames[0]}`);
+      assert.deepEqual(i.tokenPolicies, [i.roleName]);
+      assert.equal(i.tokenNoDefaultPolicy, true);
+      assert.ok(i.tokenTtl <= 900);
+      assert.equal(i.audience, "vault");
+    }
+    const policies = ofType("vault:index/policy:Policy");
+    for (const r of roles) assert.ok(policies.some((p) => inputs(p).name === inputs(r).roleName));
+    // What Vault stores is exactly what the stack publishes for review.
+    for (const p of policies) assert.deepEqual(JSON.parse(inputs(p).policy), outputs.policies[inputs(p).name]);
+  });
+
+  it("enables two audit devices, protected, before any other configuration", () => {
+    const audits = ofType("vault:index/audit:Audit");
+    assert.equal(audits.length, 2);
+    for (const a of audits) assert.equal(a.options.protect, true);
+    // Every Vault resource is registered after both audit devices: through its own dependsOn, its parents', or
+    // those of what it depends on (depending on a component means depending on its resources).
+    const byUrn = new Map(ra.resources.map((r) => [r.urn, r]));
+    const after = (r: RecordedResource, seen = new Set<string>()): Set<string> => {
+      for (const urn of [...r.options.dependsOn, ...(r.parent ? [r.parent] : [])])
+        if (!seen.has(urn)) (seen.add(urn), after(byUrn.get(urn)!, seen));
+      return seen;
+    };
+    const vaultResources = ra.resources.filter((r) => r.type.startsWith("vault:") && r.type !== "vault:index/audit:Audit");
+    assert.ok(vaultResources.length > 50);
+    for (const r of vaultResources) for (const a of audits) assert.ok(after(r).has(a.urn), `${r.name} after ${a.name}`);
+  });
+
+  it("protects everything that holds data or trust", () => {
+    const trust = [
+      "vault:index/mount:Mount",
+      "vault:index/authBackend:AuthBackend",
+      "vault:index/audit:Audit",
+      "vault:generic/endpoint:Endpoint",
+      "vault:transit/secretBackendKey:SecretBackendKey",
+      "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
+      "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
+      "kubernetes:helm.sh/v3:Release",
+    ];
+    for (const type of trust) for (const r of ofType(type)) assert.equal(r.options.protect, true, `${r.name} (${type})`);
+    const tlsCaKey = ra.resources.find((r) => r.name === "vault-tls-ca-key")!;
+    assert.equal(tlsCaKey.options.protect, true);
+  });
+
+  it("publishes no secret value: no stack output is secret or contains any secret the stacks hold", () => {
+    const secrets = new Set<string>();
+    const collect = (v: Wire, inSecret = false): void => {
+      if (isWireSecret(v)) return collect(v.value, true);
+      if (typeof v === "string" && inSecret && v.length >= 8) secrets.add(v);
+      else if (v && typeof v === "object") for (const x of Object.values(v)) collect(x as Wire, inSecret);
+    };
+    for (const s of result.stacks) for (const r of s.resources) (collect(r.inputs), collect(r.outputs));
+    assert.ok(secrets.size > 5, `${secrets.size} secret values collected`);
+    const published = JSON.stringify(ra.outputs);
+    for (const value of secrets) assert.ok(!published.includes(value), "a secret value appears in the runtime-authority outputs");
+    assert.ok(!/PRIVATE KEY/.test(published));
+  });
+});
+
+describe("the handover in the demo plan", () => {
+  const bootstrapPurposes = purposesWith((p) => p.delivery === "bootstrap");
+  const jobs = ofType("kubernetes:batch/v1:Job");
+
+  it("runs one scoped Job per bootstrap purpose, reading the Secret from a volume, with no Kubernetes API token", () => {
+    assert.equal(jobs.length, bootstrapPurposes.length);
+    for (const p of bootstrapPurposes) {
+      const job = jobs.find((j) => inputs(j).metadata.name === `handover-${p.id}`);
+      assert.ok(job, p.id);
+      const pod = inputs(job).spec.template.spec;
+      assert.equal(inputs(job).metadata.namespace, p.bootstrap!.namespace);
+      assert.equal(pod.automountServiceAccountToken, false);
+      assert.deepEqual(pod.volumes.find((v: any) => v.name === "value").secret.secretName, p.bootstrap!.secretName);
+      const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+      assert.equal(env.KV_PATH, `${p.owner}/${p.id}`);
+      assert.equal(env.ROLE, `handover.${p.id}`);
+    }
+  });
+
+  it("renders each bootstrap Secret inert only after its Job, and records the handover in KV metadata and the outputs", () => {
+    for (const p of bootstrapPurposes) {
+      const job = jobs.find((j) => inputs(j).metadata.name === `handover-${p.id}`)!;
+      const patch = ofType("kubernetes:core/v1:SecretPatch").find((r) => inputs(r).metadata.name === p.bootstrap!.secretName)!;
+      const meta = inputs(patch).metadata;
+      assert.equal(meta.labels[LABEL.authority], "vault");
+      assert.equal(meta.annotations[FLUX_RECONCILE], "disabled");
+      assert.equal(meta.annotations[FLUX_PRUNE], "disabled");
+      assert.ok(patch.options.dependsOn.includes(job.urn), "relabelled only after the Job succeeded");
+      const endpoint = ofType("vault:generic/endpoint:Endpoint").find((e) => inputs(e).path === `kv/metadata/${p.owner}/${p.id}`)!;
+      assert.ok(ra.resources.find((r) => r.urn === endpoint.parent)!.options.dependsOn.includes(job.urn));
+      const custom = JSON.parse(inputs(endpoint).dataJson).custom_metadata;
+      assert.match(custom["handover-source"], new RegExp(`Secret ${p.bootstrap!.namespace}/${p.bootstrap!.secretName} from `));
+      const record = outputs.handover[p.id];
+      assert.equal(record.status, "handed-over");
+      assert.equal(record.vaultPath, `kv/data/${p.owner}/${p.id}`);
+      assert.equal(record.at, custom["handover-at"]);
+      assert.match(record.by, /^Job /);
+    }
+  });
+
+  it("is idempotent: a second `pulumi up` with the same inputs changes nothing and runs no Job again", async () => {
+    assert.ok(jobs.every((j) => j.op === "same"), "the plan's last run already left the Jobs as they were");
+    const stacks = new Map(result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]));
+    const loaded = loadStackConfig(project, ra.stack, passphrase);
+    assert.ok(loaded.ok);
+    const again = await runStack(project, loaded.config, stacks, now, ra.resources);
+    const changed = again.resources.filter((r) => !r.read && r.op !== "same").map((r) => `${r.op} ${r.name}`);
+    assert.deepEqual(changed, []);
+    assert.deepEqual(unwire(again.outputs), outputs);
+  });
+
+  it("leaves the bootstrap Secret authoritative when a handover Job fails", async () => {
+    const stacks = new Map(result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]));
+    const loaded = loadStackConfig(project, ra.stack, passphrase);
+    assert.ok(loaded.ok);
+    pulumi.runtime.setAllConfig(loaded.config.values, loaded.config.secretKeys);
+    const failing = (type: string) =>
+      type === "kubernetes:batch/v1:Job" ? () => Promise.reject(new Error("Job has reached the specified backoff limit")) : modelFor(type);
+    const recorded: RecordedResource[] = [];
+    await assert.rejects(
+      runProgram({ project: project.name, stack: ra.stack, stacks, now, models: failing, onResources: (r) => recorded.push(...r) }, runPlatformStack),
+      /backoff limit/,
+    );
+    assert.ok(recorded.length > 0);
+    assert.equal(recorded.filter((r) => r.type === "kubernetes:core/v1:SecretPatch").length, 0, "no bootstrap Secret relabelled");
+    const handedOver = recorded.filter((r) => r.type === "vault:generic/endpoint:Endpoint" && bootstrapPurposes.some((p) => (unwire(r.inputs) as any).path.endsWith(`/${p.id}`)));
+    assert.equal(handedOver.length, 0, "no handover recorded in Vault");
+  });
+});
