@@ -132,6 +132,47 @@ describe("platform config", () => {
     assert.match(messages({ intermediateValidityDays: "4000" })[0]!, /intermediateValidityDays: 4000 must be shorter than rootCaValidityDays/));
 });
 
+describe("runtime-authority config", () => {
+  const demo = loadStackConfig(project, "demo-runtime-authority", () => undefined);
+  assert.ok(demo.ok);
+  const file = "stacks/Pulumi.demo-runtime-authority.yaml";
+  const parse = (changes: Record<string, string | undefined>) => {
+    const values = { ...demo.config.values };
+    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete values[k.includes(":") ? k : `secrets-platform:${k}`];
+    else values[k.includes(":") ? k : `secrets-platform:${k}`] = v;
+    return parsePlatformConfig({ project: "secrets-platform", stack: "demo-runtime-authority", file, values, secretKeys: [], declared });
+  };
+  const messages = (changes: Record<string, string | undefined>) => {
+    const r = parse(changes);
+    assert.ok(!r.ok, "expected the config to be rejected");
+    return r.problems.map(formatProblem);
+  };
+
+  it("accepts the demo stack: auto-unseal with a credentials Secret, 3 shares to 3 operators, threshold 2", () => {
+    const r = parse({});
+    assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
+    assert.deepEqual(r.config.runtimeAuthority.seal, { type: "awskms", options: { region: "eu-west-1", kms_key_id: "alias/demo-vault-unseal" }, credentialsSecret: "vault-kms-unseal" });
+    assert.equal(r.config.runtimeAuthority.initialized, true);
+  });
+  it("requires each auto-unseal's own options, and keeps credentials out of stack config without printing them", () => {
+    assert.deepEqual(messages({ vaultSealOptions: JSON.stringify(["region=eu-west-1"]) }), [`${file}: secrets-platform:vaultSealOptions: the awskms seal needs kms_key_id`]);
+    const leak = messages({ vaultSealOptions: JSON.stringify(["region=eu-west-1", "kms_key_id=k", `secret_key=${CANARY}`]) });
+    assert.match(leak[0]!, /secret_key are credentials: put them in the vaultSealCredentialsSecret Secret/);
+    assert.ok(!leak.join("\n").includes(CANARY));
+  });
+  it("refuses share thresholds that could never unseal, or that one operator could meet alone", () => {
+    assert.match(messages({ vaultKeyThreshold: "4" })[0]!, /vaultKeyThreshold: 4 is more than vaultKeyShares \(3\)/);
+    assert.match(messages({ vaultKeyThreshold: "1" })[0]!, /must be at least 2/);
+    assert.match(messages({ vaultOperatorPgpKeys: JSON.stringify(["a.asc"]) })[0]!, /lists 1 PGP public key files; .* vaultKeyShares \(3\)/);
+  });
+  it("wants an odd Raft cluster and TLS to Vault", () => {
+    assert.match(messages({ vaultReplicas: "4" })[0]!, /must be odd/);
+    assert.match(messages({ vaultAddress: "http://127.0.0.1:8200" })[0]!, /must be an https URL/);
+  });
+  it("refuses a Vault token in stack config: it would be stored in state", () =>
+    assert.match(messages({ "vault:token": CANARY })[0]!, /vault:token: must not be stack config: export VAULT_TOKEN/));
+});
+
 describe("the demo stack files", () => {
   it("hold no plaintext secret: every secret is a secure value", () => {
     const text = readFileSync("stacks/Pulumi.demo-root-trust.yaml", "utf8");
