@@ -159,7 +159,7 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
       pki: { path: MOUNTS.pki, type: "pki", maxLeaseTtlSeconds: layout.pkiMaxLeaseTtlSeconds, signed: pki.signed },
     },
     kvSecrets: Object.fromEntries(
-      layout.kvSecrets.map((s) => [s.purpose, { path: `${MOUNTS.kv}/data/${s.path}`, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy, customMetadata: s.customMetadata }]),
+      layout.kvSecrets.map((s) => [s.purpose, { path: s.dataPath, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy, customMetadata: s.customMetadata }]),
     ),
     transitKeys: Object.fromEntries(
       layout.transitKeys.map((k) => [k.purpose, { name: k.name, type: k.type, usage: k.usage, autoRotatePeriodSeconds: k.autoRotatePeriodSeconds, latestVersion: transit.keys[k.name] }]),

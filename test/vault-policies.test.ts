@@ -117,6 +117,8 @@ describe("the runtime-authority layout", () => {
     assert.deepEqual(breakGlass, {
       purpose: "payments-break-glass",
       path: "payments/payments-break-glass",
+      dataPath: "kv/data/payments/payments-break-glass",
+      metadataPath: "kv/metadata/payments/payments-break-glass",
       maxVersions: 2,
       deleteVersionAfter: "720h",
       customMetadata: { purpose: "payments-break-glass", owner: "payments", evidence: "payments-evidence", delivery: "reveal-once" },

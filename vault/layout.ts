@@ -1,7 +1,7 @@
 import { parseDuration, toGoDuration } from "../registry/duration.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
 import { consumerGrants, handoverPolicy, type AclPolicy, type ConsumerGrant } from "./acl.js";
-import { handoverJobName, handoverRoleName, kvDataPath, kvSecretPath, pkiRoleName, transitKeyName } from "./paths.js";
+import { handoverJobName, handoverRoleName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, transitKeyName } from "./paths.js";
 
 /**
  * What Vault holds for a registry, derived from the contracts alone (pure, no Pulumi): KV secrets with their
@@ -16,6 +16,9 @@ export interface KvSecretLayout {
   purpose: string;
   /** Path inside the kv mount. */
   path: string;
+  /** The full data and metadata paths, as ACLs and the metadata endpoint name them. */
+  dataPath: string;
+  metadataPath: string;
   maxVersions: number;
   /** KV v2 `delete_version_after` as a Go duration, or "0s" (never). */
   deleteVersionAfter: string;
@@ -100,6 +103,8 @@ function kvSecret(p: RegisteredPurpose): KvSecretLayout {
   return {
     purpose: p.id,
     path: kvSecretPath(p),
+    dataPath: kvDataPath(p),
+    metadataPath: kvMetadataPath(p),
     maxVersions: p.kv?.maxVersions ?? 5,
     deleteVersionAfter: p.kv?.deleteVersionAfter ? toGoDuration(seconds(p.kv.deleteVersionAfter)) : "0s",
     customMetadata: {

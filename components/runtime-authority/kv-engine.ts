@@ -37,8 +37,6 @@ export interface KvSecretMetadataArgs {
  * version: redhat-cop/vault-config-operator#196), hence `disableDelete` and protection.
  */
 export class KvSecretMetadata extends pulumi.ComponentResource {
-  public readonly path: string;
-
   constructor(name: string, args: KvSecretMetadataArgs, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:runtime-authority:KvSecretMetadata", name, {}, opts);
     const s = args.secret;
@@ -46,7 +44,7 @@ export class KvSecretMetadata extends pulumi.ComponentResource {
     new vault.generic.Endpoint(
       `${name}-metadata`,
       {
-        path: `${MOUNTS.kv}/metadata/${s.path}`,
+        path: s.metadataPath,
         dataJson: customMetadata.apply((custom) =>
           JSON.stringify({ max_versions: s.maxVersions, cas_required: true, delete_version_after: s.deleteVersionAfter, custom_metadata: custom }),
         ),
@@ -56,7 +54,6 @@ export class KvSecretMetadata extends pulumi.ComponentResource {
       },
       { parent: this, protect: true },
     );
-    this.path = s.path;
     this.registerOutputs({});
   }
 }
