@@ -21,6 +21,8 @@ export const ANNOTATION = {
   handedOverTo: "secrets-platform/handed-over-to",
   handedOverAt: "secrets-platform/handed-over-at",
   handedOverBy: "secrets-platform/handed-over-by",
+  /** On a reveal-once Secret: delivered once, never refreshed or rewritten. */
+  reveal: "secrets-platform/reveal",
 } as const;
 
 /** Who holds the truth for a materialized value: the Git intent (bootstrap) or Vault. */

@@ -31,6 +31,10 @@ const jsonArray = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+const chartRepository = z.url({ protocol: /^https$/, error: "must be an https URL" });
+// Some charts tag versions with a leading v (cert-manager's v1.19.1); either way one exact release.
+const chartVersion = z.string().regex(/^v?\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 1.2.3 or v1.2.3" });
+
 const PlatformConfigSchema = z.object({
   cluster: z.string().max(40).regex(KEBAB, { error: "must be a kebab-case cluster name (at most 40 characters)" }),
   phase: z.enum(PHASE_IDS),
@@ -68,6 +72,17 @@ const PlatformConfigSchema = z.object({
   vaultKeyShares: int(1, 10),
   vaultKeyThreshold: int(1, 10),
   vaultOperatorPgpKeys: jsonArray.pipe(z.array(z.string().min(1))),
+  externalSecretsNamespace: dnsLabel,
+  externalSecretsChartRepository: chartRepository,
+  externalSecretsChartVersion: chartVersion,
+  certManagerNamespace: dnsLabel,
+  certManagerChartRepository: chartRepository,
+  certManagerChartVersion: chartVersion,
+  trustManagerChartVersion: chartVersion,
+  csiDriverChartVersion: chartVersion,
+  reloaderNamespace: dnsLabel,
+  reloaderChartRepository: chartRepository,
+  reloaderChartVersion: chartVersion,
 });
 
 /**
@@ -136,6 +151,22 @@ export interface PlatformConfig {
     keyThreshold: number;
     operatorPgpKeys: string[];
   };
+  /** The controllers of the steady state, each from a pinned chart (the runtime-authority stack binds issuer identities in cert-manager's namespace). */
+  steadyState: {
+    externalSecrets: ControllerChart;
+    certManager: ControllerChart;
+    /** trust-manager and csi-driver come from cert-manager's chart repository and run in its namespace. */
+    trustManagerChartVersion: string;
+    csiDriverChartVersion: string;
+    reloader: ControllerChart;
+  };
+}
+
+/** Where a controller runs and which pinned chart installs it. */
+export interface ControllerChart {
+  namespace: string;
+  chartRepository: string;
+  chartVersion: string;
 }
 
 export type PlatformConfigResult = { ok: true; config: PlatformConfig } | { ok: false; problems: Problem[] };
@@ -280,6 +311,13 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
       keyShares: c.vaultKeyShares,
       keyThreshold: c.vaultKeyThreshold,
       operatorPgpKeys: c.vaultOperatorPgpKeys,
+    },
+    steadyState: {
+      externalSecrets: { namespace: c.externalSecretsNamespace, chartRepository: c.externalSecretsChartRepository, chartVersion: c.externalSecretsChartVersion },
+      certManager: { namespace: c.certManagerNamespace, chartRepository: c.certManagerChartRepository, chartVersion: c.certManagerChartVersion },
+      trustManagerChartVersion: c.trustManagerChartVersion,
+      csiDriverChartVersion: c.csiDriverChartVersion,
+      reloader: { namespace: c.reloaderNamespace, chartRepository: c.reloaderChartRepository, chartVersion: c.reloaderChartVersion },
     },
   };
 }

@@ -12,13 +12,15 @@ import { PHASE_CHECKS } from "./checks.js";
 import { gitops } from "./gitops.js";
 import { rootTrust } from "./root-trust.js";
 import { runtimeAuthority } from "./runtime-authority.js";
+import { steadyState } from "./steady-state.js";
 
-/** The phase programs built so far. A stack whose phase has none fails with a clear message. */
-export const PROGRAMS: Partial<Record<PhaseId, PhaseProgram>> = {
+/** One program per phase. */
+export const PROGRAMS: Record<PhaseId, PhaseProgram> = {
   "root-trust": rootTrust,
   gitops,
   bootstrap,
   "runtime-authority": runtimeAuthority,
+  "steady-state": steadyState,
 };
 
 /**
@@ -42,17 +44,16 @@ export async function runPlatformStack(): Promise<Record<string, unknown>> {
   const config: PlatformConfig = parsed.config;
   const registry = loadRegistry(resolve(project.root, config.registryDir));
   if (!registry.ok) fail("invalid purpose registry", registry.problems);
-  const phaseProblems = phaseInputProblems(pulumi.getProject(), config, registry.registry, file);
+  const phaseProblems = phaseInputProblems(config, registry.registry, file);
   if (phaseProblems.length > 0) fail("invalid input", phaseProblems);
-  return PROGRAMS[config.phase]!({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
+  return PROGRAMS[config.phase]({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
 }
 
 /**
- * What else a stack's input must satisfy once its config parses: its phase has a program, and the phase's own checks
- * of config and registry together (skipped while the registry itself is invalid). Shared by `pulumi up` and the plan.
+ * What else a stack's input must satisfy once its config parses: the phase's own checks of config and registry
+ * together (skipped while the registry itself is invalid). Shared by `pulumi up` and the plan.
  */
-export function phaseInputProblems(project: string, config: PlatformConfig, registry: Registry | undefined, file: string): Problem[] {
-  if (!PROGRAMS[config.phase]) return [{ file, subject: `${project}:phase`, message: `phase ${config.phase} has no program yet` }];
+export function phaseInputProblems(config: PlatformConfig, registry: Registry | undefined, file: string): Problem[] {
   return registry ? (PHASE_CHECKS[config.phase]?.(config, registry, file) ?? []) : [];
 }
 

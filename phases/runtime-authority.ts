@@ -52,7 +52,7 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
   const rootCertificatePem = (await rootStack.getOutputDetails("rootCertificatePem")).value as string | undefined;
   if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
   const signed = ((await rootStack.getOutputDetails("signedIntermediates")).value ?? {}) as Record<string, SignedIntermediate>;
-  const layout = runtimeAuthorityLayout(registry);
+  const layout = runtimeAuthorityLayout(registry, { certManager: config.steadyState.certManager.namespace });
   if (ra.initialized) await checkBootstrapInventory(phaseStack("bootstrap"), layout.handovers, config.cluster);
 
   const settings: VaultServerSettings = {
@@ -116,6 +116,9 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
 
   for (const grant of layout.consumers)
     new ConsumerPolicy(grant.role, { policy: grant.policy, namespace: grant.consumer.namespace, serviceAccount: grant.consumer.serviceAccount, authPath: auth.path }, inVault);
+  // cert-manager's ClusterIssuers sign as identities of their own; consumers of certificates never call Vault.
+  for (const issuer of layout.issuers)
+    new ConsumerPolicy(issuer.role, { policy: issuer.policy, namespace: issuer.namespace, serviceAccount: issuer.serviceAccount, authPath: auth.path }, inVault);
   for (const secret of layout.kvSecrets.filter((s) => s.writtenBy !== "handover"))
     new KvSecretMetadata(`kv-${secret.purpose}`, { secret }, { ...inVault, dependsOn: [kv] });
 
@@ -170,7 +173,8 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
     authRoles: Object.fromEntries(
       layout.consumers.map((g) => [g.role, { namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount, purposes: g.purposes, policy: g.role, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]),
     ),
-    policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclDocument(p)])),
+    issuerRoles: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { role: i.role, namespace: i.namespace, serviceAccount: i.serviceAccount, signPath: i.signPath, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }])),
+    policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.issuers.map((i) => i.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclDocument(p)])),
     kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
     auditDevices: AUDIT_DEVICES.map((d) => ({ path: d.path, type: "file", filePath: d.options.file_path })),
     handover: handovers,

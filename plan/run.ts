@@ -76,7 +76,7 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
   if (dirs.size > 1) problems.push({ file: project.stackConfigDir, message: `the stacks of ${options.cluster} name different registryDir values: one cluster, one registry` });
   const registry = loadRegistry(registryDir ?? [...dirs][0] ?? resolve(project.root, "purposes"));
   if (!registry.ok) problems.push(...registry.problems);
-  for (const p of prepared) problems.push(...phaseInputProblems(project.name, p.config, registry.ok ? registry.registry : undefined, p.stack.file));
+  for (const p of prepared) problems.push(...phaseInputProblems(p.config, registry.ok ? registry.registry : undefined, p.stack.file));
   if (problems.length > 0 || !registry.ok) return { ok: false, kind: "invalid-input", problems };
 
   const outputsByStack: StackOutputs = new Map();
@@ -89,18 +89,22 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
     runs.set(p.stack.stack, { stack: p.stack.stack, phase: p.phase, config: p.config, resources: result.resources, outputs: result.outputs, runs: (before?.runs ?? 0) + 1 });
   };
 
-  // Every stack once, in phase order. The root-trust stack's first run happens before the stack that publishes
-  // CSRs exists, so it signs nothing yet (as the first `pulumi up` of a new cluster is run: README "Phase 3").
+  // Every stack once, in phase order, up to the stack that publishes CSRs. The root-trust stack's first run happens
+  // before that stack exists, so it signs nothing yet (as the first `pulumi up` of a new cluster is run: README
+  // "Phase 3").
   const rootTrust = prepared.find((p) => p.phase.id === "root-trust");
   const csrStack = prepared.find((p) => p.phase.id === rootTrust?.config.rootTrust.intermediateCsrStack);
-  for (const p of prepared) await run(p, p === rootTrust && csrStack ? { [`${project.name}:intermediateCsrStack`]: "" } : {});
+  const afterCeremony = prepared.filter((p) => csrStack && p.phase.number > csrStack.phase.number);
+  for (const p of prepared.filter((q) => !afterCeremony.includes(q))) await run(p, p === rootTrust && csrStack ? { [`${project.name}:intermediateCsrStack`]: "" } : {});
   // The signing ceremony: while the CSR stack publishes CSRs the root has not signed, run the root-trust stack, then
-  // the CSR stack and every later one again, each with its state from its previous run.
+  // the CSR stack again, each with its state from its previous run.
   for (let round = 0; rootTrust && csrStack && round < MAX_CEREMONY_ROUNDS; round++) {
     if (unsignedCsrs(runs.get(rootTrust.stack.stack)!, runs.get(csrStack.stack.stack)!).length === 0) break;
     await run(rootTrust);
-    for (const p of prepared.filter((q) => q.phase.number >= csrStack.phase.number)) await run(p);
+    await run(csrStack);
   }
+  // Later phases build on the finished ceremony (the steady state needs Vault's PKI signed), once each.
+  for (const p of afterCeremony) await run(p);
   const stacks = prepared.map((p) => runs.get(p.stack.stack)!);
   return { ok: true, cluster: options.cluster, now, registry: registry.registry, stacks };
 }

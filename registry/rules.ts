@@ -114,6 +114,22 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   if (p.bootstrap && !p.bootstrap.source.startsWith("config:") && !p.bootstrap.source.startsWith(`bootstrap/${p.bootstrap.namespace}/`))
     out.push({ field: "bootstrap.source", message: `must be under bootstrap/${p.bootstrap.namespace}/, the directory of namespace ${p.bootstrap.namespace}` });
 
+  // cert-manager caches the key pair in one Secret, in one namespace: a private key is never copied elsewhere.
+  const namespaces = new Set(p.consumers.map((c) => c.namespace));
+  if (p.delivery === "cert-manager" && namespaces.size > 1)
+    out.push({ field: "consumers", message: `cert-manager certificates live in one namespace's Secret; consumers span ${[...namespaces].sort().join(", ")} (use csi, or one purpose per namespace)` });
+  // After the handover ESO keeps the bootstrap Secret current from Vault, as a consumer in the Secret's namespace.
+  if (p.bootstrap && !namespaces.has(p.bootstrap.namespace))
+    out.push({ field: "consumers", message: `list a consumer in ${p.bootstrap.namespace}: after the handover the Secret there is kept current from Vault as that consumer` });
+  // A generated push-secret value keeps its previous value readable through the grace window (see delivery/layout.ts).
+  if (p.delivery === "push-secret" && p.kv) {
+    if (p.kv.maxVersions < 2) out.push({ field: "kv.maxVersions", message: "must be at least 2: the previous generated value stays readable through the grace window" });
+    const keep = p.kv.deleteVersionAfter ? parseDuration(p.kv.deleteVersionAfter) : undefined;
+    const overlap = (parseDuration(p.rotation.period) ?? 0) + (parseDuration(p.rotation.grace) ?? 0);
+    if (keep !== undefined && keep < overlap)
+      out.push({ field: "kv.deleteVersionAfter", message: `${p.kv.deleteVersionAfter} deletes a version before its successor's grace window ends (period + grace = ${p.rotation.period} + ${p.rotation.grace})` });
+  }
+
   const seen = new Set<string>();
   p.consumers.forEach((c, i) => {
     const key = `${c.namespace}/${c.serviceAccount}`;

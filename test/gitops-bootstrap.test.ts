@@ -39,6 +39,7 @@ describe("phases 1 and 2 in the demo plan", () => {
       ["demo-gitops", 1, "git"],
       ["demo-bootstrap", 2, "git"],
       ["demo-runtime-authority", 3, "vault"],
+      ["demo-steady-state", 4, "vault"],
     ]);
   });
 

@@ -124,13 +124,6 @@ describe("npm run plan with invalid input", () => {
     assert.ok(lines.some((l) => /data\.yaml:\d+: data-kafka-client-mtls: rotation\.period: "14x" is not a duration/.test(l)), lines.join("\n"));
   });
 
-  it("refuses a stack whose phase has no program yet", async () => {
-    const root = projectWith({ "stacks/Pulumi.demo-steady-state.yaml": () => "config:\n  secrets-platform:cluster: demo\n  secrets-platform:phase: steady-state\n" });
-    const result = await planCluster({ cluster: "demo", root, passphrase: cliPassphrase("demo", process.cwd()) });
-    assert.ok(!result.ok);
-    assert.deepEqual(result.problems.map(formatProblem), ["stacks/Pulumi.demo-steady-state.yaml: secrets-platform:phase: phase steady-state has no program yet"]);
-  });
-
   it("exits 2 on an unknown flag or cluster", async () => {
     assert.equal((await plan("--clusterr", "demo")).code, 2);
     const none = await plan("--cluster", "nowhere");

@@ -100,7 +100,7 @@ describe("registry validation", () => {
     only(problems(team(purpose("bootstrap", { bootstrap: { source: "bootstrap/other/x.sops.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /must be under bootstrap\/payments\//);
     only(problems(team(purpose("bootstrap", { bootstrap: { source: "secrets/x.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /SOPS-encrypted manifest under bootstrap\/<namespace>\//);
     only(problems(team(purpose("bootstrap", { bootstrap: { source: "config:somethingElse", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /config:gitDeployKey/);
-    ok(team(purpose("bootstrap", { bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" } })));
+    ok(team(purpose("bootstrap", { bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" }, consumers: [{ namespace: "flux-system", serviceAccount: "source-controller" }] })));
   });
   it("allows one writer per Secret, across delivery mechanisms", () => {
     const both = [purpose("external-secret", { id: "a", kv: { secretName: "db" } }), purpose("reveal-once", { id: "b", kv: { secretName: "db" } })];

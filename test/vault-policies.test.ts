@@ -53,12 +53,18 @@ describe("consumer policies", () => {
     });
   });
 
-  it("grant sign on exactly the purpose's PKI role for cert-manager and csi certificates", () => {
+  it("give certificate consumers no Vault identity: only each purpose's issuer signs, for exactly its PKI role", () => {
     const r = registry(purpose("cert-manager", { id: "payments-api-tls" }), purpose("csi", { id: "payments-mtls" }));
-    assert.deepEqual(grantOf(r, "consumer.payments.payments-api"), {
-      "pki_int/sign/payments-api-tls": { capabilities: ["update"] },
-      "pki_int/sign/payments-mtls": { capabilities: ["update"] },
-    });
+    assert.deepEqual(consumerGrants(r), [], "the consumer talks to cert-manager, never to Vault's sign endpoint");
+    const issuers = runtimeAuthorityLayout(r, { certManager: "cert-manager" }).issuers;
+    assert.deepEqual(
+      issuers.map((i) => [i.role, `${i.namespace}/${i.serviceAccount}`, granted(i.policy)]),
+      [
+        ["issuer.payments-api-tls", "cert-manager/vault-issuer-payments-api-tls", { "pki_int/sign/payments-api-tls": { capabilities: ["update"] } }],
+        ["issuer.payments-mtls", "cert-manager/vault-issuer-payments-mtls", { "pki_int/sign/payments-mtls": { capabilities: ["update"] } }],
+      ],
+    );
+    for (const i of issuers) assert.deepEqual(aclViolations(i.policy), []);
   });
 
   it("let bootstrap and reveal-once consumers read the value in Vault", () => {
@@ -113,7 +119,7 @@ describe("the handover policy", () => {
 describe("the runtime-authority layout", () => {
   it("derives KV hardening and custom metadata from the contract", () => {
     const r = registry(purpose("reveal-once", { id: "payments-break-glass", kv: { maxVersions: 2, deleteVersionAfter: "30d" } }), purpose("push-secret", { id: "payments-hmac" }));
-    const [breakGlass, hmac] = runtimeAuthorityLayout(r).kvSecrets;
+    const [breakGlass, hmac] = runtimeAuthorityLayout(r, { certManager: "cert-manager" }).kvSecrets;
     assert.deepEqual(breakGlass, {
       purpose: "payments-break-glass",
       path: "payments/payments-break-glass",
@@ -129,7 +135,7 @@ describe("the runtime-authority layout", () => {
 
   it("caps every PKI role at its rotation period, and the PKI mount at the longest one", () => {
     const r = registry(purpose("cert-manager", { id: "payments-api-tls" }), purpose("csi", { id: "payments-mtls" }));
-    const layout = runtimeAuthorityLayout(r);
+    const layout = runtimeAuthorityLayout(r, { certManager: "cert-manager" });
     assert.deepEqual(
       layout.pkiRoles.map((p) => [p.name, p.maxTtlSeconds, p.keyType, p.keyBits]),
       [

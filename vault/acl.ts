@@ -1,6 +1,6 @@
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
 import type { Consumer } from "../registry/schema.js";
-import { consumerKey, consumerRoleName, handoverRoleName, kvDataPath, kvMetadataPath, MOUNTS, pkiSignPath, transitKeyName } from "./paths.js";
+import { consumerKey, consumerRoleName, handoverRoleName, issuerRoleName, kvDataPath, kvMetadataPath, MOUNTS, pkiSignPath, transitKeyName } from "./paths.js";
 
 /**
  * Vault ACL policies as typed data. A policy is a list of rules, each with the purpose that needs it; the document
@@ -79,7 +79,8 @@ export function purposeRules(p: RegisteredPurpose, consumer: Consumer): AclRule[
     }
     case "cert-manager":
     case "csi":
-      return [rule(pkiSignPath(p), ["update"], "sign certificate requests for the purpose's names")];
+      // The certificate arrives through cert-manager; only the purpose's issuer identity signs (see issuerPolicy).
+      return [];
   }
 }
 
@@ -88,12 +89,15 @@ export interface ConsumerGrant {
   consumer: Consumer;
   /** Kubernetes auth role name, and the policy's name. */
   role: string;
-  /** The purposes this consumer receives, by id, sorted. */
+  /** The purposes this consumer reaches in Vault, by id, sorted. */
   purposes: string[];
   policy: AclPolicy;
 }
 
-/** Every consumer named in the registry, each with its policy; sorted by role name. */
+/**
+ * Every consumer the registry grants something in Vault, each with its policy; sorted by role name. A consumer
+ * whose purposes are all certificates talks to cert-manager, not Vault, and gets no Vault identity.
+ */
 export function consumerGrants(registry: Registry): ConsumerGrant[] {
   const byKey = new Map<string, { consumer: Consumer; purposes: RegisteredPurpose[] }>();
   for (const p of registry.purposes)
@@ -105,14 +109,16 @@ export function consumerGrants(registry: Registry): ConsumerGrant[] {
   return [...byKey.values()]
     .map(({ consumer, purposes }) => {
       const role = consumerRoleName(consumer);
-      return {
-        consumer,
-        role,
-        purposes: purposes.map((p) => p.id).sort(),
-        policy: { name: role, rules: purposes.flatMap((p) => purposeRules(p, consumer)) },
-      };
+      const rules = purposes.flatMap((p) => purposeRules(p, consumer));
+      return { consumer, role, purposes: [...new Set(rules.map((r) => r.purpose))].sort(), policy: { name: role, rules } };
     })
+    .filter((g) => g.policy.rules.length > 0)
     .sort((a, b) => a.role.localeCompare(b.role));
+}
+
+/** The policy of a certificate purpose's cert-manager issuer: sign requests with the purpose's PKI role, nothing else. */
+export function issuerPolicy(p: RegisteredPurpose): AclPolicy {
+  return { name: issuerRoleName(p), rules: [{ path: pkiSignPath(p), capabilities: ["update"], purpose: p.id, why: "sign certificate requests for the purpose's names" }] };
 }
 
 /**

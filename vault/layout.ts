@@ -1,7 +1,7 @@
 import { parseDuration, toGoDuration } from "../registry/duration.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import { consumerGrants, handoverPolicy, type AclPolicy, type ConsumerGrant } from "./acl.js";
-import { handoverJobName, handoverRoleName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, transitKeyName } from "./paths.js";
+import { consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type ConsumerGrant } from "./acl.js";
+import { handoverJobName, handoverRoleName, issuerRoleName, issuerServiceAccountName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, pkiSignPath, transitKeyName } from "./paths.js";
 
 /**
  * What Vault holds for a registry, derived from the contracts alone (pure, no Pulumi): KV secrets with their
@@ -69,12 +69,25 @@ export interface HandoverLayout {
   vaultDataPath: string;
 }
 
+/** The Vault identity of a certificate purpose's cert-manager ClusterIssuer. */
+export interface IssuerIdentityLayout {
+  purpose: string;
+  /** Kubernetes auth role and policy name. */
+  role: string;
+  /** The service account the ClusterIssuer names, in cert-manager's namespace (its cluster resource namespace). */
+  namespace: string;
+  serviceAccount: string;
+  signPath: string;
+  policy: AclPolicy;
+}
+
 export interface RuntimeAuthorityLayout {
   kvSecrets: KvSecretLayout[];
   transitKeys: TransitKeyLayout[];
   pkiRoles: PkiRoleLayout[];
   consumers: ConsumerGrant[];
   handovers: HandoverLayout[];
+  issuers: IssuerIdentityLayout[];
   /** The PKI mount's max lease TTL: the longest certificate period (Vault caps every role at the mount's). */
   pkiMaxLeaseTtlSeconds: number;
 }
@@ -82,7 +95,12 @@ export interface RuntimeAuthorityLayout {
 const KEY_TYPES = { ECDSA: "ec", RSA: "rsa", Ed25519: "ed25519" } as const;
 const DEFAULT_KEY_BITS = { ECDSA: 256, RSA: 3072, Ed25519: 0 } as const;
 
-export function runtimeAuthorityLayout(registry: Registry): RuntimeAuthorityLayout {
+/** Where the platform's controllers run: the issuer identities are bound to service accounts there. */
+export interface ControllerNamespaces {
+  certManager: string;
+}
+
+export function runtimeAuthorityLayout(registry: Registry, namespaces: ControllerNamespaces): RuntimeAuthorityLayout {
   const purposes = registry.purposes;
   const kvSecrets = purposes.filter((p) => p.tier === "vault_kv" || p.delivery === "bootstrap").map(kvSecret);
   const transitKeys = purposes.filter((p) => p.delivery === "transit").map(transitKey);
@@ -94,6 +112,7 @@ export function runtimeAuthorityLayout(registry: Registry): RuntimeAuthorityLayo
     pkiRoles,
     consumers: consumerGrants(registry),
     handovers,
+    issuers: purposes.filter((p) => p.kind === "certificate").map((p) => issuerIdentity(p, namespaces.certManager)),
     pkiMaxLeaseTtlSeconds: Math.max(3600, ...pkiRoles.map((r) => r.maxTtlSeconds)),
   };
 }
@@ -136,6 +155,10 @@ function pkiRole(p: RegisteredPurpose): PkiRoleLayout {
     serverFlag: c.usages.includes("server auth"),
     clientFlag: c.usages.includes("client auth"),
   };
+}
+
+function issuerIdentity(p: RegisteredPurpose, namespace: string): IssuerIdentityLayout {
+  return { purpose: p.id, role: issuerRoleName(p), namespace, serviceAccount: issuerServiceAccountName(p), signPath: pkiSignPath(p), policy: issuerPolicy(p) };
 }
 
 function handover(p: RegisteredPurpose): HandoverLayout {

@@ -61,6 +61,19 @@ export function consumerRoleName(c: Consumer): string {
   return `consumer.${c.namespace}.${c.serviceAccount}`;
 }
 
+/**
+ * The Kubernetes auth role (and policy) of the cert-manager issuer of a certificate purpose: the only identity that
+ * may sign for the purpose's PKI role. Consumers never call the sign endpoint themselves.
+ */
+export function issuerRoleName(p: Pick<Purpose, "id">): string {
+  return `issuer.${p.id}`;
+}
+
+/** The service account, in cert-manager's namespace, that the purpose's ClusterIssuer logs in to Vault as. */
+export function issuerServiceAccountName(p: Pick<Purpose, "id">): string {
+  return `vault-issuer-${p.id}`;
+}
+
 /** The auth role and policy of the one-shot Job that hands a bootstrap purpose over to Vault. */
 export function handoverRoleName(p: Pick<Purpose, "id">): string {
   return `handover.${p.id}`;

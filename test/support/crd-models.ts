@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
+import { crdModulePath, crdSchemaProblem, type CustomResourceObject } from "../../plan/engine/models/crd-schemas.js";
+
+export type { CustomResourceObject };
 
 /**
  * Checks custom resources against the upstream schemas that `@kubernetes-models/*` packages ship, two ways:
@@ -9,37 +12,19 @@ import ts from "typescript";
  *   (the API server prunes them silently): excess-property checking is what turns a misspelt field into an error.
  */
 
-/** Which package holds the models of an API group. */
-const PACKAGES: Record<string, string> = {
-  "source.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
-  "kustomize.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
-  "helm.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
-  "notification.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
-};
-
-export interface CustomResourceObject {
-  apiVersion: string;
-  kind: string;
-  [key: string]: unknown;
-}
-
 function modulePath(obj: CustomResourceObject): string {
-  const [group, version] = obj.apiVersion.split("/");
-  const pkg = PACKAGES[group!];
-  if (!pkg) throw new Error(`no @kubernetes-models package is registered for API group ${group}`);
-  return `${pkg}/${group}/${version}/${obj.kind}`;
+  const path = crdModulePath(obj);
+  if (!path) throw new Error(`no @kubernetes-models package is registered for ${obj.apiVersion}`);
+  return path;
 }
 
 /** Problems the compiled schema validators find, one line per object. */
 export async function schemaProblems(objects: readonly CustomResourceObject[]): Promise<string[]> {
   const problems: string[] = [];
   for (const obj of objects) {
-    const module = (await import(modulePath(obj))) as Record<string, new (data: unknown) => { validate(): void }>;
-    try {
-      new module[obj.kind]!(obj).validate();
-    } catch (e) {
-      problems.push(`${obj.kind} ${JSON.stringify((obj.metadata as { name?: string })?.name)}: ${(e as Error).message}`);
-    }
+    modulePath(obj);
+    const problem = await crdSchemaProblem(obj);
+    if (problem) problems.push(`${obj.kind} ${JSON.stringify((obj.metadata as { name?: string })?.name)}: ${problem}`);
   }
   return problems;
 }

@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ResourceModel } from "../monitor.js";
+import { crdSchemaProblem } from "./crd-schemas.js";
 
 /**
  * A model of the `kubernetes` provider for plain objects (core kinds and custom resources alike): the API server's
  * defaulting of metadata (uid, resourceVersion, creationTimestamp, generation, the `default` namespace), Pulumi's
  * auto-naming (`<name>-<8 hex>` when metadata.name is not set), the provider's id (`namespace/name`, or `name` for
- * cluster-scoped kinds), and a Secret's stringData folded into data; and Helm v3 releases. The provider's remote
+ * cluster-scoped kinds), a Secret's stringData folded into data, custom resources validated against their CRD
+ * schemas (`crd-schemas.ts`); and Helm v3 releases. The provider's remote
  * components (yaml/v2, helm/v4) are not modelled.
  */
 
@@ -35,10 +37,13 @@ const CLUSTER_SCOPED = new Set([
 
 let resourceVersion = 1000;
 
-const kubernetesObject: ResourceModel = (inputs, { name, urn, now }) => {
+const kubernetesObject: ResourceModel = async (inputs, { name, urn, now }) => {
   // A *Patch resource changes an existing object's fields; it never creates the object or defaults its data.
   const patch = /Patch::/.test(urn);
   const kind = String(inputs.kind);
+  // The API server validates a custom resource against its CRD's schema before storing it.
+  const invalid = patch ? undefined : await crdSchemaProblem({ ...inputs, apiVersion: String(inputs.apiVersion), kind });
+  if (invalid) throw new Error(`${inputs.apiVersion} ${kind} ${name}: the API server would refuse it: ${invalid}`);
   const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
   const objectName = typeof meta.name === "string" && meta.name ? meta.name : `${name}-${randomBytes(4).toString("hex")}`;
   const namespace = CLUSTER_SCOPED.has(kind) ? undefined : typeof meta.namespace === "string" && meta.namespace ? meta.namespace : "default";

@@ -1,0 +1,48 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { IssuerLayout } from "../../delivery/layout.js";
+import { platformLabels } from "../labels.js";
+import { customResource } from "./custom-resource.js";
+
+/** Arguments for {@link VaultIssuers}. */
+export interface VaultIssuersArgs {
+  issuers: readonly IssuerLayout[];
+  /** cert-manager's namespace (its cluster resource namespace) and its controller's service account. */
+  namespace: string;
+  certManagerServiceAccount: string;
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * One ClusterIssuer per certificate purpose, each logging in to Vault as its own service account. cert-manager may
+ * request tokens for exactly those service accounts (`serviceaccounts/token` `create`, by name), nothing else.
+ */
+export class VaultIssuers extends pulumi.ComponentResource {
+  constructor(name: string, args: VaultIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("secrets-platform:steady-state:VaultIssuers", name, {}, opts);
+    const labels = platformLabels("steady-state");
+    const accounts = args.issuers.map(
+      (i) => new k8s.core.v1.ServiceAccount(`${name}-${i.purpose}`, { metadata: { name: i.serviceAccount, namespace: args.namespace, labels }, automountServiceAccountToken: false }, { parent: this, dependsOn: args.dependsOn }),
+    );
+    const role = new k8s.rbac.v1.Role(
+      `${name}-token-requester`,
+      {
+        metadata: { name: "vault-issuer-token-requester", namespace: args.namespace, labels },
+        rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: args.issuers.map((i) => i.serviceAccount), verbs: ["create"] }],
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    const binding = new k8s.rbac.v1.RoleBinding(
+      `${name}-token-requester`,
+      {
+        metadata: { name: "vault-issuer-token-requester", namespace: args.namespace, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: args.certManagerServiceAccount, namespace: args.namespace }],
+      },
+      { parent: this },
+    );
+    // Issuers hold trust: deleting one stops every renewal of its purpose, so they are protected.
+    for (const i of args.issuers) customResource(i.resource, { parent: this, protect: true, dependsOn: [...args.dependsOn, ...accounts, binding] });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,115 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformControllers } from "../components/steady-state/controllers.js";
+import { customResource } from "../components/steady-state/custom-resource.js";
+import { DeliveredPurpose } from "../components/steady-state/purpose-delivery.js";
+import { VaultSecretStores } from "../components/steady-state/secret-stores.js";
+import { VaultIssuers } from "../components/steady-state/vault-issuers.js";
+import { controllerReleases } from "../delivery/charts.js";
+import { steadyStateLayout, type SteadyStateLayout } from "../delivery/layout.js";
+import { TRUST_BUNDLE } from "../delivery/names.js";
+import type { Registry } from "../registry/load.js";
+import { stackName } from "./catalog.js";
+import type { PhaseProgram } from "./context.js";
+import { inputError } from "./errors.js";
+import type { RuntimeAuthorityStatus } from "./runtime-authority.js";
+
+/** What the steady state reads from the runtime-authority stack's outputs. */
+interface RuntimeAuthorityView {
+  status?: RuntimeAuthorityStatus;
+  vault?: { address: string };
+  kvSecrets?: Record<string, { path: string }>;
+  pkiRoles?: Record<string, { signPath: string; maxTtlSeconds: number; created: boolean }>;
+  authRoles?: Record<string, unknown>;
+  issuerRoles?: Record<string, { role: string; namespace: string; serviceAccount: string; signPath: string }>;
+  transitKeys?: Record<string, { name: string }>;
+}
+
+/** cert-manager's controller service account, as its chart names it after the release. */
+const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
+
+/**
+ * Phase 4: the steady state. Every value reaches its consumers from Vault: ExternalSecrets (periodic, reveal-once,
+ * or keeping a handed-over bootstrap Secret current), generated values pushed to Vault and rotated without Git,
+ * certificates from Vault PKI through cert-manager (Certificates, or csi-driver volumes held in memory), the root
+ * distributed by trust-manager, and Reloader rolling consumers that ask for it. Nothing here writes to Vault or
+ * needs a Vault token: Vault was configured by the runtime-authority stack, whose outputs are checked against the
+ * registry before any resource is registered.
+ */
+export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }) => {
+  const rootCertificatePem = (await phaseStack("root-trust").getOutputDetails("rootCertificatePem")).value as string | undefined;
+  if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
+  const ra = await readRuntimeAuthority(phaseStack("runtime-authority"));
+  const layout = steadyStateLayout(registry, { vaultServer: ra.vault?.address ?? "", rootCertificatePem });
+  const problems = runtimeAuthorityProblems(ra, registry, layout, config.steadyState.certManager.namespace);
+  if (problems.length > 0)
+    throw inputError(`the ${stackName(config.cluster, "runtime-authority")} stack does not match the registry, nothing registered:\n  ${problems.join("\n  ")}`);
+
+  const releases = controllerReleases(config.steadyState);
+  const controllers = new PlatformControllers("controllers", { releases });
+  const eso = controllers.releases["external-secrets"];
+  const stores = new VaultSecretStores("secret-stores", { stores: layout.stores, dependsOn: [eso] });
+  new VaultIssuers("vault-issuers", {
+    issuers: layout.issuers,
+    namespace: config.steadyState.certManager.namespace,
+    certManagerServiceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
+    dependsOn: [controllers.releases["cert-manager"]],
+  });
+  for (const delivery of layout.deliveries)
+    if (delivery.resources.length > 0)
+      new DeliveredPurpose(`deliver-${delivery.purpose.id}`, { delivery, dependsOn: [eso, controllers.releases["cert-manager"], stores] });
+  customResource(layout.trustBundle, { dependsOn: [controllers.releases["trust-manager"]] });
+
+  return {
+    controllers: Object.fromEntries(releases.map((r) => [r.id, { release: r.release, chart: r.chart, repository: r.repository, version: r.version, namespace: r.namespace }])),
+    secretStores: Object.fromEntries(
+      layout.stores.map((s) => {
+        const vault = (s.spec.provider as { vault: { auth: { kubernetes: { role: string; serviceAccountRef: { name: string; namespace: string } } } } }).vault;
+        const sa = vault.auth.kubernetes.serviceAccountRef;
+        return [s.metadata.name, { namespace: sa.namespace, serviceAccount: sa.name, vaultRole: vault.auth.kubernetes.role }];
+      }),
+    ),
+    clusterIssuers: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { name: i.resource.metadata.name, vaultRole: i.role, serviceAccount: i.serviceAccount, signPath: (i.resource.spec.vault as { path: string }).path }])),
+    trustBundle: { name: TRUST_BUNDLE.name, configMap: TRUST_BUNDLE.name, key: TRUST_BUNDLE.key, namespaces: layout.consumerNamespaces },
+    deliveries: Object.fromEntries(layout.deliveries.map((d) => [d.purpose.id, d.record])),
+  };
+};
+
+async function readRuntimeAuthority(ref: pulumi.StackReference): Promise<RuntimeAuthorityView> {
+  const keys = ["status", "vault", "kvSecrets", "pkiRoles", "authRoles", "issuerRoles", "transitKeys"] as const;
+  const values = await Promise.all(keys.map(async (k) => [k, (await ref.getOutputDetails(k)).value] as const));
+  return Object.fromEntries(values) as RuntimeAuthorityView;
+}
+
+/**
+ * Whether Vault, as the runtime-authority stack configured it, serves everything this registry delivers: the stack
+ * is `configured`, every KV secret, transit key, PKI role and Vault identity the layout uses exists there, and no
+ * certificate asks for a longer lifetime than its PKI role's max_ttl (Vault would cap it, and cert-manager would
+ * renew it over and over: cert-manager #1038). A registry changed since that stack last ran fails here, naming
+ * each difference.
+ */
+export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, registry: Registry, layout: SteadyStateLayout, certManagerNamespace: string): string[] {
+  if (ra.status !== "configured") return [`its status is ${ra.status ?? "missing"}, not configured: finish phase 3 first (README "Phase 3")`];
+  const out: string[] = [];
+  if (!ra.vault?.address) out.push("it publishes no vault.address");
+  for (const d of layout.deliveries) {
+    const p = d.purpose;
+    if (d.record.vaultPath && ra.kvSecrets?.[p.id]?.path !== d.record.vaultPath) out.push(`${p.id}: no KV secret at ${d.record.vaultPath} in its kvSecrets`);
+    if (p.delivery === "transit" && !ra.transitKeys?.[p.id]) out.push(`${p.id}: no transit key in its transitKeys`);
+  }
+  for (const p of registry.purposes.filter((x) => x.kind === "certificate")) {
+    const role = ra.pkiRoles?.[p.id];
+    const issuer = layout.issuers.find((i) => i.purpose === p.id)!;
+    const duration = layout.deliveries.find((x) => x.purpose.id === p.id)!.record.certificate!.durationSeconds;
+    if (!role?.created) out.push(`${p.id}: no PKI role in its pkiRoles`);
+    else if (duration > role.maxTtlSeconds)
+      out.push(`${p.id}: certificates of ${duration}s exceed the PKI role's max_ttl of ${role.maxTtlSeconds}s: Vault would cap them and cert-manager renew them in a loop`);
+    const identity = ra.issuerRoles?.[p.id];
+    if (!identity || identity.role !== issuer.role || identity.serviceAccount !== issuer.serviceAccount || identity.namespace !== certManagerNamespace)
+      out.push(`${p.id}: its issuer identity ${issuer.role} (service account ${certManagerNamespace}/${issuer.serviceAccount}) is not in its issuerRoles`);
+  }
+  for (const store of layout.stores) {
+    const role = (store.spec.provider as { vault: { auth: { kubernetes: { role: string } } } }).vault.auth.kubernetes.role;
+    if (!ra.authRoles?.[role]) out.push(`store ${store.metadata.name}: Vault role ${role} is not in its authRoles`);
+  }
+  return out;
+}

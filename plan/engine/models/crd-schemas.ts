@@ -1,0 +1,49 @@
+/**
+ * The upstream CRD schemas of the custom resources the platform creates, as `@kubernetes-models/*` packages ship
+ * them (generated from each project's CRDs). The API server validates a custom resource against its CRD's schema
+ * before storing it; the plan's kubernetes model does the same, so an invalid object fails the plan as it would
+ * fail `pulumi up`.
+ */
+
+/** Which package holds the models of an API group. */
+export const CRD_PACKAGES: Readonly<Record<string, string>> = {
+  "source.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "kustomize.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "helm.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "notification.toolkit.fluxcd.io": "@kubernetes-models/flux-cd",
+  "external-secrets.io": "@kubernetes-models/external-secrets",
+  "generators.external-secrets.io": "@kubernetes-models/external-secrets",
+  "cert-manager.io": "@kubernetes-models/cert-manager",
+  "trust.cert-manager.io": "@kubernetes-models/cert-manager",
+};
+
+export interface CustomResourceObject {
+  apiVersion: string;
+  kind: string;
+  [key: string]: unknown;
+}
+
+/** The module of a custom resource's model, or undefined for core kinds and groups without a package. */
+export function crdModulePath(obj: Pick<CustomResourceObject, "apiVersion" | "kind">): string | undefined {
+  const [group, version] = obj.apiVersion.split("/");
+  const pkg = version ? CRD_PACKAGES[group!] : undefined;
+  return pkg ? `${pkg}/${group}/${version}/${obj.kind}` : undefined;
+}
+
+/** The schema problem of one object (the validator's message), or undefined when it is valid. */
+export async function crdSchemaProblem(obj: CustomResourceObject): Promise<string | undefined> {
+  const path = crdModulePath(obj);
+  if (!path) return undefined;
+  let module: Record<string, new (data: unknown) => { validate(): void }>;
+  try {
+    module = (await import(path)) as typeof module;
+  } catch {
+    return `no schema for ${obj.apiVersion} ${obj.kind} in ${path.split("/").slice(0, 2).join("/")} (unknown version or kind)`;
+  }
+  try {
+    new module[obj.kind]!(obj).validate();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

@@ -1,0 +1,356 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { readProjectFile } from "../config/project.js";
+import { MECHANISM_OF, steadyStateLayout, type CustomResourceSpec, type DeliveryRecord } from "../delivery/layout.js";
+import { certificateTiming, refreshIntervalSeconds } from "../delivery/timing.js";
+import type { RecordedResource } from "../plan/engine/monitor.js";
+import { CRD_PACKAGES } from "../plan/engine/models/crd-schemas.js";
+import { modelFor } from "../plan/engine/models/index.js";
+import { unwire } from "../plan/engine/wire.js";
+import { cliPassphrase } from "../plan/passphrase-source.js";
+import { planCluster } from "../plan/run.js";
+import { runtimeAuthorityProblems } from "../phases/steady-state.js";
+import { x509 } from "../pki/x509.js";
+import { parseDuration } from "../registry/duration.js";
+import { validateRegistry } from "../registry/index.js";
+import { LABEL } from "../components/labels.js";
+import { schemaProblems, typeProblems, type CustomResourceObject } from "./support/crd-models.js";
+import { purpose, registryFile } from "./support/registry-factory.js";
+
+const project = readProjectFile();
+const result = await planCluster({ cluster: "demo", passphrase: cliPassphrase("demo", project.root), now: new Date() });
+assert.ok(result.ok, result.ok ? "" : JSON.stringify(result.problems));
+const runOf = (phase: string) => result.stacks.find((s) => s.phase.id === phase)!;
+const steady = runOf("steady-state");
+const registry = result.registry;
+const outputs = unwire(steady.outputs) as Record<string, any>;
+const raOutputs = unwire(runOf("runtime-authority").outputs) as Record<string, any>;
+const rootPem = (unwire(runOf("root-trust").outputs) as Record<string, any>).rootCertificatePem as string;
+const inputs = (r: RecordedResource) => unwire(r.inputs) as Record<string, any>;
+const customResources = steady.resources.filter((r) => r.custom && !r.read && CRD_PACKAGES[r.type.slice("kubernetes:".length).split("/")[0]!]);
+const ofKind = (kind: string) => customResources.filter((r) => inputs(r).kind === kind).map(inputs);
+const forPurpose = (id: string) => customResources.map(inputs).filter((o) => o.metadata.labels?.[LABEL.purpose] === id);
+const seconds = (text: string) => parseDuration(text)!;
+
+describe("phase 4 in the demo plan", () => {
+  it("runs once the ceremony is done, against a configured runtime authority", () => {
+    assert.equal(steady.runs, 1);
+    assert.equal(raOutputs.status, "configured");
+  });
+
+  it("validates every custom resource against the upstream CRD schemas and TypeScript models", async () => {
+    const objects = customResources.map((r) => inputs(r) as CustomResourceObject);
+    const kinds = new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`));
+    for (const k of [
+      "external-secrets.io/v1 ClusterSecretStore",
+      "external-secrets.io/v1 ExternalSecret",
+      "external-secrets.io/v1alpha1 PushSecret",
+      "generators.external-secrets.io/v1alpha1 Password",
+      "cert-manager.io/v1 ClusterIssuer",
+      "cert-manager.io/v1 Certificate",
+      "trust.cert-manager.io/v1alpha1 Bundle",
+    ])
+      assert.ok(kinds.has(k), `the plan has a ${k}`);
+    assert.deepEqual(await schemaProblems(objects), []);
+    assert.deepEqual(typeProblems(objects), []);
+  });
+
+  it("installs each controller from its pinned chart, protected and atomic", () => {
+    const releases = steady.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    assert.deepEqual(releases.map((r) => inputs(r).chart).sort(), ["cert-manager", "cert-manager-csi-driver", "external-secrets", "reloader", "trust-manager"]);
+    for (const r of releases) {
+      assert.match(inputs(r).version, /^v?\d+\.\d+\.\d+$/);
+      assert.equal(inputs(r).atomic, true);
+      assert.equal(r.options.protect, true);
+    }
+  });
+
+  it("delivers every purpose of the registry by exactly one mechanism, the one its delivery mode names", () => {
+    const deliveries = outputs.deliveries as Record<string, DeliveryRecord>;
+    assert.deepEqual(Object.keys(deliveries).sort(), registry.purposes.map((p) => p.id).sort());
+    const kindsFor: Record<string, string[]> = {};
+    for (const p of registry.purposes) {
+      const record = deliveries[p.id]!;
+      assert.equal(record.mechanism, MECHANISM_OF[p.delivery], p.id);
+      const objects = forPurpose(p.id);
+      kindsFor[p.delivery] = [...new Set([...(kindsFor[p.delivery] ?? []), ...objects.map((o) => o.kind)])].sort();
+      const namespaces = [...new Set(p.consumers.map((c) => c.namespace))].sort();
+      const externalSecrets = objects.filter((o) => o.kind === "ExternalSecret" && !o.metadata.name.endsWith("-generator"));
+      switch (p.delivery) {
+        case "external-secret":
+        case "reveal-once":
+          assert.deepEqual(externalSecrets.map((o) => o.metadata.namespace).sort(), namespaces, `${p.id}: one ExternalSecret per consumer namespace`);
+          break;
+        case "push-secret":
+          assert.deepEqual(externalSecrets.map((o) => o.metadata.namespace).sort(), namespaces, `${p.id}: read back in every consumer namespace`);
+          assert.deepEqual(
+            objects.filter((o) => o.kind !== "ExternalSecret" || o.metadata.name.endsWith("-generator")).map((o) => [o.kind, o.metadata.namespace]),
+            [["Password", p.push!.writer.namespace], ["ExternalSecret", p.push!.writer.namespace], ["PushSecret", p.push!.writer.namespace]],
+          );
+          break;
+        case "bootstrap":
+          assert.deepEqual(externalSecrets.map((o) => [o.metadata.namespace, o.spec.target.name]), [[p.bootstrap!.namespace, p.bootstrap!.secretName]]);
+          break;
+        case "cert-manager":
+          assert.equal(objects.filter((o) => o.kind === "Certificate").length, 1);
+          assert.ok(ofKind("ClusterIssuer").some((i) => i.metadata.name === record.certificate!.issuer));
+          break;
+        case "csi":
+          assert.ok(record.csiVolume, `${p.id}: the volume its pods declare`);
+          assert.ok(ofKind("ClusterIssuer").some((i) => i.metadata.name === record.certificate!.issuer));
+          break;
+        case "transit":
+          assert.deepEqual(record.transit!.vaultRoles.filter((role) => !raOutputs.authRoles[role]), [], `${p.id}: every consumer has a Vault role`);
+          break;
+      }
+    }
+    // Each delivery mode produces its own kinds of object, and no other.
+    assert.deepEqual(kindsFor, {
+      "external-secret": ["ExternalSecret"],
+      "reveal-once": ["ExternalSecret"],
+      "push-secret": ["ExternalSecret", "Password", "PushSecret"],
+      bootstrap: ["ExternalSecret"],
+      "cert-manager": ["Certificate", "ClusterIssuer"],
+      csi: ["ClusterIssuer"],
+      transit: [],
+    });
+    // ...and nothing the plan registers delivers a purpose the registry does not have.
+    const ids = new Set(registry.purposes.map((p) => p.id));
+    for (const o of customResources.map(inputs)) if (o.metadata.labels?.[LABEL.purpose]) assert.ok(ids.has(o.metadata.labels[LABEL.purpose]), o.metadata.name);
+  });
+
+  it("materializes KV purposes with purpose, owner and authority labels, refreshed within a quarter of the grace window", () => {
+    for (const p of registry.purposes.filter((x) => x.delivery === "external-secret")) {
+      for (const es of forPurpose(p.id)) {
+        const labels = es.spec.target.template.metadata.labels;
+        assert.equal(labels[LABEL.purpose], p.id);
+        assert.equal(labels[LABEL.owner], p.owner);
+        assert.equal(labels[LABEL.authority], "vault");
+        assert.equal(es.spec.target.creationPolicy, "Owner");
+        assert.equal(es.spec.refreshPolicy, "Periodic");
+        const refresh = seconds(es.spec.refreshInterval);
+        assert.ok(refresh * 4 <= parseDuration(p.rotation.grace)! && refresh <= 3600 && refresh >= 60, `${p.id}: ${es.spec.refreshInterval}`);
+        assert.deepEqual(es.spec.dataFrom, [{ extract: { key: `${p.owner}/${p.id}` } }]);
+        assert.equal(raOutputs.kvSecrets[p.id].path, `kv/data/${p.owner}/${p.id}`, "the path phase 3 configured");
+      }
+    }
+  });
+
+  it("reads Vault through one store per consumer identity, usable only from that consumer's namespace", () => {
+    for (const store of ofKind("ClusterSecretStore")) {
+      const vault = store.spec.provider.vault;
+      const sa = vault.auth.kubernetes.serviceAccountRef;
+      assert.equal(store.metadata.name, `vault.${sa.namespace}.${sa.name}`);
+      assert.deepEqual(store.spec.conditions, [{ namespaces: [sa.namespace] }]);
+      assert.equal(vault.auth.kubernetes.role, `consumer.${sa.namespace}.${sa.name}`);
+      assert.ok(raOutputs.authRoles[vault.auth.kubernetes.role], "the role exists in Vault");
+      assert.deepEqual(sa.audiences, ["vault"]);
+      assert.equal(vault.server, raOutputs.vault.address);
+      assert.equal(Buffer.from(vault.caBundle, "base64").toString(), rootPem, "Vault's TLS is verified against the phase-0 root");
+    }
+    // Every ExternalSecret and PushSecret uses a store its namespace may use, as a consumer that may read the purpose.
+    for (const o of [...ofKind("ExternalSecret"), ...ofKind("PushSecret")]) {
+      const refs = o.kind === "PushSecret" ? o.spec.secretStoreRefs : [o.spec.secretStoreRef];
+      for (const ref of refs) {
+        const store = ofKind("ClusterSecretStore").find((s) => s.metadata.name === ref.name);
+        assert.ok(store, `${o.metadata.name}: store ${ref.name} exists`);
+        assert.deepEqual(store.spec.conditions[0].namespaces, [o.metadata.namespace]);
+        const policy = raOutputs.policies[store.spec.provider.vault.auth.kubernetes.role].path;
+        const purposeId = o.metadata.labels[LABEL.purpose];
+        const p = registry.purposes.find((x) => x.id === purposeId)!;
+        assert.ok(policy[`kv/data/${p.owner}/${p.id}`]?.capabilities.includes("read"), `${o.metadata.name}: the store's identity may read ${p.id}`);
+      }
+    }
+  });
+});
+
+describe("reveal-once delivery", () => {
+  const purposes = registry.purposes.filter((p) => p.delivery === "reveal-once");
+
+  it("fetches once into an immutable Secret that outlives its ExternalSecret, and never refreshes it", () => {
+    assert.ok(purposes.length >= 2);
+    for (const p of purposes) {
+      const es = forPurpose(p.id)[0]!;
+      assert.equal(es.spec.refreshPolicy, "CreatedOnce");
+      assert.equal(es.spec.refreshInterval, "0s");
+      assert.equal(es.spec.target.immutable, true);
+      assert.equal(es.spec.target.creationPolicy, "Orphan");
+      assert.equal(es.spec.target.deletionPolicy, "Retain");
+      assert.equal(es.spec.target.template.metadata.annotations["secrets-platform/reveal"], "once");
+      assert.equal(es.spec.target.template.metadata.annotations["reloader.stakater.com/match"], undefined, "nothing rolls on it");
+      assert.equal(es.spec.target.template.data, undefined, "no value is templated in");
+    }
+  });
+
+  it("publishes metadata only: no value, no refresh, nothing to re-display", () => {
+    for (const p of purposes) {
+      const record = outputs.deliveries[p.id] as DeliveryRecord;
+      assert.deepEqual(Object.keys(record).sort(), ["delivery", "evidence", "mechanism", "namespaces", "owner", "purpose", "refreshPolicy", "rotationGrace", "rotationPeriod", "secretName", "tier", "vaultPath"]);
+      assert.equal(record.refreshPolicy, "CreatedOnce");
+    }
+    // Pulumi never holds a KV value: no Secret data appears anywhere in the steady-state stack.
+    assert.deepEqual(steady.resources.filter((r) => inputs(r).kind === "Secret"), []);
+  });
+});
+
+describe("push-secret delivery", () => {
+  const purposes = registry.purposes.filter((p) => p.delivery === "push-secret");
+
+  it("generates in the writer's namespace and pushes as the writer, the only identity Vault lets write", () => {
+    for (const p of purposes) {
+      const push = forPurpose(p.id).find((o) => o.kind === "PushSecret")!;
+      const store = ofKind("ClusterSecretStore").find((s) => s.metadata.name === push.spec.secretStoreRefs[0].name)!;
+      const sa = store.spec.provider.vault.auth.kubernetes.serviceAccountRef;
+      assert.deepEqual([sa.namespace, sa.name], [p.push!.writer.namespace, p.push!.writer.serviceAccount]);
+      const policy = raOutputs.policies[`consumer.${sa.namespace}.${sa.name}`].path;
+      assert.deepEqual(policy[`kv/data/${p.owner}/${p.id}`].capabilities, ["create", "read", "update"]);
+      assert.deepEqual(policy[`kv/metadata/${p.owner}/${p.id}`].capabilities, ["create", "read", "update"]);
+      assert.equal(raOutputs.kvSecrets[p.id].customMetadata["managed-by"], "external-secrets", "ESO pushes only into secrets it manages");
+      assert.equal(push.spec.updatePolicy, "Replace", "IfNotExists would never rotate a generated value");
+      assert.equal(push.spec.deletionPolicy, "None", "removing the PushSecret never deletes what consumers read");
+    }
+  });
+
+  it("rotates without Git once per period, and keeps the previous value readable through the grace window", () => {
+    for (const p of purposes) {
+      const generator = forPurpose(p.id).find((o) => o.kind === "ExternalSecret" && o.metadata.name.endsWith("-generator"))!;
+      assert.equal(seconds(generator.spec.refreshInterval), parseDuration(p.rotation.period));
+      assert.equal(generator.spec.dataFrom[0].sourceRef.generatorRef.kind, "Password");
+      assert.deepEqual(generator.spec.data, [{ secretKey: "previous", remoteRef: { key: `${p.owner}/${p.id}`, property: "current" } }]);
+      assert.equal(generator.spec.target.deletionPolicy, "Merge", "a first run without a value in Vault leaves previous out instead of failing");
+      const kv = raOutputs.kvSecrets[p.id];
+      assert.ok(kv.maxVersions >= 2);
+    }
+  });
+});
+
+describe("certificates", () => {
+  const certPurposes = registry.purposes.filter((p) => p.kind === "certificate");
+
+  it("issue through one ClusterIssuer per PKI role: its sign endpoint, as its own Vault identity", () => {
+    assert.deepEqual(ofKind("ClusterIssuer").map((i) => i.metadata.name).sort(), certPurposes.map((p) => `vault-${p.id}`).sort());
+    for (const p of certPurposes) {
+      const issuer = ofKind("ClusterIssuer").find((i) => i.metadata.name === `vault-${p.id}`)!;
+      assert.equal(issuer.spec.vault.path, raOutputs.pkiRoles[p.id].signPath);
+      assert.match(issuer.spec.vault.path, /^pki_int\/sign\//);
+      const identity = raOutputs.issuerRoles[p.id];
+      assert.equal(issuer.spec.vault.auth.kubernetes.role, identity.role);
+      assert.equal(issuer.spec.vault.auth.kubernetes.serviceAccountRef.name, identity.serviceAccount);
+      assert.deepEqual(raOutputs.policies[identity.role].path, { [identity.signPath]: { capabilities: ["update"] } });
+      assert.equal(Buffer.from(issuer.spec.vault.caBundle, "base64").toString(), rootPem);
+    }
+    const role = steady.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role")!;
+    assert.deepEqual(inputs(role).rules, [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: certPurposes.map((p) => `vault-issuer-${p.id}`), verbs: ["create"] }]);
+    for (const i of steady.resources.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer")) assert.equal(i.options.protect, true);
+  });
+
+  it("never outlive their PKI role's max_ttl, renew by percentage, and get a new key each time", () => {
+    for (const p of certPurposes) {
+      const record = outputs.deliveries[p.id] as DeliveryRecord;
+      assert.ok(record.certificate!.durationSeconds <= raOutputs.pkiRoles[p.id].maxTtlSeconds, `${p.id}: Vault would cap it and cert-manager loop`);
+      if (p.delivery !== "cert-manager") continue;
+      const cert = forPurpose(p.id).find((o) => o.kind === "Certificate")!;
+      assert.equal(seconds(cert.spec.duration), parseDuration(p.rotation.period));
+      assert.equal(cert.spec.renewBefore, undefined, "a fixed renewBefore loops when Vault caps the lifetime");
+      assert.ok(cert.spec.renewBeforePercentage >= 10 && cert.spec.renewBeforePercentage <= 50);
+      assert.equal(cert.spec.privateKey.rotationPolicy, "Always");
+      assert.equal(cert.spec.privateKey.algorithm, p.certificate!.keyAlgorithm);
+      assert.deepEqual(cert.spec.dnsNames, p.certificate!.dnsNames);
+      assert.deepEqual([...raOutputs.pkiRoles[p.id].allowedDomains].sort(), [...cert.spec.dnsNames].sort(), "exactly the names the role allows");
+      assert.equal(cert.metadata.namespace, p.consumers[0]!.namespace);
+    }
+  });
+
+  it("keeps csi keys in memory: a volume through csi-driver, no Certificate and no Secret", () => {
+    for (const p of certPurposes.filter((x) => x.delivery === "csi")) {
+      const volume = (outputs.deliveries[p.id] as DeliveryRecord).csiVolume!;
+      assert.equal(volume.driver, "csi.cert-manager.io");
+      assert.equal(volume.volumeAttributes["csi.cert-manager.io/issuer-name"], `vault-${p.id}`);
+      assert.equal(volume.volumeAttributes["csi.cert-manager.io/dns-names"], p.certificate!.dnsNames.join(","));
+      assert.equal(seconds(volume.volumeAttributes["csi.cert-manager.io/duration"]!), parseDuration(p.rotation.period));
+      assert.deepEqual(forPurpose(p.id).map((o) => o.kind), ["ClusterIssuer"]);
+    }
+  });
+
+  it("refuses a registry whose certificate outlives the PKI role phase 3 configured, naming each problem", () => {
+    const layout = steadyStateLayout(registry, { vaultServer: raOutputs.vault.address, rootCertificatePem: rootPem });
+    assert.deepEqual(runtimeAuthorityProblems(raOutputs, registry, layout, "cert-manager"), []);
+    const shorter = structuredClone(raOutputs);
+    shorter.pkiRoles["payments-api-mtls"].maxTtlSeconds = 7 * 86_400;
+    delete shorter.issuerRoles["identity-workload-mtls"];
+    assert.deepEqual(runtimeAuthorityProblems(shorter, registry, layout, "cert-manager"), [
+      "payments-api-mtls: certificates of 2592000s exceed the PKI role's max_ttl of 604800s: Vault would cap them and cert-manager renew them in a loop",
+      "identity-workload-mtls: its issuer identity issuer.identity-workload-mtls (service account cert-manager/vault-issuer-identity-workload-mtls) is not in its issuerRoles",
+    ].sort((a, b) => registryOrder(a) - registryOrder(b)));
+    assert.deepEqual(runtimeAuthorityProblems({ ...raOutputs, status: "awaiting-pki-signature" }, registry, layout, "cert-manager"), [
+      'its status is awaiting-pki-signature, not configured: finish phase 3 first (README "Phase 3")',
+    ]);
+  });
+});
+
+/** Problems come in registry order (purposes sorted by id). */
+function registryOrder(line: string): number {
+  return registry.purposes.filter((p) => p.kind === "certificate").findIndex((p) => line.startsWith(`${p.id}:`));
+}
+
+describe("the trust bundle", () => {
+  it("distributes exactly the phase-0 root to every namespace with a consumer", async () => {
+    const bundle = ofKind("Bundle")[0]!;
+    assert.equal(bundle.spec.sources.length, 1);
+    const root = new x509.X509Certificate(bundle.spec.sources[0].inLine);
+    assert.equal(bundle.spec.sources[0].inLine, rootPem);
+    assert.ok(await root.verify({ signatureOnly: true }), "self-signed");
+    assert.equal(root.getExtension(x509.BasicConstraintsExtension)!.ca, true);
+    const namespaces = [...new Set(registry.purposes.flatMap((p) => p.consumers.map((c) => c.namespace)))].sort();
+    assert.deepEqual(bundle.spec.target.namespaceSelector, { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] });
+    assert.deepEqual(bundle.spec.target.configMap, { key: "ca.crt" });
+    assert.deepEqual(outputs.trustBundle.namespaces, namespaces);
+  });
+});
+
+describe("timing derived from the rotation contract", () => {
+  it("refreshes within a quarter of the grace window, between a minute and an hour", () => {
+    assert.equal(refreshIntervalSeconds({ period: "30d", grace: "7d", method: "generated" }), 3600);
+    assert.equal(refreshIntervalSeconds({ period: "1h", grace: "20m", method: "generated" }), 300);
+    assert.equal(refreshIntervalSeconds({ period: "10m", grace: "2m", method: "generated" }), 60);
+  });
+
+  it("renews a certificate at the grace window's share of its lifetime, within 10% and 50%", () => {
+    assert.deepEqual(certificateTiming({ period: "30d", grace: "10d", method: "issued" }), { durationSeconds: 2_592_000, renewBeforePercentage: 33, renewBeforeSeconds: 855_360 });
+    assert.equal(certificateTiming({ period: "90d", grace: "1d", method: "issued" }).renewBeforePercentage, 10);
+    assert.equal(certificateTiming({ period: "24h", grace: "20h", method: "issued" }).renewBeforePercentage, 50);
+  });
+});
+
+describe("the plan engine as the API server", () => {
+  it("refuses a custom resource its CRD schema refuses, naming the object", async () => {
+    const model = modelFor("kubernetes:external-secrets.io/v1:ExternalSecret")!;
+    const invalid: CustomResourceSpec = { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: "x" }, spec: { refreshPolicy: "Sometimes", secretStoreRef: { name: "s" } } };
+    await assert.rejects(async () => model({ ...invalid }, { name: "x", urn: "urn:x", now: new Date() }), /ExternalSecret x: the API server would refuse it: .*refreshPolicy/);
+  });
+});
+
+describe("steady-state registry rules", () => {
+  const problems = (...purposes: Record<string, unknown>[]) => {
+    const r = validateRegistry([{ file: "purposes/payments.yaml", text: registryFile("payments", purposes) }]);
+    return r.ok ? [] : r.problems.map((p) => `${p.field}: ${p.message}`);
+  };
+
+  it("keep a cert-manager certificate's key in one namespace", () => {
+    const two = [{ namespace: "payments", serviceAccount: "a" }, { namespace: "web", serviceAccount: "b" }];
+    assert.deepEqual(problems(purpose("cert-manager", { consumers: two })), ["consumers: cert-manager certificates live in one namespace's Secret; consumers span payments, web (use csi, or one purpose per namespace)"]);
+    assert.deepEqual(problems(purpose("csi", { consumers: two })), []);
+  });
+
+  it("keep a generated value's previous version through the grace window", () => {
+    assert.deepEqual(problems(purpose("push-secret", { kv: { maxVersions: 1 } })), ["kv.maxVersions: must be at least 2: the previous generated value stays readable through the grace window"]);
+    assert.deepEqual(problems(purpose("push-secret", { kv: { deleteVersionAfter: "7d" } })), ["kv.deleteVersionAfter: 7d deletes a version before its successor's grace window ends (period + grace = 7d + 1d)"]);
+    assert.deepEqual(problems(purpose("push-secret", { kv: { deleteVersionAfter: "8d" } })), []);
+  });
+
+  it("need a consumer where a handed-over bootstrap Secret lives", () => {
+    assert.deepEqual(problems(purpose("bootstrap", { consumers: [{ namespace: "web", serviceAccount: "x" }] })), [
+      "consumers: list a consumer in payments: after the handover the Secret there is kept current from Vault as that consumer",
+    ]);
+  });
+});
