@@ -60,6 +60,8 @@ export interface DeliveryRecord {
   refreshIntervalSeconds?: number;
   /** push-secret: how often the generator makes a new value. */
   generationIntervalSeconds?: number;
+  /** push-secret: the key consumers sign or encrypt with, and the keys they accept (see GENERATED_KEYS). */
+  keys?: { use: string; accept: string[] };
   /** cert-manager and csi: the issuer and lifetime (`name` is the Certificate's; csi volumes have none). */
   certificate?: { name?: string; issuer: string; durationSeconds: number; renewBeforePercentage: number };
   /** csi: the volume a consumer's pod declares (no Secret exists). */
@@ -106,7 +108,6 @@ export const RELOADER = { search: "reloader.stakater.com/search", match: "reload
 export const CSI_DRIVER = "csi.cert-manager.io";
 const ESO = "external-secrets.io/v1";
 const GENERATORS = "generators.external-secrets.io/v1alpha1";
-const GENERATED_KEY = { current: "current", previous: "previous" } as const;
 
 export function steadyStateLayout(registry: Registry, settings: SteadyStateSettings): SteadyStateLayout {
   const caBundle = Buffer.from(settings.rootCertificatePem).toString("base64");
@@ -151,7 +152,11 @@ function deliver(p: RegisteredPurpose, store: (c: Consumer) => string): PurposeD
         pushSecret(p, writer.namespace, writerStore),
         ...record.namespaces.map((ns) => externalSecret(p, ns, store(readerIn(p, ns)), "periodic")),
       ];
-      return { purpose: p, resources, record: { ...record, ...kvRecord(p, false), generationIntervalSeconds: generationIntervalSeconds(p.rotation) } };
+      return {
+        purpose: p,
+        resources,
+        record: { ...record, ...kvRecord(p, false), generationIntervalSeconds: generationIntervalSeconds(p.rotation), keys: { use: GENERATED_KEYS.current, accept: Object.values(GENERATED_KEYS) } },
+      };
     }
     case "bootstrap-takeover": {
       // After the handover Vault holds the value; ESO keeps the existing Secret current from it, as a consumer there.
@@ -235,6 +240,9 @@ function clusterSecretStore(name: string, c: Consumer, server: string, caBundle:
           server,
           path: MOUNTS.kv,
           version: "v2",
+          // The kv mount has cas_required: ESO sends the version it read with every PushSecret write, so a
+          // concurrent writer fails instead of being overwritten (ESO >= 0.20.1).
+          checkAndSet: { required: true },
           caBundle,
           auth: {
             kubernetes: {
@@ -296,29 +304,52 @@ function passwordGenerator(p: RegisteredPurpose, namespace: string): CustomResou
 }
 
 /**
- * Rotation without Git, keeping the previous value usable (ESO #6911 asks for this; ESO has no built-in way). Once
- * per rotation period this ExternalSecret regenerates: `current` is a new value from the generator, and `previous`
- * is what Vault holds as `current` at that moment, read as the writer. On the first run Vault holds nothing, and
- * `deletionPolicy: Merge` leaves `previous` out instead of failing. The PushSecret then writes both to Vault in one
- * version, so consumers accept the previous value through the whole grace window while signing with the new one.
+ * The keys of a generated value in Vault and in every consumer's Secret. A value is `next` for one period (accepted,
+ * not yet used), then `current` (used to sign or encrypt), then `previous` (still accepted). Consumers use `current`
+ * and accept all three, so two consumers that refreshed at different moments within a period still accept each
+ * other's values: rotation causes no outage (ESO #6911 asks for this; ESO has no built-in way).
+ */
+export const GENERATED_KEYS = { next: "next", current: "current", previous: "previous" } as const;
+/** Where the generator ExternalSecret reads what Vault holds before a rotation (never written anywhere). */
+const FROM_VAULT = { next: "vaultNext", current: "vaultCurrent" } as const;
+
+/**
+ * Rotation without Git: once per rotation period this ExternalSecret regenerates in the writer's namespace. The
+ * generator's new value becomes `next`, Vault's `next` becomes `current` and Vault's `current` becomes `previous`
+ * (read as the writer). On the first run Vault holds nothing: `deletionPolicy: Merge` skips the missing keys
+ * instead of failing, and every slot starts with the new value.
  */
 function generatorExternalSecret(p: RegisteredPurpose, namespace: string, storeName: string): CustomResourceSpec {
+  const key = kvSecretPath(p);
+  const labels = purposeLabels(p, "steady-state", "vault");
   return {
     apiVersion: ESO,
     kind: "ExternalSecret",
-    metadata: metadata(generatorExternalSecretName(p), purposeLabels(p, "steady-state", "vault"), namespace),
+    metadata: metadata(generatorExternalSecretName(p), labels, namespace),
     spec: {
       secretStoreRef: { kind: "ClusterSecretStore", name: storeName },
       refreshPolicy: "Periodic",
       refreshInterval: goDuration(generationIntervalSeconds(p.rotation)),
-      target: { name: generatedSecretName(p), creationPolicy: "Owner", deletionPolicy: "Merge", template: { engineVersion: "v2", mergePolicy: "Merge", metadata: { labels: purposeLabels(p, "steady-state", "vault") } } },
-      dataFrom: [
-        {
-          sourceRef: { generatorRef: { apiVersion: GENERATORS, kind: "Password", name: p.id } },
-          rewrite: [{ regexp: { source: "^password$", target: GENERATED_KEY.current } }],
+      target: {
+        name: generatedSecretName(p),
+        creationPolicy: "Owner",
+        deletionPolicy: "Merge",
+        template: {
+          engineVersion: "v2",
+          mergePolicy: "Replace",
+          metadata: { labels },
+          data: {
+            [GENERATED_KEYS.next]: "{{ .password }}",
+            [GENERATED_KEYS.current]: `{{ index . "${FROM_VAULT.next}" | default .password }}`,
+            [GENERATED_KEYS.previous]: `{{ index . "${FROM_VAULT.current}" | default (index . "${FROM_VAULT.next}") | default .password }}`,
+          },
         },
+      },
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind: "Password", name: p.id } } }],
+      data: [
+        { secretKey: FROM_VAULT.next, remoteRef: { key, property: GENERATED_KEYS.next } },
+        { secretKey: FROM_VAULT.current, remoteRef: { key, property: GENERATED_KEYS.current } },
       ],
-      data: [{ secretKey: GENERATED_KEY.previous, remoteRef: { key: kvSecretPath(p), property: GENERATED_KEY.current } }],
     },
   };
 }
@@ -340,7 +371,7 @@ function pushSecret(p: RegisteredPurpose, namespace: string, storeName: string):
       deletionPolicy: "None",
       secretStoreRefs: [{ kind: "ClusterSecretStore", name: storeName }],
       selector: { secret: { name: generatedSecretName(p) } },
-      // No secretKey: the whole Secret (current and previous) is one KV version.
+      // No secretKey: the whole Secret (next, current, previous) is one KV version, compared as a whole.
       data: [{ match: { remoteRef: { remoteKey: kvSecretPath(p) } } }],
     },
   };

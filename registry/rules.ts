@@ -121,13 +121,12 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   // After the handover ESO keeps the bootstrap Secret current from Vault, as a consumer in the Secret's namespace.
   if (p.bootstrap && !namespaces.has(p.bootstrap.namespace))
     out.push({ field: "consumers", message: `list a consumer in ${p.bootstrap.namespace}: after the handover the Secret there is kept current from Vault as that consumer` });
-  // A generated push-secret value keeps its previous value readable through the grace window (see delivery/layout.ts).
-  if (p.delivery === "push-secret" && p.kv) {
-    if (p.kv.maxVersions < 2) out.push({ field: "kv.maxVersions", message: "must be at least 2: the previous generated value stays readable through the grace window" });
-    const keep = p.kv.deleteVersionAfter ? parseDuration(p.kv.deleteVersionAfter) : undefined;
-    const overlap = (parseDuration(p.rotation.period) ?? 0) + (parseDuration(p.rotation.grace) ?? 0);
-    if (keep !== undefined && keep < overlap)
-      out.push({ field: "kv.deleteVersionAfter", message: `${p.kv.deleteVersionAfter} deletes a version before its successor's grace window ends (period + grace = ${p.rotation.period} + ${p.rotation.grace})` });
+  // delete_version_after applies to the latest version too: a refreshed value must stay readable until it is replaced
+  // and through its grace window, or consumers lose it. (A reveal-once value may go earlier: it is delivered once.)
+  if ((p.delivery === "external-secret" || p.delivery === "push-secret") && p.kv?.deleteVersionAfter) {
+    const keep = parseDuration(p.kv.deleteVersionAfter) ?? 0;
+    if (keep < (parseDuration(p.rotation.period) ?? 0) + (parseDuration(p.rotation.grace) ?? 0))
+      out.push({ field: "kv.deleteVersionAfter", message: `${p.kv.deleteVersionAfter} deletes the value before its successor's grace window ends (period + grace = ${p.rotation.period} + ${p.rotation.grace})` });
   }
 
   const seen = new Set<string>();

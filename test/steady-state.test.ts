@@ -4,7 +4,7 @@ import { readProjectFile } from "../config/project.js";
 import { MECHANISM_OF, steadyStateLayout, type CustomResourceSpec, type DeliveryRecord } from "../delivery/layout.js";
 import { certificateTiming, refreshIntervalSeconds } from "../delivery/timing.js";
 import type { RecordedResource } from "../plan/engine/monitor.js";
-import { CRD_PACKAGES } from "../plan/engine/models/crd-schemas.js";
+import { CRD_PACKAGES, FIELDS_NEWER_THAN_MODELS } from "../plan/engine/models/crd-schemas.js";
 import { modelFor } from "../plan/engine/models/index.js";
 import { unwire } from "../plan/engine/wire.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
@@ -15,6 +15,7 @@ import { parseDuration } from "../registry/duration.js";
 import { validateRegistry } from "../registry/index.js";
 import { LABEL } from "../components/labels.js";
 import { schemaProblems, typeProblems, type CustomResourceObject } from "./support/crd-models.js";
+import { EsoSimulation, KvV2, renderTemplate } from "./support/eso-vault.js";
 import { purpose, registryFile } from "./support/registry-factory.js";
 
 const project = readProjectFile();
@@ -53,6 +54,17 @@ describe("phase 4 in the demo plan", () => {
       assert.ok(kinds.has(k), `the plan has a ${k}`);
     assert.deepEqual(await schemaProblems(objects), []);
     assert.deepEqual(typeProblems(objects), []);
+  });
+
+  it("pins charts whose CRDs know every field the plan sets (fields newer than the model packages included)", () => {
+    const releases = steady.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map(inputs);
+    const semver = (v: string) => v.replace(/^v/, "").split(".").map(Number);
+    const atLeast = (v: string, min: string) => semver(v).reduce((cmp, n, i) => cmp || Math.sign(n - semver(min)[i]!), 0) >= 0;
+    for (const f of FIELDS_NEWER_THAN_MODELS) {
+      const release = releases.find((r) => r.chart === f.chart)!;
+      assert.ok(atLeast(release.version, f.since), `${f.chart} ${release.version} predates ${f.path.join(".")} (${f.since})`);
+    }
+    assert.ok(!atLeast("0.19.2", "0.20.1") && atLeast("0.20.1", "0.20.1") && atLeast("2.9.0", "0.20.1"));
   });
 
   it("installs each controller from its pinned chart, protected and atomic", () => {
@@ -211,16 +223,64 @@ describe("push-secret delivery", () => {
     }
   });
 
-  it("rotates without Git once per period, and keeps the previous value readable through the grace window", () => {
+  it("rotates without Git once per period: the generator's value is next, Vault's next becomes current, its current previous", () => {
     for (const p of purposes) {
       const generator = forPurpose(p.id).find((o) => o.kind === "ExternalSecret" && o.metadata.name.endsWith("-generator"))!;
       assert.equal(seconds(generator.spec.refreshInterval), parseDuration(p.rotation.period));
       assert.equal(generator.spec.dataFrom[0].sourceRef.generatorRef.kind, "Password");
-      assert.deepEqual(generator.spec.data, [{ secretKey: "previous", remoteRef: { key: `${p.owner}/${p.id}`, property: "current" } }]);
-      assert.equal(generator.spec.target.deletionPolicy, "Merge", "a first run without a value in Vault leaves previous out instead of failing");
-      const kv = raOutputs.kvSecrets[p.id];
-      assert.ok(kv.maxVersions >= 2);
+      assert.equal(generator.spec.target.deletionPolicy, "Merge", "a first run without a value in Vault skips the missing keys instead of failing");
+      const template = (data: Record<string, string>) => Object.fromEntries(Object.entries(generator.spec.target.template.data as Record<string, string>).map(([k, t]) => [k, renderTemplate(t, data)]));
+      assert.deepEqual(template({ password: "n0" }), { next: "n0", current: "n0", previous: "n0" }, "first run");
+      assert.deepEqual(template({ password: "n2", vaultNext: "n1", vaultCurrent: "n0" }), { next: "n2", current: "n1", previous: "n0" });
+      assert.deepEqual((outputs.deliveries[p.id] as DeliveryRecord).keys, { use: "current", accept: ["next", "current", "previous"] });
     }
+  });
+
+  /** Runs a push-secret purpose's planned objects for `periods` rotation periods; returns what happened. */
+  function simulate(p: (typeof purposes)[number], periods: number, edit: (objects: CustomResourceSpec[]) => void = () => {}) {
+    const objects = structuredClone(forPurpose(p.id)) as CustomResourceSpec[];
+    const stores = new Map((structuredClone(ofKind("ClusterSecretStore")) as CustomResourceSpec[]).map((s) => [s.metadata.name, s]));
+    edit([...objects, ...stores.values()]);
+    const vault = new KvV2(raOutputs.policies);
+    vault.seedMetadata(`${p.owner}/${p.id}`, raOutputs.kvSecrets[p.id].customMetadata);
+    const generators = new Map(objects.filter((o) => o.kind === "Password").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
+    const sim = new EsoSimulation(vault, stores, generators);
+    const readers = objects.filter((o) => o.kind === "ExternalSecret" && !o.metadata.name.endsWith("-generator"));
+    for (const o of objects.filter((x) => x.kind !== "Password")) {
+      const interval = parseDuration(String(o.spec.refreshInterval))!;
+      // Objects are created one after the other, and readers in different namespaces refresh out of step.
+      sim.add(o, o.kind === "ExternalSecret" && !readers.includes(o) ? 0 : o.kind === "PushSecret" ? 30 : ((readers.indexOf(o) + 1) * interval * 0.37) % interval);
+    }
+    const period = parseDuration(p.rotation.period)!;
+    const outages: string[] = [];
+    // ...until the last rotation has been pushed (PushSecrets sync at least hourly).
+    for (let t = 0; t <= periods * period + 3600; t += 300) {
+      sim.advanceTo(t);
+      const held = readers.map((r) => sim.secrets.get(`${r.metadata.namespace}/${(r.spec.target as { name: string }).name}`)).filter((x) => x !== undefined);
+      for (const a of held) for (const b of held) if (a.current !== undefined && ![b.next, b.current, b.previous].includes(a.current)) outages.push(`t=${t}s`);
+    }
+    return { versions: vault.secrets.get(`${p.owner}/${p.id}`)!.versions.length, writes: vault.writes, pushSyncs: sim.pushSyncs, readers: readers.length, outages };
+  }
+
+  it("writes one CAS-checked KV version per rotation however often ESO refreshes, as the writer, with no outage between consumers", () => {
+    for (const p of purposes) {
+      const run = simulate(p, 4);
+      assert.equal(run.versions, 5, `${p.id}: the first value and four rotations, nothing else`);
+      assert.ok(run.pushSyncs > 20 * run.versions, `${p.id}: ${run.pushSyncs} PushSecret syncs wrote ${run.versions} versions`);
+      assert.deepEqual([...new Set(run.writes.map((w) => w.as))], [`consumer.${p.push!.writer.namespace}.${p.push!.writer.serviceAccount}`]);
+      assert.deepEqual(run.writes.map((w) => w.cas), [0, 1, 2, 3, 4], "each write names the version it replaces");
+      assert.deepEqual(run.outages, [], `${p.id}: a consumer used a value another one did not accept`);
+    }
+  });
+
+  it("would fail without check-and-set, and would drop values in flight with only two slots", () => {
+    const p = purposes.find((x) => new Set(x.consumers.map((c) => c.namespace)).size > 1)!;
+    assert.throws(() => simulate(p, 1, (objects) => objects.forEach((o) => o.kind === "ClusterSecretStore" && delete (o.spec.provider as any).vault.checkAndSet)), /check-and-set parameter required/);
+    const twoSlots = simulate(p, 2, (objects) => {
+      const generator = objects.find((o) => o.metadata.name.endsWith("-generator"))!;
+      (generator.spec.target as any).template.data = { current: "{{ .password }}", previous: '{{ index . "vaultCurrent" | default .password }}' };
+    });
+    assert.ok(twoSlots.outages.length > 0, "with current/previous only, a consumer that refreshed first signs with a value the other does not know yet");
   });
 });
 
@@ -258,6 +318,30 @@ describe("certificates", () => {
       assert.deepEqual(cert.spec.dnsNames, p.certificate!.dnsNames);
       assert.deepEqual([...raOutputs.pkiRoles[p.id].allowedDomains].sort(), [...cert.spec.dnsNames].sort(), "exactly the names the role allows");
       assert.equal(cert.metadata.namespace, p.consumers[0]!.namespace);
+    }
+  });
+
+  it("cannot enter a renewal loop even if Vault capped a lifetime, which a fixed renewBefore would", () => {
+    // cert-manager renews at notAfter - renewBefore, or at the percentage of the lifetime Vault actually issued.
+    const issuances = (spec: { duration: string; renewBefore?: string; renewBeforePercentage?: number }, maxTtl: number, horizon: number) => {
+      const lifetime = Math.min(parseDuration(spec.duration)!, maxTtl);
+      const renewAfter = spec.renewBeforePercentage !== undefined ? lifetime * (1 - spec.renewBeforePercentage / 100) : lifetime - parseDuration(spec.renewBefore!)!;
+      let n = 0;
+      for (let t = 0; t < horizon && n < 1000; t += Math.max(renewAfter, 0)) n++;
+      return n;
+    };
+    for (const p of certPurposes.filter((x) => x.delivery === "cert-manager")) {
+      const spec = forPurpose(p.id).find((o) => o.kind === "Certificate")!.spec;
+      const period = parseDuration(p.rotation.period)!;
+      const maxTtl = raOutputs.pkiRoles[p.id].maxTtlSeconds;
+      assert.ok(issuances(spec, maxTtl, period) <= 2, `${p.id}: one issuance per lifetime`);
+      // Were Vault to cap the lifetime at the renewal lead time (a role changed outside this platform), renewal by
+      // percentage still waits a share of what was issued; a fixed renewBefore of that lead renews immediately, forever.
+      const pct = spec.renewBeforePercentage / 100;
+      const lead = Math.round(period * pct);
+      assert.ok(issuances(spec, lead, period) <= Math.ceil(1 / (pct * (1 - pct))), `${p.id}: bounded under a cap`);
+      const fixed = { duration: spec.duration, renewBefore: `${lead}s` };
+      assert.equal(issuances(fixed, lead, period), 1000, `${p.id}: the same lead time as a fixed renewBefore loops`);
     }
   });
 
@@ -342,10 +426,12 @@ describe("steady-state registry rules", () => {
     assert.deepEqual(problems(purpose("csi", { consumers: two })), []);
   });
 
-  it("keep a generated value's previous version through the grace window", () => {
-    assert.deepEqual(problems(purpose("push-secret", { kv: { maxVersions: 1 } })), ["kv.maxVersions: must be at least 2: the previous generated value stays readable through the grace window"]);
-    assert.deepEqual(problems(purpose("push-secret", { kv: { deleteVersionAfter: "7d" } })), ["kv.deleteVersionAfter: 7d deletes a version before its successor's grace window ends (period + grace = 7d + 1d)"]);
+  it("keep a refreshed value in Vault until its successor's grace window ends", () => {
+    const early = "kv.deleteVersionAfter: 7d deletes the value before its successor's grace window ends (period + grace = 7d + 1d)";
+    assert.deepEqual(problems(purpose("push-secret", { kv: { deleteVersionAfter: "7d" } })), [early]);
+    assert.deepEqual(problems(purpose("external-secret", { kv: { deleteVersionAfter: "30d" } })), [early.replace("7d deletes", "30d deletes").replace("7d + 1d", "30d + 7d")]);
     assert.deepEqual(problems(purpose("push-secret", { kv: { deleteVersionAfter: "8d" } })), []);
+    assert.deepEqual(problems(purpose("reveal-once", { kv: { deleteVersionAfter: "1d" } })), [], "delivered once: Vault may forget it");
   });
 
   it("need a consumer where a handed-over bootstrap Secret lives", () => {

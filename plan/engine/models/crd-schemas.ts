@@ -47,3 +47,12 @@ export async function crdSchemaProblem(obj: CustomResourceObject): Promise<strin
     return (e as Error).message;
   }
 }
+
+/**
+ * Fields the pinned charts' CRDs define that the model packages predate (`@kubernetes-models/external-secrets` 2.0.0
+ * was generated before ESO 0.20.1). The type check strips them, and a test checks the pinned chart is at least the
+ * version that introduced each, so the API server keeps the field instead of pruning it.
+ */
+export const FIELDS_NEWER_THAN_MODELS: readonly { kind: string; path: readonly string[]; chart: string; since: string }[] = [
+  { kind: "ClusterSecretStore", path: ["spec", "provider", "vault", "checkAndSet"], chart: "external-secrets", since: "0.20.1" },
+];
