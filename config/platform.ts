@@ -78,6 +78,7 @@ const PlatformConfigSchema = z.object({
   certManagerNamespace: dnsLabel,
   certManagerChartRepository: chartRepository,
   certManagerChartVersion: chartVersion,
+  approverPolicyChartVersion: chartVersion,
   trustManagerChartVersion: chartVersion,
   csiDriverChartVersion: chartVersion,
   reloaderNamespace: dnsLabel,
@@ -155,7 +156,8 @@ export interface PlatformConfig {
   steadyState: {
     externalSecrets: ControllerChart;
     certManager: ControllerChart;
-    /** trust-manager and csi-driver come from cert-manager's chart repository and run in its namespace. */
+    /** approver-policy, trust-manager and csi-driver come from cert-manager's chart repository and run in its namespace. */
+    approverPolicyChartVersion: string;
     trustManagerChartVersion: string;
     csiDriverChartVersion: string;
     reloader: ControllerChart;
@@ -315,6 +317,7 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
     steadyState: {
       externalSecrets: { namespace: c.externalSecretsNamespace, chartRepository: c.externalSecretsChartRepository, chartVersion: c.externalSecretsChartVersion },
       certManager: { namespace: c.certManagerNamespace, chartRepository: c.certManagerChartRepository, chartVersion: c.certManagerChartVersion },
+      approverPolicyChartVersion: c.approverPolicyChartVersion,
       trustManagerChartVersion: c.trustManagerChartVersion,
       csiDriverChartVersion: c.csiDriverChartVersion,
       reloader: { namespace: c.reloaderNamespace, chartRepository: c.reloaderChartRepository, chartVersion: c.reloaderChartVersion },

@@ -5,7 +5,7 @@ import type { PlatformConfig } from "../config/platform.js";
  * platform (pure; the component only installs what this returns).
  */
 
-export type ControllerId = "external-secrets" | "cert-manager" | "trust-manager" | "csi-driver" | "reloader";
+export type ControllerId = "external-secrets" | "cert-manager" | "approver-policy" | "trust-manager" | "csi-driver" | "reloader";
 
 export interface ControllerRelease {
   id: ControllerId;
@@ -47,9 +47,20 @@ export function controllerReleases(config: PlatformConfig["steadyState"]): Contr
       repository: cm.chartRepository,
       version: cm.chartVersion,
       namespace: cm.namespace,
-      // CRDs kept on uninstall: deleting them would delete every Certificate and issuer with them.
-      values: { crds: { enabled: true, keep: true }, enableCertificateOwnerRef: false },
+      // CRDs kept on uninstall: deleting them would delete every Certificate and issuer with them. The built-in
+      // approver signs any request for any issuer; approver-policy decides instead (see delivery/layout.ts).
+      values: { crds: { enabled: true, keep: true }, enableCertificateOwnerRef: false, disableAutoApproval: true },
       after: [],
+    },
+    {
+      id: "approver-policy",
+      release: "cert-manager-approver-policy",
+      chart: "cert-manager-approver-policy",
+      repository: cm.chartRepository,
+      version: config.approverPolicyChartVersion,
+      namespace: cm.namespace,
+      values: {},
+      after: ["cert-manager"],
     },
     {
       id: "trust-manager",

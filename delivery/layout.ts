@@ -82,6 +82,8 @@ export interface IssuerLayout {
   purpose: string;
   /** The ClusterIssuer, and the service account in cert-manager's namespace it logs in to Vault as. */
   resource: CustomResourceSpec;
+  /** The approver-policy CertificateRequestPolicy: which requests, from which namespaces, the issuer may sign. */
+  approval: CustomResourceSpec;
   serviceAccount: string;
   role: string;
 }
@@ -388,6 +390,7 @@ function clusterIssuer(p: RegisteredPurpose, server: string, caBundle: string): 
     purpose: p.id,
     serviceAccount,
     role,
+    approval: approvalPolicy(p),
     resource: {
       apiVersion: "cert-manager.io/v1",
       kind: "ClusterIssuer",
@@ -405,6 +408,46 @@ function clusterIssuer(p: RegisteredPurpose, server: string, caBundle: string): 
 }
 
 const KEY_USAGES = { "server auth": "server auth", "client auth": "client auth" } as const;
+
+/**
+ * A ClusterIssuer can be named from any namespace, and cert-manager's built-in approver signs every request (it is
+ * disabled, see `delivery/charts.ts`). approver-policy approves a request for the purpose's issuer only when it
+ * comes from a consumer namespace of the purpose and asks for exactly the contract: its names, usages, key and at
+ * most its lifetime. Anything else stays unapproved and is never sent to Vault.
+ */
+function approvalPolicy(p: RegisteredPurpose): CustomResourceSpec {
+  const c = p.certificate!;
+  const timing = certificateTiming(p.rotation);
+  return {
+    apiVersion: "policy.cert-manager.io/v1alpha1",
+    kind: "CertificateRequestPolicy",
+    metadata: metadata(clusterIssuerName(p), { ...platformLabels("steady-state"), [LABEL.purpose]: p.id, [LABEL.owner]: p.owner }),
+    spec: {
+      allowed: {
+        ...(c.commonName ? { commonName: { value: c.commonName, required: true } } : {}),
+        dnsNames: { values: [...c.dnsNames], required: true },
+        usages: certificateUsages(p),
+        isCA: false,
+      },
+      constraints: {
+        maxDuration: goDuration(timing.durationSeconds),
+        privateKey: { algorithm: c.keyAlgorithm, ...(c.keyAlgorithm === "Ed25519" ? {} : { minSize: keySize(p), maxSize: keySize(p) }) },
+      },
+      selector: {
+        issuerRef: { name: clusterIssuerName(p), kind: "ClusterIssuer", group: "cert-manager.io" },
+        namespace: { matchNames: namespacesOf(p) },
+      },
+    },
+  };
+}
+
+/** The key usages a purpose's certificates carry (RSA key exchange needs key encipherment). */
+function certificateUsages(p: RegisteredPurpose): string[] {
+  const c = p.certificate!;
+  return ["digital signature", ...(c.keyAlgorithm === "RSA" ? ["key encipherment"] : []), ...c.usages.map((u) => KEY_USAGES[u])];
+}
+
+
 
 /**
  * The Certificate of a cert-manager purpose, in its consumers' namespace: lifetime = rotation period (never longer
@@ -426,7 +469,7 @@ function certificate(p: RegisteredPurpose, namespace: string): CustomResourceSpe
       duration: goDuration(timing.durationSeconds),
       renewBeforePercentage: timing.renewBeforePercentage,
       privateKey: { algorithm: c.keyAlgorithm, ...(c.keyAlgorithm === "Ed25519" ? {} : { size: keySize(p) }), rotationPolicy: "Always", encoding: "PKCS8" },
-      usages: ["digital signature", ...(c.keyAlgorithm === "RSA" ? ["key encipherment"] : []), ...c.usages.map((u) => KEY_USAGES[u])],
+      usages: certificateUsages(p),
       issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuerName(p) },
     },
   };
@@ -456,7 +499,9 @@ function csiVolume(p: RegisteredPurpose): NonNullable<DeliveryRecord["csiVolume"
       ...(c.commonName ? { [attr("common-name")]: c.commonName } : {}),
       [attr("duration")]: goDuration(timing.durationSeconds),
       [attr("renew-before")]: goDuration(timing.renewBeforeSeconds),
-      [attr("key-usages")]: ["digital signature", ...c.usages].join(","),
+      [attr("key-usages")]: certificateUsages(p).join(","),
+      [attr("key-algorithm")]: c.keyAlgorithm,
+      ...(c.keyAlgorithm === "Ed25519" ? {} : { [attr("key-size")]: String(keySize(p)) }),
       [attr("key-encoding")]: "PKCS8",
     },
   };

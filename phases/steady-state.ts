@@ -24,8 +24,9 @@ interface RuntimeAuthorityView {
   transitKeys?: Record<string, { name: string }>;
 }
 
-/** cert-manager's controller service account, as its chart names it after the release. */
+/** Service accounts the charts create, named after their releases (see delivery/charts.ts). */
 const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
+const CSI_DRIVER_SERVICE_ACCOUNT = "cert-manager-csi-driver";
 
 /**
  * Phase 4: the steady state. Every value reaches its consumers from Vault: ExternalSecrets (periodic, reveal-once,
@@ -52,7 +53,8 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
     issuers: layout.issuers,
     namespace: config.steadyState.certManager.namespace,
     certManagerServiceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
-    dependsOn: [controllers.releases["cert-manager"]],
+    requesters: [CERT_MANAGER_SERVICE_ACCOUNT, CSI_DRIVER_SERVICE_ACCOUNT],
+    dependsOn: [controllers.releases["cert-manager"], controllers.releases["approver-policy"]],
   });
   for (const delivery of layout.deliveries)
     if (delivery.resources.length > 0)

@@ -49,6 +49,7 @@ describe("phase 4 in the demo plan", () => {
       "generators.external-secrets.io/v1alpha1 Password",
       "cert-manager.io/v1 ClusterIssuer",
       "cert-manager.io/v1 Certificate",
+      "policy.cert-manager.io/v1alpha1 CertificateRequestPolicy",
       "trust.cert-manager.io/v1alpha1 Bundle",
     ])
       assert.ok(kinds.has(k), `the plan has a ${k}`);
@@ -69,7 +70,7 @@ describe("phase 4 in the demo plan", () => {
 
   it("installs each controller from its pinned chart, protected and atomic", () => {
     const releases = steady.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    assert.deepEqual(releases.map((r) => inputs(r).chart).sort(), ["cert-manager", "cert-manager-csi-driver", "external-secrets", "reloader", "trust-manager"]);
+    assert.deepEqual(releases.map((r) => inputs(r).chart).sort(), ["cert-manager", "cert-manager-approver-policy", "cert-manager-csi-driver", "external-secrets", "reloader", "trust-manager"]);
     for (const r of releases) {
       assert.match(inputs(r).version, /^v?\d+\.\d+\.\d+$/);
       assert.equal(inputs(r).atomic, true);
@@ -122,8 +123,8 @@ describe("phase 4 in the demo plan", () => {
       "reveal-once": ["ExternalSecret"],
       "push-secret": ["ExternalSecret", "Password", "PushSecret"],
       bootstrap: ["ExternalSecret"],
-      "cert-manager": ["Certificate", "ClusterIssuer"],
-      csi: ["ClusterIssuer"],
+      "cert-manager": ["Certificate", "CertificateRequestPolicy", "ClusterIssuer"],
+      csi: ["CertificateRequestPolicy", "ClusterIssuer"],
       transit: [],
     });
     // ...and nothing the plan registers delivers a purpose the registry does not have.
@@ -304,6 +305,40 @@ describe("certificates", () => {
     for (const i of steady.resources.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer")) assert.equal(i.options.protect, true);
   });
 
+  it("are approved only from the purpose's namespaces and only for its contract (cert-manager's own approver is off)", () => {
+    const certManager = steady.resources.map(inputs).find((r) => r.chart === "cert-manager")!;
+    assert.equal(certManager.values.disableAutoApproval, true, "otherwise any namespace could name any ClusterIssuer and be signed");
+    const policies = ofKind("CertificateRequestPolicy");
+    const seconds = (t: string) => parseDuration(t)!;
+    for (const p of certPurposes) {
+      const policy = policies.find((x) => x.spec.selector.issuerRef.name === `vault-${p.id}`)!;
+      assert.deepEqual(policy.spec.selector.namespace.matchNames, [...new Set(p.consumers.map((c) => c.namespace))].sort());
+      const record = outputs.deliveries[p.id] as DeliveryRecord;
+      // What the purpose's own requests ask for, from its Certificate or csi volume.
+      const request =
+        p.delivery === "cert-manager"
+          ? (({ spec }) => ({ namespace: p.consumers[0]!.namespace, dnsNames: spec.dnsNames, commonName: spec.commonName, usages: spec.usages, duration: seconds(spec.duration), algorithm: spec.privateKey.algorithm, size: spec.privateKey.size }))(forPurpose(p.id).find((o) => o.kind === "Certificate")!)
+          : (({ volumeAttributes: a }) => ({ namespace: p.consumers[0]!.namespace, dnsNames: a["csi.cert-manager.io/dns-names"]!.split(","), commonName: a["csi.cert-manager.io/common-name"], usages: a["csi.cert-manager.io/key-usages"]!.split(","), duration: seconds(a["csi.cert-manager.io/duration"]!), algorithm: a["csi.cert-manager.io/key-algorithm"], size: a["csi.cert-manager.io/key-size"] === undefined ? undefined : Number(a["csi.cert-manager.io/key-size"]) }))(record.csiVolume!);
+      const approves = (r: typeof request) =>
+        policy.spec.selector.namespace.matchNames.includes(r.namespace) &&
+        r.dnsNames.every((n: string) => policy.spec.allowed.dnsNames.values.includes(n)) &&
+        (r.commonName === undefined ? !policy.spec.allowed.commonName?.required : r.commonName === policy.spec.allowed.commonName?.value) &&
+        r.usages.every((u: string) => policy.spec.allowed.usages.includes(u)) &&
+        r.duration <= seconds(policy.spec.constraints.maxDuration) &&
+        r.algorithm === policy.spec.constraints.privateKey.algorithm &&
+        (r.size === undefined || (r.size >= policy.spec.constraints.privateKey.minSize && r.size <= policy.spec.constraints.privateKey.maxSize));
+      assert.ok(approves(request), `${p.id}: its own request is approved`);
+      assert.ok(!approves({ ...request, namespace: "intruder" }), `${p.id}: the same request from another namespace is not`);
+      assert.ok(!approves({ ...request, dnsNames: [...request.dnsNames, "other.example.com"] }), `${p.id}: nor one for another name`);
+      assert.ok(!approves({ ...request, duration: request.duration * 2 }), `${p.id}: nor a longer lifetime`);
+    }
+    const use = steady.resources.map(inputs).find((r) => r.kind === "ClusterRole")!;
+    assert.deepEqual([...use.rules[0].resourceNames].sort(), policies.map((x) => x.metadata.name).sort());
+    assert.deepEqual(use.rules[0].verbs, ["use"]);
+    const binding = steady.resources.map(inputs).find((r) => r.kind === "ClusterRoleBinding")!;
+    assert.deepEqual(binding.subjects.map((s: { name: string }) => s.name), ["cert-manager", "cert-manager-csi-driver"]);
+  });
+
   it("never outlive their PKI role's max_ttl, renew by percentage, and get a new key each time", () => {
     for (const p of certPurposes) {
       const record = outputs.deliveries[p.id] as DeliveryRecord;
@@ -352,7 +387,7 @@ describe("certificates", () => {
       assert.equal(volume.volumeAttributes["csi.cert-manager.io/issuer-name"], `vault-${p.id}`);
       assert.equal(volume.volumeAttributes["csi.cert-manager.io/dns-names"], p.certificate!.dnsNames.join(","));
       assert.equal(seconds(volume.volumeAttributes["csi.cert-manager.io/duration"]!), parseDuration(p.rotation.period));
-      assert.deepEqual(forPurpose(p.id).map((o) => o.kind), ["ClusterIssuer"]);
+      assert.deepEqual(forPurpose(p.id).map((o) => o.kind).sort(), ["CertificateRequestPolicy", "ClusterIssuer"]);
     }
   });
 

@@ -10,12 +10,16 @@ export interface VaultIssuersArgs {
   /** cert-manager's namespace (its cluster resource namespace) and its controller's service account. */
   namespace: string;
   certManagerServiceAccount: string;
+  /** The service accounts that create CertificateRequests: cert-manager's (for Certificates) and csi-driver's. */
+  requesters: readonly string[];
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
- * One ClusterIssuer per certificate purpose, each logging in to Vault as its own service account. cert-manager may
- * request tokens for exactly those service accounts (`serviceaccounts/token` `create`, by name), nothing else.
+ * One ClusterIssuer per certificate purpose, each logging in to Vault as its own service account, and one
+ * approver-policy CertificateRequestPolicy that decides which requests it may sign. cert-manager may request tokens
+ * for exactly those service accounts (`serviceaccounts/token` `create`, by name); the requesters may `use` exactly
+ * those policies (approver-policy evaluates only policies the requester is bound to).
  */
 export class VaultIssuers extends pulumi.ComponentResource {
   constructor(name: string, args: VaultIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -41,8 +45,27 @@ export class VaultIssuers extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const use = new k8s.rbac.v1.ClusterRole(
+      `${name}-policy-use`,
+      {
+        metadata: { name: "secrets-platform:certificaterequestpolicies:use", labels },
+        rules: [{ apiGroups: ["policy.cert-manager.io"], resources: ["certificaterequestpolicies"], resourceNames: args.issuers.map((i) => i.approval.metadata.name), verbs: ["use"] }],
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    const useBinding = new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-policy-use`,
+      {
+        metadata: { name: "secrets-platform:certificaterequestpolicies:use", labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: use.metadata.name },
+        subjects: args.requesters.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: args.namespace })),
+      },
+      { parent: this },
+    );
+    // Policies first: a request the policy would refuse must never find an issuer without one.
+    const policies = args.issuers.map((i) => customResource(i.approval, { parent: this, dependsOn: [...args.dependsOn, useBinding] }));
     // Issuers hold trust: deleting one stops every renewal of its purpose, so they are protected.
-    for (const i of args.issuers) customResource(i.resource, { parent: this, protect: true, dependsOn: [...args.dependsOn, ...accounts, binding] });
+    for (const i of args.issuers) customResource(i.resource, { parent: this, protect: true, dependsOn: [...args.dependsOn, ...accounts, binding, ...policies] });
     this.registerOutputs({});
   }
 }

@@ -15,6 +15,7 @@ export const CRD_PACKAGES: Readonly<Record<string, string>> = {
   "generators.external-secrets.io": "@kubernetes-models/external-secrets",
   "cert-manager.io": "@kubernetes-models/cert-manager",
   "trust.cert-manager.io": "@kubernetes-models/cert-manager",
+  "policy.cert-manager.io": "@kubernetes-models/cert-manager",
 };
 
 export interface CustomResourceObject {
