@@ -173,6 +173,34 @@ describe("runtime-authority config", () => {
     assert.match(messages({ "vault:token": CANARY })[0]!, /vault:token: must not be stack config: export VAULT_TOKEN/));
 });
 
+describe("steady-state configuration", () => {
+  const project = readProjectFile();
+  const declared = Object.keys(project.config);
+  const demo = loadStackConfig(project, "demo-steady-state", () => undefined);
+  assert.ok(demo.ok);
+  const file = "stacks/Pulumi.demo-steady-state.yaml";
+  const parse = (changes: Record<string, string>) =>
+    parsePlatformConfig({ project: "secrets-platform", stack: "demo-steady-state", file, values: { ...demo.config.values, ...Object.fromEntries(Object.entries(changes).map(([k, v]) => [`secrets-platform:${k}`, v])) }, secretKeys: [], declared });
+
+  it("pins every controller chart to one release from Pulumi.yaml's defaults", () => {
+    const r = parse({});
+    assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
+    assert.deepEqual(
+      { eso: r.config.steadyState.externalSecrets.chartVersion, cm: r.config.steadyState.certManager.chartVersion, ns: r.config.steadyState.certManager.namespace },
+      { eso: "2.9.0", cm: "v1.21.1", ns: "cert-manager" },
+    );
+  });
+  it("refuses a floating chart version or a plain-http repository, naming each key", () => {
+    const r = parse({ certManagerChartVersion: "latest", trustManagerChartVersion: "~0.24", reloaderChartRepository: "http://example.com/charts" });
+    assert.ok(!r.ok);
+    assert.deepEqual(r.problems.map(formatProblem).sort(), [
+      `${file}: secrets-platform:certManagerChartVersion: must pin an exact chart version, e.g. 1.2.3 or v1.2.3`,
+      `${file}: secrets-platform:reloaderChartRepository: must be an https URL`,
+      `${file}: secrets-platform:trustManagerChartVersion: must pin an exact chart version, e.g. 1.2.3 or v1.2.3`,
+    ]);
+  });
+});
+
 describe("the demo stack files", () => {
   it("hold no plaintext secret: every secret is a secure value", () => {
     const text = readFileSync("stacks/Pulumi.demo-root-trust.yaml", "utf8");
