@@ -1,4 +1,5 @@
 import { ANNOTATION, LABEL, platformLabels, purposeLabels } from "../components/labels.js";
+import { toGoDuration } from "../registry/duration.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
 import type { Consumer, Delivery, Tier } from "../registry/schema.js";
 import { consumerRoleName, issuerRoleName, issuerServiceAccountName, KUBERNETES_AUTH_PATH, kvDataPath, kvSecretPath, MOUNTS, pkiSignPath, transitKeyName, VAULT_AUDIENCE } from "../vault/paths.js";
@@ -11,7 +12,7 @@ import {
   secretStoreName,
   TRUST_BUNDLE,
 } from "./names.js";
-import { certificateTiming, generationIntervalSeconds, goDuration, refreshIntervalSeconds } from "./timing.js";
+import { certificateTiming, generationIntervalSeconds, refreshIntervalSeconds } from "./timing.js";
 
 /**
  * The steady state of a registry, derived from the contracts alone (pure, no Pulumi): which custom resources deliver
@@ -86,11 +87,20 @@ export interface IssuerLayout {
   approval: CustomResourceSpec;
   serviceAccount: string;
   role: string;
+  signPath: string;
+}
+
+/** A ClusterSecretStore, and the consumer identity (and its Vault role) it reads and writes Vault as. */
+export interface StoreLayout {
+  name: string;
+  consumer: Consumer;
+  role: string;
+  resource: CustomResourceSpec;
 }
 
 export interface SteadyStateLayout {
   /** One ClusterSecretStore per consumer identity that ESO reads or writes Vault as. */
-  stores: CustomResourceSpec[];
+  stores: StoreLayout[];
   issuers: IssuerLayout[];
   deliveries: PurposeDelivery[];
   trustBundle: CustomResourceSpec;
@@ -119,7 +129,9 @@ export function steadyStateLayout(registry: Registry, settings: SteadyStateSetti
     return secretStoreName(c);
   };
   const deliveries = registry.purposes.map((p) => deliver(p, store));
-  const stores = [...storesUsed.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, c]) => clusterSecretStore(name, c, settings.vaultServer, caBundle));
+  const stores = [...storesUsed.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, c]) => ({ name, consumer: c, role: consumerRoleName(c), resource: clusterSecretStore(name, c, settings.vaultServer, caBundle) }));
   const issuers = registry.purposes.filter((p) => p.kind === "certificate").map((p) => clusterIssuer(p, settings.vaultServer, caBundle));
   const consumerNamespaces = [...new Set(registry.purposes.flatMap((p) => p.consumers.map((c) => c.namespace)))].sort();
   return { stores, issuers, deliveries, trustBundle: trustBundle(settings.rootCertificatePem, consumerNamespaces), consumerNamespaces };
@@ -281,7 +293,7 @@ function externalSecret(p: RegisteredPurpose, namespace: string, storeName: stri
     metadata: metadata(p.id, labels, namespace),
     spec: {
       secretStoreRef: { kind: "ClusterSecretStore", name: storeName },
-      ...(once ? { refreshPolicy: "CreatedOnce", refreshInterval: "0s" } : { refreshPolicy: "Periodic", refreshInterval: goDuration(refreshIntervalSeconds(p.rotation)) }),
+      ...(once ? { refreshPolicy: "CreatedOnce", refreshInterval: "0s" } : { refreshPolicy: "Periodic", refreshInterval: toGoDuration(refreshIntervalSeconds(p.rotation)) }),
       target: {
         name: secretName,
         creationPolicy: once ? "Orphan" : mode === "takeover" ? "Merge" : "Owner",
@@ -331,7 +343,7 @@ function generatorExternalSecret(p: RegisteredPurpose, namespace: string, storeN
     spec: {
       secretStoreRef: { kind: "ClusterSecretStore", name: storeName },
       refreshPolicy: "Periodic",
-      refreshInterval: goDuration(generationIntervalSeconds(p.rotation)),
+      refreshInterval: toGoDuration(generationIntervalSeconds(p.rotation)),
       target: {
         name: generatedSecretName(p),
         creationPolicy: "Owner",
@@ -368,7 +380,7 @@ function pushSecret(p: RegisteredPurpose, namespace: string, storeName: string):
     kind: "PushSecret",
     metadata: metadata(p.id, purposeLabels(p, "steady-state", "vault"), namespace),
     spec: {
-      refreshInterval: goDuration(refreshIntervalSeconds(p.rotation)),
+      refreshInterval: toGoDuration(refreshIntervalSeconds(p.rotation)),
       updatePolicy: "Replace",
       deletionPolicy: "None",
       secretStoreRefs: [{ kind: "ClusterSecretStore", name: storeName }],
@@ -391,6 +403,7 @@ function clusterIssuer(p: RegisteredPurpose, server: string, caBundle: string): 
     serviceAccount,
     role,
     approval: approvalPolicy(p),
+    signPath: pkiSignPath(p),
     resource: {
       apiVersion: "cert-manager.io/v1",
       kind: "ClusterIssuer",
@@ -430,7 +443,7 @@ function approvalPolicy(p: RegisteredPurpose): CustomResourceSpec {
         isCA: false,
       },
       constraints: {
-        maxDuration: goDuration(timing.durationSeconds),
+        maxDuration: toGoDuration(timing.durationSeconds),
         privateKey: { algorithm: c.keyAlgorithm, ...(c.keyAlgorithm === "Ed25519" ? {} : { minSize: keySize(p), maxSize: keySize(p) }) },
       },
       selector: {
@@ -466,7 +479,7 @@ function certificate(p: RegisteredPurpose, namespace: string): CustomResourceSpe
       secretTemplate: { labels, annotations: { [RELOADER.match]: "true" } },
       ...(c.commonName ? { commonName: c.commonName } : {}),
       dnsNames: c.dnsNames,
-      duration: goDuration(timing.durationSeconds),
+      duration: toGoDuration(timing.durationSeconds),
       renewBeforePercentage: timing.renewBeforePercentage,
       privateKey: { algorithm: c.keyAlgorithm, ...(c.keyAlgorithm === "Ed25519" ? {} : { size: keySize(p) }), rotationPolicy: "Always", encoding: "PKCS8" },
       usages: certificateUsages(p),
@@ -497,8 +510,8 @@ function csiVolume(p: RegisteredPurpose): NonNullable<DeliveryRecord["csiVolume"
       [attr("issuer-group")]: "cert-manager.io",
       [attr("dns-names")]: c.dnsNames.join(","),
       ...(c.commonName ? { [attr("common-name")]: c.commonName } : {}),
-      [attr("duration")]: goDuration(timing.durationSeconds),
-      [attr("renew-before")]: goDuration(timing.renewBeforeSeconds),
+      [attr("duration")]: toGoDuration(timing.durationSeconds),
+      [attr("renew-before")]: toGoDuration(timing.renewBeforeSeconds),
       [attr("key-usages")]: certificateUsages(p).join(","),
       [attr("key-algorithm")]: c.keyAlgorithm,
       ...(c.keyAlgorithm === "Ed25519" ? {} : { [attr("key-size")]: String(keySize(p)) }),

@@ -1,4 +1,4 @@
-import { parseDuration, toGoDuration } from "../registry/duration.js";
+import { parseDuration } from "../registry/duration.js";
 import type { Purpose } from "../registry/schema.js";
 
 /**
@@ -50,6 +50,3 @@ export function certificateTiming(rotation: Purpose["rotation"]): CertificateTim
   const percent = Math.min(MAX_RENEW_PERCENT, Math.max(MIN_RENEW_PERCENT, Math.round((100 * seconds(rotation.grace)) / period)));
   return { durationSeconds: period, renewBeforePercentage: percent, renewBeforeSeconds: Math.floor((period * percent) / 100) };
 }
-
-/** A duration as ESO and cert-manager read it (Go syntax). */
-export const goDuration = toGoDuration;

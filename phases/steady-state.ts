@@ -48,7 +48,7 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
   const releases = controllerReleases(config.steadyState);
   const controllers = new PlatformControllers("controllers", { releases });
   const eso = controllers.releases["external-secrets"];
-  const stores = new VaultSecretStores("secret-stores", { stores: layout.stores, dependsOn: [eso] });
+  const stores = new VaultSecretStores("secret-stores", { stores: layout.stores.map((s) => s.resource), dependsOn: [eso] });
   new VaultIssuers("vault-issuers", {
     issuers: layout.issuers,
     namespace: config.steadyState.certManager.namespace,
@@ -63,14 +63,8 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
 
   return {
     controllers: Object.fromEntries(releases.map((r) => [r.id, { release: r.release, chart: r.chart, repository: r.repository, version: r.version, namespace: r.namespace }])),
-    secretStores: Object.fromEntries(
-      layout.stores.map((s) => {
-        const vault = (s.spec.provider as { vault: { auth: { kubernetes: { role: string; serviceAccountRef: { name: string; namespace: string } } } } }).vault;
-        const sa = vault.auth.kubernetes.serviceAccountRef;
-        return [s.metadata.name, { namespace: sa.namespace, serviceAccount: sa.name, vaultRole: vault.auth.kubernetes.role }];
-      }),
-    ),
-    clusterIssuers: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { name: i.resource.metadata.name, vaultRole: i.role, serviceAccount: i.serviceAccount, signPath: (i.resource.spec.vault as { path: string }).path }])),
+    secretStores: Object.fromEntries(layout.stores.map((s) => [s.name, { namespace: s.consumer.namespace, serviceAccount: s.consumer.serviceAccount, vaultRole: s.role }])),
+    clusterIssuers: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { name: i.resource.metadata.name, vaultRole: i.role, serviceAccount: i.serviceAccount, signPath: i.signPath }])),
     trustBundle: { name: TRUST_BUNDLE.name, configMap: TRUST_BUNDLE.name, key: TRUST_BUNDLE.key, namespaces: layout.consumerNamespaces },
     deliveries: Object.fromEntries(layout.deliveries.map((d) => [d.purpose.id, d.record])),
   };
@@ -106,12 +100,9 @@ export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, registry: Reg
     else if (duration > role.maxTtlSeconds)
       out.push(`${p.id}: certificates of ${duration}s exceed the PKI role's max_ttl of ${role.maxTtlSeconds}s: Vault would cap them and cert-manager renew them in a loop`);
     const identity = ra.issuerRoles?.[p.id];
-    if (!identity || identity.role !== issuer.role || identity.serviceAccount !== issuer.serviceAccount || identity.namespace !== certManagerNamespace)
+    if (!identity || identity.role !== issuer.role || identity.serviceAccount !== issuer.serviceAccount || identity.namespace !== certManagerNamespace || identity.signPath !== issuer.signPath)
       out.push(`${p.id}: its issuer identity ${issuer.role} (service account ${certManagerNamespace}/${issuer.serviceAccount}) is not in its issuerRoles`);
   }
-  for (const store of layout.stores) {
-    const role = (store.spec.provider as { vault: { auth: { kubernetes: { role: string } } } }).vault.auth.kubernetes.role;
-    if (!ra.authRoles?.[role]) out.push(`store ${store.metadata.name}: Vault role ${role} is not in its authRoles`);
-  }
+  for (const store of layout.stores) if (!ra.authRoles?.[store.role]) out.push(`store ${store.name}: Vault role ${store.role} is not in its authRoles`);
   return out;
 }
