@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { formatProblem, sortProblems } from "../registry/problems.js";
 import { cliPassphrase } from "./passphrase-source.js";
+import { blocking, evaluate } from "../policies/evaluate.js";
+import { stacksOfPlan } from "../policies/documents.js";
 import { planDocument } from "./report/plan-json.js";
 import { planMarkdown } from "./report/plan-md.js";
 import { planCluster } from "./run.js";
@@ -72,6 +74,8 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
   }
 
   const doc = planDocument(result);
+  // The policy pack, applied to the plan exactly as `npm run policy -- --plan plan.json` applies it later.
+  doc.violations = evaluate(stacksOfPlan(doc), { registry: result.registry, now });
   mkdirSync(flags.out, { recursive: true });
   writeFileSync(join(flags.out, "plan.json"), `${JSON.stringify(doc, null, 2)}\n`);
   writeFileSync(join(flags.out, "plan.md"), planMarkdown(doc));
@@ -80,7 +84,9 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
     const managed = s.resources.filter((r) => !r.read);
     io.out(`  phase ${s.phase}  ${s.stack.padEnd(28)} authority ${s.authority.padEnd(13)} ${managed.length} resources, ${managed.filter((r) => r.options.protect).length} protected`);
   }
-  io.out(`  policy violations: ${doc.violations.length}`);
+  const mandatory = blocking(doc.violations);
+  io.out(`  policy violations: ${mandatory.length} mandatory, ${doc.violations.length - mandatory.length} advisory`);
+  for (const v of doc.violations) io.out(`    [${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);
   io.out(`Wrote ${relative(process.cwd(), join(flags.out, "plan.json"))} and plan.md`);
-  return doc.violations.length ? EXIT.violations : EXIT.ok;
+  return mandatory.length ? EXIT.violations : EXIT.ok;
 }

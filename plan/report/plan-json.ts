@@ -3,6 +3,7 @@ import type { RecordedOptions } from "../engine/monitor.js";
 import { redact } from "../engine/wire.js";
 import type { StackRun } from "../run.js";
 import type { Registry } from "../../registry/load.js";
+import type { Violation } from "../../policies/evaluate.js";
 
 /**
  * The plan contract (schemaVersion 1), documented in the README. Every secret value is "[secret]": the document is
@@ -15,7 +16,8 @@ export interface PlanDocument {
   generatedAt: string;
   registry: { dir: string; purposes: number; evidence: number };
   stacks: PlanStack[];
-  violations: unknown[];
+  /** The policy pack's findings (policies/), mandatory and advisory. */
+  violations: Violation[];
   posture: unknown[];
 }
 

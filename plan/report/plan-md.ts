@@ -25,7 +25,13 @@ export function planMarkdown(doc: PlanDocument): string {
     }
     lines.push("", "Outputs:", "", "```yaml", ...Object.entries(s.outputs).map(([k, v]) => `${k}: ${brief(v)}`), "```");
   }
-  lines.push("", `## Policy violations`, "", doc.violations.length ? `${doc.violations.length} violations: see plan.json` : "None.", "");
+  lines.push("", `## Policy violations`, "");
+  if (doc.violations.length === 0) lines.push("None.");
+  else {
+    lines.push("| level | policy | stack | message |", "|---|---|---|---|");
+    for (const v of doc.violations) lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | ${v.stack} | ${v.message.replaceAll("|", "\\|")} |`);
+  }
+  lines.push("");
   return lines.join("\n");
 }
 

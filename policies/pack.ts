@@ -1,0 +1,71 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { loadRegistry, type Registry } from "../registry/load.js";
+import { formatProblem } from "../registry/problems.js";
+import { configured } from "./evaluate.js";
+import { stackOfUrn } from "./resources.js";
+import { ruleConfig, type PlatformRule, type ResourceView, type RuleContext } from "./rule.js";
+
+/**
+ * The rules as @pulumi/policy policies, for `pulumi preview --policy-pack policies`. The analyzer gives no stack
+ * outputs and unwraps secrets (`secretsMarked: false`); the registry is read from `SECRETS_PLATFORM_REGISTRY`, or
+ * from `purposes/` beside the pack (the pack lives in the project).
+ */
+
+const PACK_DIR = dirname(fileURLToPath(import.meta.url));
+
+let cached: { registry: Registry } | { problems: string } | undefined;
+function registry(): { registry: Registry } | { problems: string } {
+  if (!cached) {
+    const dir = process.env.SECRETS_PLATFORM_REGISTRY ?? resolve(PACK_DIR, "..", "purposes");
+    const loaded = loadRegistry(dir);
+    cached = loaded.ok ? { registry: loaded.registry } : { problems: loaded.problems.map(formatProblem).join("; ") };
+  }
+  return cached;
+}
+
+function view(r: { type: string; name: string; urn: string; props: Record<string, any>; opts: { protect: boolean } }): ResourceView {
+  const { stack, phase } = stackOfUrn(r.urn);
+  return { type: r.type, name: r.name, urn: r.urn, props: r.props, protect: r.opts.protect, stack, phase, secretsMarked: false };
+}
+
+function context(rule: PlatformRule, given: Record<string, unknown>, report: (m: string) => void): RuleContext | undefined {
+  const loaded = registry();
+  if ("problems" in loaded) {
+    report(`the purpose registry is invalid, nothing can be checked: ${loaded.problems}`);
+    return undefined;
+  }
+  return { registry: loaded.registry, now: new Date(), config: ruleConfig(rule, given) };
+}
+
+export function toPulumiPolicies(rules: readonly PlatformRule[]): (ResourceValidationPolicy | StackValidationPolicy)[] {
+  return rules.map((rule) => {
+    const base: Policy = {
+      name: rule.name,
+      description: rule.description,
+      enforcementLevel: configured(rule).level,
+      severity: rule.severity,
+      remediationSteps: rule.remediation,
+      ...(rule.configSchema ? { configSchema: rule.configSchema } : {}),
+    };
+    if (rule.validateStack) {
+      return {
+        ...base,
+        validateStack: (args: StackValidationArgs, report: (m: string, urn?: string) => void) => {
+          const ctx = context(rule, args.getConfig(), report);
+          const resources = args.resources.map((r: PolicyResource) => view(r));
+          const { stack, phase } = stackOfUrn(resources[0]?.urn ?? "urn:pulumi:unknown::");
+          if (ctx) rule.validateStack!({ stack, phase, resources }, ctx, (m, urn) => report(`${m} (fix: ${rule.remediation})`, urn));
+        },
+      } satisfies StackValidationPolicy;
+    }
+    return {
+      ...base,
+      validateResource: (args: ResourceValidationArgs, report: (m: string) => void) => {
+        const ctx = context(rule, args.getConfig(), report);
+        if (ctx) rule.validateResource!(view(args), ctx, (m) => report(`${m} (fix: ${rule.remediation})`));
+      },
+    } satisfies ResourceValidationPolicy;
+  });
+}

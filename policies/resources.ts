@@ -1,0 +1,35 @@
+import { PHASE_IDS, type PhaseId } from "../phases/catalog.js";
+import type { RegisteredPurpose } from "../registry/load.js";
+import { LABEL } from "../components/labels.js";
+import type { ResourceView, RuleContext } from "./rule.js";
+
+/** Helpers rules share to read resources: which stack and phase a URN belongs to, labels, the purpose named. */
+
+/** `urn:pulumi:<stack>::<project>::<type chain>::<name>` → the stack, and the phase its name ends in. */
+export function stackOfUrn(urn: string): { stack: string; phase: PhaseId | undefined } {
+  const stack = urn.split("::")[0]!.replace(/^urn:pulumi:/, "");
+  return { stack, phase: PHASE_IDS.find((p) => stack.endsWith(`-${p}`)) };
+}
+
+/** A Kubernetes object's kind and metadata, when the resource is one. */
+export function kubernetesObject(r: ResourceView): { kind: string; name?: string; namespace?: string; labels: Record<string, string> } | undefined {
+  if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh")) return undefined;
+  const meta = (r.props.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
+  return { kind: String(r.props.kind ?? r.type.split(":").at(-1)), name: meta.name, namespace: meta.namespace, labels: meta.labels ?? {} };
+}
+
+/** The purpose a resource says it delivers (its `secrets-platform/purpose` label), and the registry's contract. */
+export function labelledPurpose(r: ResourceView, ctx: RuleContext): { id: string; purpose: RegisteredPurpose | undefined } | undefined {
+  const id = kubernetesObject(r)?.labels[LABEL.purpose];
+  return id ? { id, purpose: ctx.registry.purposes.find((p) => p.id === id) } : undefined;
+}
+
+export function purposeById(ctx: RuleContext, id: string): RegisteredPurpose | undefined {
+  return ctx.registry.purposes.find((p) => p.id === id);
+}
+
+/** A resource as `<type> <name>` in messages. */
+export function describe(r: ResourceView): string {
+  const k = kubernetesObject(r);
+  return k ? `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name ?? r.name}` : `${r.type.split(":").at(-1)} ${r.name}`;
+}

@@ -1,0 +1,42 @@
+import { aclDocument, aclViolations, consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type Capability } from "../../vault/acl.js";
+import type { PlatformRule, RuleContext } from "../rule.js";
+
+/** The policy the registry grants a role name, if the name is one the platform derives. */
+function expectedPolicy(name: string, ctx: RuleContext): AclPolicy | undefined {
+  const grant = consumerGrants(ctx.registry).find((g) => g.role === name);
+  if (grant) return grant.policy;
+  const [kind, id] = [name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1)];
+  const p = ctx.registry.purposes.find((x) => x.id === id);
+  if (kind === "issuer" && p?.kind === "certificate") return issuerPolicy(p);
+  if (kind === "handover" && p?.delivery === "bootstrap") return handoverPolicy(p);
+  return undefined;
+}
+
+export const aclLeastPrivilege: PlatformRule = {
+  name: "acl-least-privilege",
+  description: "Vault ACL policies grant least privilege: no globs, mount roots, sys/ or sudo outside the platform admin policies, and every path traceable to a purpose of that identity.",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediation: "derive grants from the registry (purposeRules in vault/acl.ts) instead of writing them by hand; list a genuine admin policy in the pack config adminPolicies",
+  configSchema: { properties: { adminPolicies: { type: "array", items: { type: "string" }, default: [], description: "policy names exempt from these checks (break-glass administration)" } } },
+  validateResource(r, ctx, report) {
+    if (r.type !== "vault:index/policy:Policy") return;
+    const name = String(r.props.name);
+    if ((ctx.config.adminPolicies as string[]).includes(name)) return;
+    let doc: { path?: Record<string, { capabilities?: string[] }> };
+    try {
+      doc = JSON.parse(String(r.props.policy));
+    } catch {
+      return report(`policy ${name} is not a JSON document the platform can check (write it with aclDocument)`);
+    }
+    const rules = Object.entries(doc.path ?? {}).map(([path, v]) => ({ path, capabilities: (v.capabilities ?? []) as Capability[], purpose: "", why: "" }));
+    for (const v of aclViolations({ name, rules })) report(`policy ${name}: ${v}`);
+    const expected = expectedPolicy(name, ctx);
+    if (!expected) return report(`policy ${name} belongs to no consumer, issuer or handover of the registry`);
+    const allowed = aclDocument(expected).path;
+    for (const rule of rules) {
+      const extra = rule.capabilities.filter((c) => !allowed[rule.path]?.capabilities.includes(c));
+      if (extra.length > 0) report(`policy ${name}: ${rule.path}: ${extra.join(", ")} is granted by no purpose of this identity`);
+    }
+  },
+};
