@@ -21,6 +21,7 @@ import { transitionalDeadline } from "../policies/rules/transitional-deadline.js
 import { trustProtected } from "../policies/rules/trust-protected.js";
 import { renderAclPolicy } from "../vault/acl.js";
 import { evaluate } from "../policies/evaluate.js";
+import { steadyStateLayout } from "../delivery/layout.js";
 import { noSecretOutputs } from "../policies/rules/no-secret-outputs.js";
 import { loadRegistry } from "../registry/load.js";
 import { assertHasViolation, assertNoViolations, createResourceValidationArgs as args, createStackValidationArgs as stackOf, NotApplicable, runPolicy } from "./support/policy-harness.js";
@@ -219,6 +220,11 @@ describe("delivered-once", () => {
     const reports = await runPolicy(deliveredOnce, stackOf([es("a"), es("b")]));
     assert.ok(reports.some((r) => /^data-warehouse-credentials: delivered 2 times into namespace data by a ExternalSecret/.test(r.message)));
     assert.ok(reports.some((r) => /^payments-db-password: delivered 0 times into namespace payments/.test(r.message)));
+  });
+  it("accepts the steady state the layout derives from the registry", () => {
+    const layout = steadyStateLayout(registry, { vaultServer: "https://vault-active.vault.svc:8200", rootCertificatePem: "-----BEGIN CERTIFICATE-----" });
+    const objects = layout.deliveries.flatMap((d) => d.resources).map((o, i) => args(`kubernetes:${o.apiVersion}:${o.kind}`, o, { stack: "demo-steady-state", name: `r${i}` }));
+    return assertNoViolations(deliveredOnce, stackOf(objects));
   });
   it("is not applicable outside the steady state", () => assertNoViolations(deliveredOnce, stackOf([args(vault.Mount, { type: "kv" })])));
 });
