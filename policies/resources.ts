@@ -1,6 +1,7 @@
 import { PHASE_IDS, type PhaseId } from "../phases/catalog.js";
 import type { RegisteredPurpose } from "../registry/load.js";
 import { LABEL } from "../components/labels.js";
+import { MOUNTS } from "../vault/paths.js";
 import type { ResourceView, RuleContext } from "./rule.js";
 
 /** Helpers rules share to read resources: which stack and phase a URN belongs to, labels, the purpose named. */
@@ -32,4 +33,9 @@ export function purposeById(ctx: RuleContext, id: string): RegisteredPurpose | u
 export function describe(r: ResourceView): string {
   const k = kubernetesObject(r);
   return k ? `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name ?? r.name}` : `${r.type.split(":").at(-1)} ${r.name}`;
+}
+
+/** Whether a resource writes a KV v2 secret's metadata (`kv/metadata/<owner>/<purpose>`, see vault/paths.ts). */
+export function isKvMetadata(r: ResourceView): boolean {
+  return r.type === "vault:generic/endpoint:Endpoint" && String(r.props.path).startsWith(`${MOUNTS.kv}/metadata/`);
 }

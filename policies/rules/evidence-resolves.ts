@@ -1,3 +1,4 @@
+import { isKvMetadata } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
 export const evidenceResolves: PlatformRule = {
@@ -7,7 +8,7 @@ export const evidenceResolves: PlatformRule = {
   enforcementLevel: "mandatory",
   remediation: "write custom_metadata from the registry (vault/layout.ts) and declare the evidence component in its owner's registry file",
   validateResource(r, ctx, report) {
-    if (r.type !== "vault:generic/endpoint:Endpoint" || !/^kv\/metadata\//.test(String(r.props.path))) return;
+    if (!isKvMetadata(r)) return;
     let body: { custom_metadata?: Record<string, string> };
     try {
       body = JSON.parse(String(r.props.dataJson));

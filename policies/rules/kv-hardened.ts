@@ -1,3 +1,4 @@
+import { isKvMetadata } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
 export const kvHardened: PlatformRule = {
@@ -14,7 +15,7 @@ export const kvHardened: PlatformRule = {
       const max = Number(r.props.maxVersions ?? 0);
       if (!(max >= 1 && max <= ctx.config.maxVersions)) report(`KV mount ${r.props.mount}: maxVersions ${max}${max === 0 ? " (unbounded)" : ""} is outside 1..${ctx.config.maxVersions}`);
     }
-    if (r.type === "vault:generic/endpoint:Endpoint" && /^kv\/metadata\//.test(String(r.props.path)) && r.props.disableDelete !== true)
+    if (isKvMetadata(r) && r.props.disableDelete !== true)
       report(`${r.props.path}: deleting this endpoint would destroy every version of the secret (set disableDelete)`);
   },
 };

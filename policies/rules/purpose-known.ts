@@ -1,6 +1,6 @@
 import { MECHANISM_OF } from "../../delivery/layout.js";
 import { kvMetadataPath } from "../../vault/paths.js";
-import { describe, kubernetesObject, labelledPurpose, purposeById } from "../resources.js";
+import { describe, kubernetesObject, labelledPurpose, purposeById, isKvMetadata } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
 /** The Kubernetes kinds that may deliver each mechanism. */
@@ -42,7 +42,7 @@ export const purposeKnown: PlatformRule = {
       const p = purposeById(ctx, String(r.props.name));
       if (!p || p.kind !== "certificate") report(`${r.props.name}: PKI role ${r.name} matches no certificate purpose of the registry`);
     }
-    if (r.type === "vault:generic/endpoint:Endpoint" && /^kv\/metadata\//.test(String(r.props.path))) {
+    if (isKvMetadata(r)) {
       const p = ctx.registry.purposes.find((x) => kvMetadataPath(x) === r.props.path);
       if (!p || (p.tier !== "vault_kv" && p.delivery !== "bootstrap")) report(`${r.props.path}: KV secret ${r.name} matches no KV or bootstrap purpose of the registry`);
     }

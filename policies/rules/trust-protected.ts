@@ -1,3 +1,4 @@
+import { isKvMetadata } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
 /** Resource types that hold data or trust: deleting or replacing one loses keys, versions or the chain of trust. */
@@ -32,7 +33,7 @@ export const trustProtected: PlatformRule = {
     },
   },
   validateResource(r, ctx, report) {
-    const kvMetadata = r.type === "vault:generic/endpoint:Endpoint" && /^kv\/metadata\//.test(String(r.props.path));
+    const kvMetadata = isKvMetadata(r);
     // A leaf certificate, or a key under a leaf component, holds no lasting trust: it is reissued with its certificate.
     const leafCertificate = r.type === "tls:index/locallySignedCert:LocallySignedCert" && r.props.isCaCertificate !== true;
     const underLeaf = (ctx.config.leafComponents as string[]).some((t) => r.urn.includes(`${t}$`));
