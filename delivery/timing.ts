@@ -50,3 +50,12 @@ export function certificateTiming(rotation: Purpose["rotation"]): CertificateTim
   const percent = Math.min(MAX_RENEW_PERCENT, Math.max(MIN_RENEW_PERCENT, Math.round((100 * seconds(rotation.grace)) / period)));
   return { durationSeconds: period, renewBeforePercentage: percent, renewBeforeSeconds: Math.floor((period * percent) / 100) };
 }
+
+/**
+ * How long an issuer must still be valid for a purpose to be served: one more rotation period and its grace. An
+ * issuer that expires sooner fails closed (Vault refuses or truncates the next issuance or renewal); the policy pack
+ * and posture both judge by this.
+ */
+export function issuerCoverageSeconds(rotation: Purpose["rotation"]): number {
+  return seconds(rotation.period) + seconds(rotation.grace);
+}

@@ -11,7 +11,8 @@ import type { Registry } from "../registry/load.js";
 import { stackName } from "./catalog.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
-import type { RuntimeAuthorityStatus } from "./runtime-authority.js";
+import { VAULT_PKI_INTERMEDIATE, type RuntimeAuthorityStatus } from "./runtime-authority.js";
+import { issuerCoverageSeconds } from "../delivery/timing.js";
 
 /** What the steady state reads from the runtime-authority stack's outputs. */
 interface RuntimeAuthorityView {
@@ -37,7 +38,9 @@ const CSI_DRIVER_SERVICE_ACCOUNT = "cert-manager-csi-driver";
  * registry before any resource is registered.
  */
 export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }) => {
-  const rootCertificatePem = (await phaseStack("root-trust").getOutputDetails("rootCertificatePem")).value as string | undefined;
+  const rootStack = phaseStack("root-trust");
+  const rootCertificatePem = (await rootStack.getOutputDetails("rootCertificatePem")).value as string | undefined;
+  const signed = ((await rootStack.getOutputDetails("signedIntermediates")).value ?? {}) as Record<string, { notAfter?: string }>;
   if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
   const ra = await readRuntimeAuthority(phaseStack("runtime-authority"));
   const layout = steadyStateLayout(registry, { vaultServer: ra.vault?.address ?? "", rootCertificatePem });
@@ -67,8 +70,27 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
     clusterIssuers: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { name: i.resource.metadata.name, vaultRole: i.role, serviceAccount: i.serviceAccount, signPath: i.signPath }])),
     trustBundle: { name: TRUST_BUNDLE.name, configMap: TRUST_BUNDLE.name, key: TRUST_BUNDLE.key, namespaces: layout.consumerNamespaces },
     deliveries: Object.fromEntries(layout.deliveries.map((d) => [d.purpose.id, d.record])),
+    posture: postureSchedule(registry, signed[VAULT_PKI_INTERMEDIATE]?.notAfter),
   };
 };
+
+/**
+ * The posture fields known at deploy time, for other stacks and dashboards (metadata only, and stable from run to
+ * run: no "now"): each purpose's rotation contract and evidence, and for certificates the issuer's expiry and the
+ * moment from which the issuer can no longer cover a rotation period and its grace (fail-closed, posture/model.ts).
+ * Live status comes from `npm run posture -- --live`.
+ */
+function postureSchedule(registry: Registry, issuerNotAfter: string | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    registry.purposes.map((p) => {
+      const issuer =
+        p.kind === "certificate" && issuerNotAfter
+          ? { issuerExpiresAt: issuerNotAfter, failClosedFrom: new Date(Date.parse(issuerNotAfter) - issuerCoverageSeconds(p.rotation) * 1000).toISOString() }
+          : {};
+      return [p.id, { owner: p.owner, tier: p.tier, delivery: p.delivery, evidence: p.evidence, rotationPeriod: p.rotation.period, rotationGrace: p.rotation.grace, ...issuer }];
+    }),
+  );
+}
 
 async function readRuntimeAuthority(ref: pulumi.StackReference): Promise<RuntimeAuthorityView> {
   const keys = ["status", "vault", "kvSecrets", "pkiRoles", "authRoles", "issuerRoles", "transitKeys"] as const;

@@ -6,6 +6,8 @@ import { formatProblem, sortProblems } from "../registry/problems.js";
 import { cliPassphrase } from "./passphrase-source.js";
 import { blocking, evaluate } from "../policies/evaluate.js";
 import { stacksOfPlan } from "../policies/documents.js";
+import { posture, STATUSES } from "../posture/model.js";
+import { planObservations } from "../posture/plan-source.js";
 import { planDocument } from "./report/plan-json.js";
 import { planMarkdown } from "./report/plan-md.js";
 import { planCluster } from "./run.js";
@@ -76,6 +78,7 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
   const doc = planDocument(result);
   // The policy pack, applied to the plan exactly as `npm run policy -- --plan plan.json` applies it later.
   doc.violations = evaluate(stacksOfPlan(doc), { registry: result.registry, now });
+  doc.posture = posture(result.registry, planObservations(doc, result.registry), now);
   mkdirSync(flags.out, { recursive: true });
   writeFileSync(join(flags.out, "plan.json"), `${JSON.stringify(doc, null, 2)}\n`);
   writeFileSync(join(flags.out, "plan.md"), planMarkdown(doc));
@@ -85,6 +88,8 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
     io.out(`  phase ${s.phase}  ${s.stack.padEnd(28)} authority ${s.authority.padEnd(13)} ${managed.length} resources, ${managed.filter((r) => r.options.protect).length} protected`);
   }
   const mandatory = blocking(doc.violations);
+  const counts = STATUSES.map((st) => [st, doc.posture.filter((e) => e.status === st).length] as const).filter(([, n]) => n > 0);
+  io.out(`  posture: ${counts.map(([st, n]) => `${n} ${st}`).join(", ")}`);
   io.out(`  policy violations: ${mandatory.length} mandatory, ${doc.violations.length - mandatory.length} advisory`);
   for (const v of doc.violations) io.out(`    [${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);
   io.out(`Wrote ${relative(process.cwd(), join(flags.out, "plan.json"))} and plan.md`);

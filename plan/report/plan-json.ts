@@ -4,6 +4,7 @@ import { redact } from "../engine/wire.js";
 import type { StackRun } from "../run.js";
 import type { Registry } from "../../registry/load.js";
 import type { Violation } from "../../policies/evaluate.js";
+import type { PostureEntry } from "../../posture/model.js";
 
 /**
  * The plan contract (schemaVersion 1), documented in the README. Every secret value is "[secret]": the document is
@@ -18,7 +19,8 @@ export interface PlanDocument {
   stacks: PlanStack[];
   /** The policy pack's findings (policies/), mandatory and advisory. */
   violations: Violation[];
-  posture: unknown[];
+  /** Every purpose's posture at the plan's time (posture/model.ts), from what the plan itself observed. */
+  posture: PostureEntry[];
 }
 
 export interface PlanStack {

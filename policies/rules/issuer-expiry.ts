@@ -1,5 +1,5 @@
 import { x509 } from "../../pki/x509.js";
-import { parseDuration } from "../../registry/duration.js";
+import { issuerCoverageSeconds } from "../../delivery/timing.js";
 import type { PlatformRule } from "../rule.js";
 
 export const issuerExpiry: PlatformRule = {
@@ -15,7 +15,7 @@ export const issuerExpiry: PlatformRule = {
       if (!pem.includes("BEGIN CERTIFICATE")) continue;
       const issuer = new x509.X509Certificate(x509.PemConverter.decode(pem)[0]!);
       for (const p of certs) {
-        const needed = (parseDuration(p.rotation.period)! + parseDuration(p.rotation.grace)!) * 1000;
+        const needed = issuerCoverageSeconds(p.rotation) * 1000;
         if (issuer.notAfter.getTime() - ctx.now.getTime() < needed)
           report(`${p.id}: the issuing CA of ${r.name} expires ${issuer.notAfter.toISOString()}, within the purpose's period + grace (${p.rotation.period} + ${p.rotation.grace})`, r.urn);
       }

@@ -1,0 +1,70 @@
+import { createPrivateKey, createPublicKey, sign } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { PlanDocument } from "../plan/report/plan-json.js";
+import { loadRegistry } from "../registry/load.js";
+import { formatProblem } from "../registry/problems.js";
+import { canonicalJson, sha256 } from "./canonical.js";
+import { evidencePackets } from "./packets.js";
+
+const USAGE = `usage: npm run evidence -- --out DIR [--plan FILE] [--registry DIR] [--sign-key FILE]
+  --out       where the packets and index.json go
+  --plan      the offline plan to take resources, policy results and posture from (default plan-out/plan.json)
+  --registry  the purpose registry (default: the plan's)
+  --sign-key  an Ed25519 private key (PKCS#8 PEM) to sign each packet with (default: $EVIDENCE_SIGNING_KEY_FILE)
+exit codes: 0 written, 2 invalid input`;
+
+/** Writes one evidence packet per evidence component, an index, and (with a key) detached Ed25519 signatures. */
+export function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }, env = process.env): number {
+  let flags: { out?: string; plan: string; registry?: string; "sign-key"?: string };
+  try {
+    flags = parseArgs({ args: [...argv], options: { out: { type: "string" }, plan: { type: "string", default: "plan-out/plan.json" }, registry: { type: "string" }, "sign-key": { type: "string" } }, strict: true }).values as typeof flags;
+  } catch (e) {
+    io.err(`evidence: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!flags.out) {
+    io.err(`evidence: --out is required\n${USAGE}`);
+    return 2;
+  }
+  let doc: PlanDocument;
+  try {
+    doc = JSON.parse(readFileSync(flags.plan, "utf8")) as PlanDocument;
+    if (doc.schemaVersion !== 1 || !Array.isArray(doc.stacks)) throw new Error("not an offline plan (plan.json, schemaVersion 1)");
+  } catch (e) {
+    io.err(`evidence: ${flags.plan}: ${(e as Error).message} (run npm run plan first)`);
+    return 2;
+  }
+  const keyFile = flags["sign-key"] ?? env.EVIDENCE_SIGNING_KEY_FILE;
+  let key: ReturnType<typeof createPrivateKey> | undefined;
+  if (keyFile) {
+    try {
+      key = createPrivateKey(readFileSync(keyFile));
+      if (key.asymmetricKeyType !== "ed25519") throw new Error(`is a ${key.asymmetricKeyType} key; an Ed25519 key is required`);
+    } catch (e) {
+      // The key's content is never printed.
+      io.err(`evidence: signing key ${keyFile}: ${(e as Error).message.split("\n")[0]}`);
+      return 2;
+    }
+  }
+  const registry = loadRegistry(resolve(flags.registry ?? doc.registry.dir));
+  if (!registry.ok) {
+    io.err("evidence: invalid purpose registry:");
+    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
+    return 2;
+  }
+  mkdirSync(flags.out, { recursive: true });
+  const index = evidencePackets(doc, registry.registry).map((packet) => {
+    const file = `${packet.evidence.id}.json`;
+    const text = `${canonicalJson(packet, 2)}\n`;
+    writeFileSync(join(flags.out!, file), text);
+    const signature = key ? `${file}.sig` : undefined;
+    if (key && signature) writeFileSync(join(flags.out!, signature), sign(null, Buffer.from(text), key));
+    return { evidence: packet.evidence.id, file, digest: packet.digest, fileSha256: sha256(text), purposes: packet.contracts.length, policyPassed: packet.policy.passed, ...(signature ? { signature } : {}) };
+  });
+  const signing = key ? { algorithm: "Ed25519", publicKeyPem: createPublicKey(key).export({ type: "spki", format: "pem" }).toString() } : undefined;
+  writeFileSync(join(flags.out, "index.json"), `${canonicalJson({ cluster: doc.cluster, generatedAt: doc.generatedAt, packets: index, ...(signing ? { signing } : {}) }, 2)}\n`);
+  io.out(`evidence: ${index.length} packets${key ? ", signed (Ed25519)" : ""}, in ${flags.out}`);
+  return 0;
+}

@@ -1,0 +1,112 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { PlanDocument } from "../plan/report/plan-json.js";
+import { loadRegistry } from "../registry/load.js";
+import { formatProblem } from "../registry/problems.js";
+import { failing, posture, STATUSES, type Observation, type PostureEntry } from "./model.js";
+import { planObservations } from "./plan-source.js";
+
+const USAGE = `usage: npm run posture -- [--plan FILE | --live] [--now RFC3339] [--sort due|status|purpose] [--json] [--html FILE]
+  --plan      observations from an offline plan (default plan-out/plan.json)
+  --live      observations from Vault (VAULT_ADDR, VAULT_TOKEN or VAULT_TOKEN_FILE, VAULT_CACERT) and Kubernetes (kubeconfig)
+  --registry  the purpose registry (default: the plan's, or purposes/)
+  --now       evaluate at this time (default: now), e.g. to see what a plan's posture becomes without rotation
+  --json      print the entries as JSON instead of a table
+  --html      also write a self-contained page with the table and a timeline of expiries and rotations
+exit codes: 0 nothing expired or fail-closed, 1 something is, 2 invalid input or an unreachable source`;
+
+type Flags = { plan: string; live?: boolean; registry?: string; now?: string; sort: string; json?: boolean; html?: string };
+
+export async function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      options: {
+        plan: { type: "string", default: "plan-out/plan.json" },
+        live: { type: "boolean" },
+        registry: { type: "string" },
+        now: { type: "string" },
+        sort: { type: "string", default: "due" },
+        json: { type: "boolean" },
+        html: { type: "string" },
+      },
+      strict: true,
+    }).values as Flags;
+    if (!["due", "status", "purpose"].includes(flags.sort)) throw new Error(`--sort: ${flags.sort} is not due, status or purpose`);
+  } catch (e) {
+    io.err(`posture: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const now = flags.now ? new Date(flags.now) : new Date();
+  if (Number.isNaN(now.getTime())) {
+    io.err(`posture: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time`);
+    return 2;
+  }
+  let doc: PlanDocument | undefined;
+  if (!flags.live) {
+    try {
+      doc = JSON.parse(readFileSync(flags.plan, "utf8")) as PlanDocument;
+      if (doc.schemaVersion !== 1) throw new Error("not an offline plan (plan.json, schemaVersion 1)");
+    } catch (e) {
+      io.err(`posture: ${flags.plan}: ${(e as Error).message} (run npm run plan first, or use --live)`);
+      return 2;
+    }
+  }
+  const registry = loadRegistry(resolve(flags.registry ?? doc?.registry.dir ?? "purposes"));
+  if (!registry.ok) {
+    io.err("posture: invalid purpose registry:");
+    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
+    return 2;
+  }
+  let observations: Observation[];
+  let source: string;
+  if (doc) {
+    observations = planObservations(doc, registry.registry);
+    source = `plan ${flags.plan} (${doc.generatedAt})`;
+  } else {
+    try {
+      // Loaded only for --live: the Kubernetes client is large, and plan mode never needs it.
+      const live = await import("./live/index.js");
+      observations = await live.readLiveObservations(registry.registry, { vault: live.vaultReaderFromEnv(), kubernetes: live.kubernetesApiFromEnv() });
+      source = "live Vault and Kubernetes";
+    } catch (e) {
+      io.err(`posture: live sources: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  const entries = sortEntries(posture(registry.registry, observations, now), flags.sort);
+  if (flags.json) io.out(JSON.stringify(entries, null, 2));
+  else for (const line of table(entries)) io.out(line);
+  if (flags.html) {
+    const { postureHtml } = await import("./html.js");
+    writeFileSync(flags.html, postureHtml(entries, { cluster: doc?.cluster ?? "live", now, source }));
+    if (!flags.json) io.out(`wrote ${flags.html}`);
+  }
+  const bad = failing(entries);
+  if (!flags.json) io.out(`posture at ${now.toISOString()}: ${STATUSES.map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(", ")}`);
+  return bad.length > 0 ? 1 : 0;
+}
+
+/** The earliest date that needs attention: expiry or rotation due. */
+export function dueOf(e: PostureEntry): string {
+  return [e.expiresAt, e.rotationDueAt].filter((x): x is string => x !== undefined).sort()[0] ?? "";
+}
+
+function sortEntries(entries: PostureEntry[], by: string): PostureEntry[] {
+  const rank = (e: PostureEntry) => STATUSES.indexOf(e.status);
+  const key: (a: PostureEntry, b: PostureEntry) => number =
+    by === "status" ? (a, b) => rank(a) - rank(b) : by === "purpose" ? () => 0 : (a, b) => (dueOf(a) || "9999").localeCompare(dueOf(b) || "9999");
+  return [...entries].sort((a, b) => key(a, b) || a.purpose.localeCompare(b.purpose));
+}
+
+function table(entries: readonly PostureEntry[]): string[] {
+  const rows = entries.map((e) => [e.status, e.purpose, e.owner, day(e.rotationDueAt), day(e.expiresAt), e.reason]);
+  const head = ["STATUS", "PURPOSE", "OWNER", "ROTATION DUE", "EXPIRES", "WHY"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  return [line(head), ...rows.map(line)];
+}
+
+const day = (t: string | undefined) => (t ? t.slice(0, 10) : "-");

@@ -1,0 +1,48 @@
+import type { PlanDocument, PlanStack } from "../plan/report/plan-json.js";
+import { x509 } from "../pki/x509.js";
+import type { Registry } from "../registry/load.js";
+import type { DeliveryRecord } from "../delivery/layout.js";
+import type { Observation } from "./model.js";
+
+/**
+ * Observations an offline plan can make: everything it plans comes into use at the plan's time. Values Vault holds
+ * (KV, transit) were written or created then, bootstrap values were handed over when the handover Job completed,
+ * certificates are issued then for their planned lifetime, and their issuer is the PKI intermediate the plan signed.
+ * Evaluating them at a later `--now` shows how posture moves as time passes without a rotation.
+ */
+export function planObservations(doc: PlanDocument, registry: Registry): Observation[] {
+  const at = doc.generatedAt;
+  const stack = (phase: string): PlanStack | undefined => doc.stacks.find((s) => s.phaseId === phase);
+  const ra = stack("runtime-authority");
+  const steady = stack("steady-state");
+  const handovers = (ra?.outputs.handover ?? {}) as Record<string, { at?: string; status?: string }>;
+  const transitKeys = (ra?.outputs.transitKeys ?? {}) as Record<string, { latestVersion?: number }>;
+  const deliveries = (steady?.outputs.deliveries ?? {}) as Record<string, DeliveryRecord>;
+  const issuerExpiresAt = pkiIssuerNotAfter(ra);
+
+  const out: Observation[] = [];
+  for (const p of registry.purposes) {
+    const o = (fact: Omit<Observation, "purpose" | "source">) => out.push({ purpose: p.id, source: "plan", ...fact });
+    if (p.delivery === "bootstrap") {
+      const h = handovers[p.id];
+      if (h?.at) o({ lastRotatedAt: h.at, detail: `handed over to Vault (${h.status ?? "recorded"})` });
+    } else if (p.delivery === "transit") {
+      if (transitKeys[p.id]) o({ lastRotatedAt: at, detail: `transit key version ${transitKeys[p.id]!.latestVersion ?? 1} created` });
+    } else if (p.kind === "certificate") {
+      const cert = deliveries[p.id]?.certificate;
+      if (cert) o({ lastRotatedAt: at, expiresAt: new Date(Date.parse(at) + cert.durationSeconds * 1000).toISOString(), ...(issuerExpiresAt ? { issuerExpiresAt } : {}), detail: `issued by ${cert.issuer}` });
+      else if (issuerExpiresAt) o({ issuerExpiresAt });
+    } else if (deliveries[p.id]) {
+      o({ lastRotatedAt: at, detail: `materialized by ${deliveries[p.id]!.mechanism}` });
+    }
+  }
+  return out;
+}
+
+/** The notAfter of the PKI intermediate set on Vault's pki mount, if the plan set one. */
+function pkiIssuerNotAfter(ra: PlanStack | undefined): string | undefined {
+  const signed = ra?.resources.find((r) => r.type === "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned");
+  const pem = signed?.inputs.certificate;
+  if (typeof pem !== "string" || !pem.includes("BEGIN CERTIFICATE")) return undefined;
+  return new x509.X509Certificate(x509.PemConverter.decode(pem)[0]!).notAfter.toISOString();
+}

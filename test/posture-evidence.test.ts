@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync, verify } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { readProjectFile } from "../config/project.js";
+import { loadStackConfig } from "../config/stack-file.js";
+import { canonicalJson, sha256 } from "../evidence/canonical.js";
+import { main as evidenceMain } from "../evidence/cli.js";
+import { main as planMain } from "../plan/cli.js";
+import { cliPassphrase } from "../plan/passphrase-source.js";
+import type { PlanDocument } from "../plan/report/plan-json.js";
+import { main as postureMain } from "../posture/cli.js";
+import { failing, posture, type Status } from "../posture/model.js";
+import { planObservations } from "../posture/plan-source.js";
+import { parseDuration } from "../registry/duration.js";
+import { loadRegistry } from "../registry/load.js";
+
+const dir = mkdtempSync(join(tmpdir(), "posture-"));
+const io = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
+};
+const planned = io();
+assert.equal(await planMain(["--out", dir, "--now", "2026-11-22T09:00:00Z"], planned.io), 0, planned.err.join("\n"));
+const planFile = join(dir, "plan.json");
+const doc = JSON.parse(readFileSync(planFile, "utf8")) as PlanDocument;
+const loaded = loadRegistry("purposes");
+assert.ok(loaded.ok);
+const registry = loaded.registry;
+const observations = planObservations(doc, registry);
+const T = Date.parse(doc.generatedAt);
+const days = (n: number) => new Date(T + n * 86_400_000);
+const statusOf = (purpose: string, at: Date): Status => posture(registry, observations, at).find((e) => e.purpose === purpose)!.status;
+
+describe("posture from the offline plan", () => {
+  it("is healthy for every purpose at plan time, in plan.json and in the plan's summary", () => {
+    assert.equal(doc.posture.length, registry.purposes.length);
+    assert.deepEqual([...new Set(doc.posture.map((e) => e.status))], ["healthy"]);
+    assert.ok(planned.out.includes(`  posture: ${registry.purposes.length} healthy`));
+    for (const e of doc.posture) assert.deepEqual(e.sources, ["plan"], e.purpose);
+  });
+
+  it("moves a KV value from healthy to rotation-due at its period, and to stale when the grace window ends", () => {
+    // payments-db-password: period 30d, grace 7d.
+    assert.deepEqual([29, 31, 36, 38].map((d) => statusOf("payments-db-password", days(d))), ["healthy", "rotation-due", "rotation-due", "stale"]);
+  });
+
+  it("moves a certificate to rotation-due at its renewal time and to expired at the end of its lifetime", () => {
+    // payments-api-mtls: a 30d certificate renewed 10d before expiry.
+    assert.deepEqual([19, 21, 29, 31].map((d) => statusOf("payments-api-mtls", days(d))), ["healthy", "rotation-due", "rotation-due", "expired"]);
+    const entry = doc.posture.find((e) => e.purpose === "payments-api-mtls")!;
+    assert.equal(entry.expiresAt, days(30).toISOString());
+  });
+
+  it("fails closed when the PKI issuer can no longer cover a rotation period and its grace", () => {
+    const entry = doc.posture.find((e) => e.purpose === "storefront-ingress-tls")!;
+    const failClosedFrom = Date.parse(entry.issuerExpiresAt!) - (parseDuration("90d")! + parseDuration("30d")!) * 1000;
+    // Rotated (observed) just before each moment, so only the issuer decides.
+    const fresh = (at: number) => posture(registry, [...observations, { purpose: entry.purpose, source: "test", lastRotatedAt: new Date(at - 1000).toISOString(), expiresAt: new Date(at + 90 * 86_400_000).toISOString() }], new Date(at));
+    assert.equal(fresh(failClosedFrom - 86_400_000).find((e) => e.purpose === entry.purpose)!.status, "healthy");
+    assert.equal(fresh(failClosedFrom + 86_400_000).find((e) => e.purpose === entry.purpose)!.status, "fail-closed");
+  });
+
+  it("is stale, never silently healthy, when nothing shows a rotation", () => {
+    const without = posture(registry, observations.filter((o) => o.purpose !== "identity-smtp-credentials"), days(1));
+    const entry = without.find((e) => e.purpose === "identity-smtp-credentials")!;
+    assert.equal(entry.status, "stale");
+    assert.match(entry.reason, /no source shows when it was last rotated/);
+  });
+
+  it("takes handover time as the last rotation of bootstrap material", () => {
+    const handover = (doc.stacks.find((s) => s.phaseId === "runtime-authority")!.outputs.handover as Record<string, { at: string }>)["vault-kms-unseal-credentials"]!;
+    assert.equal(doc.posture.find((e) => e.purpose === "vault-kms-unseal-credentials")!.lastRotatedAt, new Date(handover.at).toISOString());
+  });
+
+  it("publishes the deploy-time posture fields as stack outputs: metadata and the fail-closed date, no clock", () => {
+    const out = doc.stacks.find((s) => s.phaseId === "steady-state")!.outputs.posture as Record<string, Record<string, string>>;
+    assert.deepEqual(Object.keys(out).sort(), registry.purposes.map((p) => p.id).sort());
+    const cert = out["storefront-ingress-tls"]!;
+    assert.equal(Date.parse(cert.failClosedFrom!), Date.parse(cert.issuerExpiresAt!) - 120 * 86_400_000);
+    assert.equal(out["payments-db-password"]!.failClosedFrom, undefined);
+  });
+});
+
+describe("npm run posture", () => {
+  it("prints a table sorted by due date and exits 0 while nothing is expired or fail-closed", async () => {
+    const r = io();
+    assert.equal(await postureMain(["--plan", planFile, "--now", days(0.25).toISOString()], r.io), 0, r.err.join("\n"));
+    assert.match(r.out[0]!, /^STATUS +PURPOSE +OWNER +ROTATION DUE +EXPIRES +WHY$/);
+    const due = r.out.slice(1, 1 + registry.purposes.length).map((l) => l.split(/ {2,}/)[3]!);
+    assert.deepEqual(due, [...due].sort(), "earliest due first");
+    assert.equal(due[0], new Date(T + 16 * 3_600_000).toISOString().slice(0, 10), "the 24h workload certificates (renewed 8h before expiry) come first");
+  });
+
+  it("exits 1 when anything has expired, with --json for machines", async () => {
+    const r = io();
+    assert.equal(await postureMain(["--plan", planFile, "--now", days(45).toISOString(), "--json"], r.io), 1);
+    const entries = JSON.parse(r.out.join("\n")) as { purpose: string; status: Status }[];
+    assert.ok(entries.some((e) => e.purpose === "payments-api-mtls" && e.status === "expired"));
+    assert.deepEqual(failing(entries as never).length > 0, true);
+  });
+
+  it("exits 2 on a missing plan or a bad date, naming what to do", async () => {
+    const r = io();
+    assert.equal(await postureMain(["--plan", join(dir, "nope.json")], r.io), 2);
+    assert.match(r.err.join("\n"), /nope\.json: .*run npm run plan first, or use --live/);
+    assert.equal(await postureMain(["--plan", planFile, "--now", "tomorrow"], io().io), 2);
+  });
+});
+
+describe("evidence packets", () => {
+  const out = join(dir, "evidence");
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const keyFile = join(dir, "signing.pem");
+  writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
+  const r = io();
+  const code = evidenceMain(["--plan", planFile, "--out", out, "--sign-key", keyFile], r.io);
+  const index = JSON.parse(readFileSync(join(out, "index.json"), "utf8")) as { packets: { evidence: string; file: string; digest: string; fileSha256: string; signature: string }[]; signing: { publicKeyPem: string } };
+
+  it("writes one packet per evidence component, and an index", () => {
+    assert.equal(code, 0, r.err.join("\n"));
+    assert.deepEqual(index.packets.map((p) => p.evidence).sort(), registry.evidence.map((e) => e.id).sort());
+    assert.equal(index.signing.publicKeyPem, publicKey.export({ type: "spki", format: "pem" }));
+  });
+
+  it("holds each component's contracts, implementing resources, policy results, access, handovers and posture", () => {
+    const packet = JSON.parse(readFileSync(join(out, "payments-credentials.json"), "utf8"));
+    const ids = registry.purposes.filter((p) => p.evidence === "payments-credentials").map((p) => p.id).sort();
+    assert.deepEqual(packet.contracts.map((c: { id: string }) => c.id).sort(), ids);
+    assert.ok(packet.resources.some((x: { type: string; purpose: string }) => x.type === "kubernetes:external-secrets.io/v1:ExternalSecret" && x.purpose === "payments-db-password"));
+    assert.ok(packet.resources.some((x: { type: string; purpose: string }) => x.type === "vault:generic/endpoint:Endpoint" && x.purpose === "payments-webhook-hmac"));
+    assert.equal(packet.policy.passed, true);
+    assert.deepEqual(
+      packet.access.filter((a: { purpose: string }) => a.purpose === "payments-webhook-hmac").map((a: { identity: string; capabilities: string[] }) => `${a.identity} ${a.capabilities.join(",")}`).sort(),
+      ["consumer.notifications.notifier read", "consumer.payments.payments-webhooks create,read,update", "consumer.payments.payments-webhooks create,read,update"],
+    );
+    assert.deepEqual(packet.posture.map((p: { purpose: string }) => p.purpose).sort(), ids);
+    const custody = JSON.parse(readFileSync(join(out, "bootstrap-custody.json"), "utf8"));
+    assert.deepEqual(Object.keys(custody.handover).sort(), registry.purposes.filter((p) => p.delivery === "bootstrap").map((p) => p.id).sort());
+  });
+
+  it("carries a digest over its canonical content and a detached Ed25519 signature an auditor can verify", () => {
+    for (const p of index.packets) {
+      const text = readFileSync(join(out, p.file));
+      const { digest, ...body } = JSON.parse(text.toString());
+      assert.equal(digest, sha256(canonicalJson(body)));
+      assert.equal(p.digest, digest);
+      assert.equal(p.fileSha256, sha256(text));
+      assert.ok(verify(null, text, index.signing.publicKeyPem, readFileSync(join(out, p.signature))), `${p.file}: signature`);
+      const edited = Buffer.from(text.toString().replace('"passed": true', '"passed": false'));
+      assert.ok(!verify(null, edited, index.signing.publicKeyPem, readFileSync(join(out, p.signature))), `${p.file}: an edit breaks the signature`);
+    }
+  });
+
+  it("refuses a signing key that is not Ed25519, without printing it", () => {
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const file = join(dir, "rsa.pem");
+    writeFileSync(file, rsa);
+    const e = io();
+    assert.equal(evidenceMain(["--plan", planFile, "--out", join(dir, "x"), "--sign-key", file], e.io), 2);
+    assert.match(e.err.join("\n"), /is a rsa key; an Ed25519 key is required/);
+    assert.ok(!e.err.join("\n").includes("PRIVATE KEY"));
+  });
+
+  it("never contains a secret value: no packet, posture output or report holds a decrypted secure config value", async () => {
+    const project = readProjectFile();
+    const canaries: string[] = [];
+    for (const s of doc.stacks) {
+      const config = loadStackConfig(project, s.stack, cliPassphrase("demo"));
+      assert.ok(config.ok);
+      for (const key of config.config.secretKeys) {
+        const value = config.config.values[key]!;
+        canaries.push(value, Buffer.from(value).toString("base64"), ...value.split("\n").filter((line) => line.length >= 16));
+      }
+    }
+    assert.ok(canaries.length >= 4);
+    const p = io();
+    await postureMain(["--plan", planFile, "--json"], p.io);
+    const everything = [...readdirSync(out).filter((f) => f.endsWith(".json")).map((f) => readFileSync(join(out, f), "utf8")), p.out.join("\n"), JSON.stringify(doc.posture)].join("\n");
+    for (const canary of canaries) assert.ok(!everything.includes(canary), "a secret config value appears in evidence or posture");
+    assert.ok(!/PRIVATE KEY/.test(everything));
+  });
+});
