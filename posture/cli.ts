@@ -66,10 +66,26 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
     observations = planObservations(doc, registry.registry);
     source = `plan ${flags.plan} (${doc.generatedAt})`;
   } else {
+    // Loaded only for --live: the Kubernetes client is large, and plan mode never needs it.
+    const live = await import("./live/index.js");
+    const problems: string[] = [];
+    const attempt = <T>(make: () => T): T | undefined => {
+      try {
+        return make();
+      } catch (e) {
+        problems.push((e as Error).message);
+        return undefined;
+      }
+    };
+    // Both sources' settings are checked before either is read, so every missing setting is named in one run.
+    const vault = attempt(() => live.vaultReaderFromEnv());
+    const kubernetes = attempt(() => live.kubernetesApiFromEnv());
+    if (!vault || !kubernetes) {
+      io.err(`posture: live sources:\n  ${problems.join("\n  ")}`);
+      return 2;
+    }
     try {
-      // Loaded only for --live: the Kubernetes client is large, and plan mode never needs it.
-      const live = await import("./live/index.js");
-      observations = await live.readLiveObservations(registry.registry, { vault: live.vaultReaderFromEnv(), kubernetes: live.kubernetesApiFromEnv() });
+      observations = await live.readLiveObservations(registry.registry, { vault, kubernetes });
       source = "live Vault and Kubernetes";
     } catch (e) {
       io.err(`posture: live sources: ${(e as Error).message}`);

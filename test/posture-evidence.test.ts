@@ -103,6 +103,21 @@ describe("npm run posture", () => {
     assert.deepEqual(failing(entries as never).length > 0, true);
   });
 
+  it("exits 2 in live mode without Vault or Kubernetes settings, naming every missing one at once", async () => {
+    const saved = { ...process.env };
+    for (const k of ["VAULT_ADDR", "VAULT_TOKEN", "VAULT_TOKEN_FILE", "VAULT_CACERT"]) delete process.env[k];
+    process.env.KUBECONFIG = join(dir, "no-kubeconfig");
+    try {
+      const r = io();
+      assert.equal(await postureMain(["--live"], r.io), 2);
+      const message = r.err.join("\n");
+      for (const v of ["VAULT_ADDR", "VAULT_TOKEN", "VAULT_CACERT"]) assert.match(message, new RegExp(v));
+      assert.match(message, /kubeconfig/i);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it("exits 2 on a missing plan or a bad date, naming what to do", async () => {
     const r = io();
     assert.equal(await postureMain(["--plan", join(dir, "nope.json")], r.io), 2);
