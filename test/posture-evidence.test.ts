@@ -180,7 +180,7 @@ describe("evidence packets", () => {
     assert.ok(!e.err.join("\n").includes("PRIVATE KEY"));
   });
 
-  it("never contains a secret value: no packet, posture output or report holds a decrypted secure config value", async () => {
+  it("never contains a secret value: no packet, posture output or page holds a decrypted secure config value", async () => {
     const project = readProjectFile();
     const canaries: string[] = [];
     for (const s of doc.stacks) {
@@ -193,8 +193,9 @@ describe("evidence packets", () => {
     }
     assert.ok(canaries.length >= 4);
     const p = io();
-    await postureMain(["--plan", planFile, "--json"], p.io);
-    const everything = [...readdirSync(out).filter((f) => f.endsWith(".json")).map((f) => readFileSync(join(out, f), "utf8")), p.out.join("\n"), JSON.stringify(doc.posture)].join("\n");
+    const html = join(dir, "posture.html");
+    await postureMain(["--plan", planFile, "--json", "--html", html], p.io);
+    const everything = [...readdirSync(out).filter((f) => f.endsWith(".json")).map((f) => readFileSync(join(out, f), "utf8")), p.out.join("\n"), JSON.stringify(doc.posture), readFileSync(html, "utf8")].join("\n");
     for (const canary of canaries) assert.ok(!everything.includes(canary), "a secret config value appears in evidence or posture");
     assert.ok(!/PRIVATE KEY/.test(everything));
   });
