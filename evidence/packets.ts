@@ -4,7 +4,7 @@ import { RULES } from "../policies/rules/index.js";
 import type { PlanDocument, PlanResource } from "../plan/report/plan-json.js";
 import type { PostureEntry } from "../posture/model.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import { aclDocument, consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy } from "../vault/acl.js";
+import { accessMatrix, type AccessRow } from "../access/matrix.js";
 import { kvMetadataPath } from "../vault/paths.js";
 import { canonicalJson, sha256 } from "./canonical.js";
 
@@ -22,7 +22,8 @@ export interface EvidencePacket {
   contracts: RegisteredPurpose[];
   resources: { purpose: string; stack: string; urn: string; type: string; protect: boolean; settings: unknown }[];
   policy: { rules: string[]; violations: Violation[]; passed: boolean };
-  access: { purpose: string; identity: string; path: string; capabilities: string[] }[];
+  /** The access matrix rows of its purposes: who can do what, evaluated from the planned policies and roles. */
+  access: AccessRow[];
   handover: Record<string, unknown>;
   posture: PostureEntry[];
   /** SHA-256 of the canonical JSON of every other field. */
@@ -31,7 +32,7 @@ export interface EvidencePacket {
 
 export function evidencePackets(doc: PlanDocument, registry: Registry): EvidencePacket[] {
   const handovers = (doc.stacks.find((s) => s.phaseId === "runtime-authority")?.outputs.handover ?? {}) as Record<string, unknown>;
-  const policies = allPolicies(registry);
+  const matrix = accessMatrix(doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs }))), registry);
   return registry.evidence.map((e) => {
     const contracts = registry.purposes.filter((p) => p.evidence === e.id);
     const ids = new Set(contracts.map((p) => p.id));
@@ -50,23 +51,12 @@ export function evidencePackets(doc: PlanDocument, registry: Registry): Evidence
       contracts,
       resources,
       policy: { rules: RULES.map((r) => r.name), violations, passed: violations.length === 0 },
-      access: policies.flatMap((pol) =>
-        pol.rules.filter((rule) => ids.has(rule.purpose)).map((rule) => ({ purpose: rule.purpose, identity: pol.name, path: rule.path, capabilities: aclDocument({ name: pol.name, rules: [rule] }).path[rule.path]!.capabilities })),
-      ),
+      access: matrix.filter((row) => ids.has(row.purpose)),
       handover: Object.fromEntries(Object.entries(handovers).filter(([id]) => ids.has(id))),
       posture: doc.posture.filter((p) => ids.has(p.purpose)),
     };
     return { ...body, digest: sha256(canonicalJson(body)) };
   });
-}
-
-/** Every Vault identity's policy the registry derives: consumers, issuers, handover Jobs. */
-function allPolicies(registry: Registry): AclPolicy[] {
-  return [
-    ...consumerGrants(registry).map((g) => g.policy),
-    ...registry.purposes.filter((p) => p.kind === "certificate").map(issuerPolicy),
-    ...registry.purposes.filter((p) => p.delivery === "bootstrap").map(handoverPolicy),
-  ];
 }
 
 /** Which of `contracts` a resource implements: by its purpose label, or by the Vault object named after the purpose. */

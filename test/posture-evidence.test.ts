@@ -149,8 +149,12 @@ describe("evidence packets", () => {
     assert.ok(packet.resources.some((x: { type: string; purpose: string }) => x.type === "vault:generic/endpoint:Endpoint" && x.purpose === "payments-webhook-hmac"));
     assert.equal(packet.policy.passed, true);
     assert.deepEqual(
-      packet.access.filter((a: { purpose: string }) => a.purpose === "payments-webhook-hmac").map((a: { identity: string; capabilities: string[] }) => `${a.identity} ${a.capabilities.join(",")}`).sort(),
-      ["consumer.notifications.notifier read", "consumer.payments.payments-webhooks create,read,update", "consumer.payments.payments-webhooks create,read,update"],
+      packet.access.filter((a: { purpose: string }) => a.purpose === "payments-webhook-hmac").map((a: { identity: string; path: string; capabilities: string[] }) => `${a.identity} ${a.path} ${a.capabilities.join(",")}`),
+      [
+        "notifications/notifier kv/data/payments/payments-webhook-hmac read",
+        "payments/payments-webhooks kv/data/payments/payments-webhook-hmac create,read,update",
+        "payments/payments-webhooks kv/metadata/payments/payments-webhook-hmac create,read,update",
+      ],
     );
     assert.deepEqual(packet.posture.map((p: { purpose: string }) => p.purpose).sort(), ids);
     const custody = JSON.parse(readFileSync(join(out, "bootstrap-custody.json"), "utf8"));

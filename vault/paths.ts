@@ -92,3 +92,20 @@ export function handoverJobName(p: Pick<Purpose, "id">): string {
 export function consumerKey(c: Consumer): string {
   return `${c.namespace}/${c.serviceAccount}`;
 }
+
+/**
+ * Every Vault path through which a purpose's value or key can be read, written or used: KV v2's data, metadata and
+ * version-management paths; transit's operations and key management; PKI's sign and issue endpoints.
+ */
+export function purposePaths(p: Pick<Purpose, "id" | "owner" | "tier" | "delivery" | "kind">): string[] {
+  if (p.tier === "vault_kv" || p.delivery === "bootstrap") {
+    const key = kvSecretPath(p);
+    return ["data", "metadata", "delete", "undelete", "destroy"].map((k) => `${MOUNTS.kv}/${k}/${key}`);
+  }
+  if (p.delivery === "transit") {
+    const key = transitKeyName(p);
+    return ["encrypt", "decrypt", "rewrap", "sign", "verify", "hmac", "keys", "export/encryption-key", "backup"].map((op) => `${MOUNTS.transit}/${op}/${key}`);
+  }
+  if (p.kind === "certificate") return ["sign", "issue"].map((op) => `${MOUNTS.pki}/${op}/${pkiRoleName(p)}`);
+  return [];
+}

@@ -10,6 +10,7 @@ import { kvHardened } from "./kv-hardened.js";
 import { noPlaintextSecrets } from "./no-plaintext-secrets.js";
 import { noSecretOutputs } from "./no-secret-outputs.js";
 import { pkiRoleBounded } from "./pki-role-bounded.js";
+import { purposeAccess } from "./purpose-access.js";
 import { purposeKnown } from "./purpose-known.js";
 import { revealOnce } from "./reveal-once.js";
 import { singleAuthority } from "./single-authority.js";
@@ -30,6 +31,7 @@ export const RULES: readonly PlatformRule[] = [
   pkiRoleBounded,
   certificateLifetime,
   aclLeastPrivilege,
+  purposeAccess,
   auditDevices,
   singleAuthority,
   deliveredOnce,

@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { PlanDocument } from "../plan/report/plan-json.js";
+import { loadRegistry } from "../registry/load.js";
+import { formatProblem } from "../registry/problems.js";
+import { evaluate, type PolicyRule } from "../vault/acl-eval.js";
+import { parsePolicyDocument } from "../vault/policy-parse.js";
+import { accessMatrix } from "./matrix.js";
+
+const USAGE = `usage: npm run access -- [--plan FILE] [--purpose ID] [--identity NS/SA] [--json]
+       npm run access -- --policy FILE [--policy FILE ...] --path PATH [--json]
+  the matrix: who can do what with each purpose, from the Vault policies and auth roles a plan registers
+  --policy/--path: what those policy documents (HCL or JSON) grant together on PATH, one capability per line, or deny
+exit codes: 0 printed, 2 invalid input`;
+
+export async function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): Promise<number> {
+  let flags: { plan: string; purpose?: string; identity?: string; policy?: string[]; path?: string; json?: boolean };
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      options: {
+        plan: { type: "string", default: "plan-out/plan.json" },
+        purpose: { type: "string" },
+        identity: { type: "string" },
+        policy: { type: "string", multiple: true },
+        path: { type: "string" },
+        json: { type: "boolean" },
+      },
+      strict: true,
+    }).values as typeof flags;
+    if (flags.policy && !flags.path) throw new Error("--policy needs --path");
+  } catch (e) {
+    io.err(`access: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  return flags.policy ? checkPolicies(flags.policy, flags.path!, flags.json === true, io) : printMatrix(flags, io);
+}
+
+async function checkPolicies(files: readonly string[], path: string, json: boolean, io: { out: (l: string) => void; err: (l: string) => void }): Promise<number> {
+  const rules: PolicyRule[] = [];
+  for (const file of files) {
+    try {
+      rules.push(...(await parsePolicyDocument(file, readFileSync(file, "utf8"))));
+    } catch (e) {
+      io.err(`access: ${file}: ${(e as Error).message.split("\n")[0]}`);
+      return 2;
+    }
+  }
+  const grant = evaluate(rules, path);
+  if (json) io.out(JSON.stringify({ path, ...grant }));
+  else for (const c of grant.capabilities) io.out(c);
+  return 0;
+}
+
+function printMatrix(flags: { plan: string; purpose?: string; identity?: string; json?: boolean }, io: { out: (l: string) => void; err: (l: string) => void }): number {
+  let doc: PlanDocument;
+  try {
+    doc = JSON.parse(readFileSync(flags.plan, "utf8")) as PlanDocument;
+  } catch (e) {
+    io.err(`access: ${flags.plan}: ${(e as Error).message} (run npm run plan first)`);
+    return 2;
+  }
+  const registry = loadRegistry(resolve(doc.registry.dir));
+  if (!registry.ok) {
+    io.err("access: invalid purpose registry:");
+    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
+    return 2;
+  }
+  if (flags.purpose && !registry.registry.purposes.some((p) => p.id === flags.purpose)) {
+    io.err(`access: --purpose: ${flags.purpose} is not a purpose of the registry`);
+    return 2;
+  }
+  const resources = doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs })));
+  const rows = accessMatrix(resources, registry.registry).filter((r) => (!flags.purpose || r.purpose === flags.purpose) && (!flags.identity || r.identity === flags.identity));
+  if (flags.json) io.out(JSON.stringify(rows, null, 2));
+  else {
+    const table = [["IDENTITY", "ROLE", "PURPOSE", "PATH", "CAPABILITIES"], ...rows.map((r) => [r.identity, r.role, r.purpose, r.path, r.capabilities.join(",")])];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    for (const row of table) io.out(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
+  }
+  return 0;
+}

@@ -1,0 +1,83 @@
+import type { RegisteredPurpose, Registry } from "../registry/load.js";
+import { evaluate, policyRules, type PolicyDocumentJson, type PolicyRule } from "../vault/acl-eval.js";
+import { issuerServiceAccountName, handoverJobName, purposePaths } from "../vault/paths.js";
+
+/**
+ * Who can do what with each purpose, computed from the Vault policies and Kubernetes auth roles a stack registers
+ * (not from the registry's intent): for every identity a role binds, what its token would be granted on every path
+ * of every purpose, by Vault's own matching rules (vault/acl-eval.ts). Pure.
+ */
+
+/** A planned Vault resource: its type token and inputs (plan inputs, preview inputs or analyzer props). */
+export interface VaultResource {
+  type: string;
+  props: Record<string, any>;
+}
+
+export interface AccessRow {
+  /** `namespace/serviceAccount`. */
+  identity: string;
+  /** The Kubernetes auth role it logs in with, and the policies that grant the capabilities. */
+  role: string;
+  purpose: string;
+  path: string;
+  capabilities: string[];
+  policies: string[];
+}
+
+interface Role {
+  name: string;
+  identities: string[];
+  policies: string[];
+}
+
+function roles(resources: readonly VaultResource[]): Role[] {
+  return resources
+    .filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole")
+    .map((r) => {
+      const names = (r.props.boundServiceAccountNames ?? []) as string[];
+      const namespaces = (r.props.boundServiceAccountNamespaces ?? []) as string[];
+      return { name: String(r.props.roleName), identities: namespaces.flatMap((ns) => names.map((sa) => `${ns}/${sa}`)), policies: (r.props.tokenPolicies ?? []) as string[] };
+    });
+}
+
+function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
+  const out = new Map<string, PolicyRule[]>();
+  for (const r of resources.filter((x) => x.type === "vault:index/policy:Policy")) {
+    try {
+      out.set(String(r.props.name), policyRules(String(r.props.name), JSON.parse(String(r.props.policy)) as PolicyDocumentJson));
+    } catch {
+      out.set(String(r.props.name), []); // not JSON: acl-least-privilege reports it; it grants nothing the matrix can show
+    }
+  }
+  return out;
+}
+
+/** Every non-empty grant of every role-bound identity on every purpose path, sorted by identity, purpose, path. */
+export function accessMatrix(resources: readonly VaultResource[], registry: Registry): AccessRow[] {
+  const byName = policies(resources);
+  const rows: AccessRow[] = [];
+  for (const role of roles(resources)) {
+    // A token carries the policies of the role it logged in with; roles are never combined into one token.
+    const rules = role.policies.flatMap((name) => byName.get(name) ?? []);
+    for (const p of registry.purposes)
+      for (const path of purposePaths(p)) {
+        const grant = evaluate(rules, path);
+        if (grant.capabilities.length === 0 || grant.capabilities[0] === "deny") continue;
+        for (const identity of role.identities) rows.push({ identity, role: role.name, purpose: p.id, path, capabilities: grant.capabilities, policies: grant.policies });
+      }
+  }
+  return rows.sort((a, b) => a.identity.localeCompare(b.identity) || a.purpose.localeCompare(b.purpose) || a.path.localeCompare(b.path) || a.role.localeCompare(b.role));
+}
+
+/**
+ * The identities entitled to a purpose's paths: its declared consumers, and the controller that delivers it (the
+ * ClusterIssuer's service account for certificates, the handover Job for bootstrap material). ESO reads and pushes
+ * as the consumers themselves (delivery/layout.ts), so it needs no identity of its own.
+ */
+export function entitled(p: RegisteredPurpose, certManagerNamespace: string): Set<string> {
+  const out = new Set(p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`));
+  if (p.kind === "certificate") out.add(`${certManagerNamespace}/${issuerServiceAccountName(p)}`);
+  if (p.bootstrap) out.add(`${p.bootstrap.namespace}/${handoverJobName(p)}`);
+  return out;
+}
