@@ -8,6 +8,11 @@ import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { canonicalJson, sha256 } from "../evidence/canonical.js";
 import { main as evidenceMain } from "../evidence/cli.js";
+import { main as accessMain } from "../access/cli.js";
+import { accessMatrix, entitled } from "../access/matrix.js";
+import { stacksOfPlan } from "../policies/documents.js";
+import { evaluate as evaluatePack } from "../policies/evaluate.js";
+import { purposeAccess } from "../policies/rules/purpose-access.js";
 import { main as planMain } from "../plan/cli.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
 import type { PlanDocument } from "../plan/report/plan-json.js";
@@ -202,5 +207,73 @@ describe("evidence packets", () => {
     const everything = [...readdirSync(out).filter((f) => f.endsWith(".json")).map((f) => readFileSync(join(out, f), "utf8")), p.out.join("\n"), JSON.stringify(doc.posture), readFileSync(html, "utf8")].join("\n");
     for (const canary of canaries) assert.ok(!everything.includes(canary), "a secret config value appears in evidence or posture");
     assert.ok(!/PRIVATE KEY/.test(everything));
+  });
+});
+
+describe("the access matrix of the demo", () => {
+  const rows = accessMatrix(doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs }))), registry);
+
+  it("shows every purpose reachable only by its consumers and the controller that delivers it", () => {
+    assert.ok(rows.length > 30);
+    for (const row of rows) assert.ok(entitled(registry.purposes.find((p) => p.id === row.purpose)!, "cert-manager").has(row.identity), `${row.identity} on ${row.path}`);
+  });
+
+  it("lets each KV reader read, the push writer write, the issuer sign, the handover Job create once", () => {
+    const of = (purpose: string) => rows.filter((r) => r.purpose === purpose).map((r) => `${r.identity} ${r.path} ${r.capabilities.join(",")}`);
+    assert.deepEqual(of("payments-db-password"), ["payments/payments-api kv/data/payments/payments-db-password read", "payments/payments-worker kv/data/payments/payments-db-password read"]);
+    assert.deepEqual(of("payments-api-mtls"), ["cert-manager/vault-issuer-payments-api-mtls pki_int/sign/payments-api-mtls update"]);
+    assert.ok(of("vault-kms-unseal-credentials").includes("vault/handover-vault-kms-unseal-credentials kv/data/platform/vault-kms-unseal-credentials create"));
+    assert.ok(of("vault-kms-unseal-credentials").includes("vault/vault kv/data/platform/vault-kms-unseal-credentials read"));
+  });
+
+  it("is part of the pack: an over-broad policy bound to another team's identity is a mandatory violation naming it", () => {
+    const stacks = stacksOfPlan(doc);
+    assert.deepEqual(evaluatePack(stacks, { registry, now: new Date(doc.generatedAt), rules: [purposeAccess] }), []);
+    const ra = stacks.find((s) => s.phase === "runtime-authority")!;
+    const view = (type: string, name: string, props: Record<string, unknown>) => ({ ...ra.resources[0]!, type, name, urn: `${ra.resources[0]!.urn}-${name}`, props });
+    ra.resources.push(
+      view("vault:index/policy:Policy", "too-broad", { name: "storefront-extra", policy: JSON.stringify({ path: { "kv/data/payments/*": { capabilities: ["read"] } } }) }),
+      view("vault:kubernetes/authBackendRole:AuthBackendRole", "too-broad-role", { roleName: "storefront-extra", boundServiceAccountNames: ["storefront-web"], boundServiceAccountNamespaces: ["storefront"], tokenPolicies: ["storefront-extra"] }),
+    );
+    const found = evaluatePack(stacks, { registry, now: new Date(doc.generatedAt), rules: [purposeAccess] });
+    assert.deepEqual(
+      found.map((v) => v.message.split(" (fix:")[0]).slice(0, 2),
+      [
+        "payments-db-password: storefront/storefront-web (role storefront-extra) holds read on kv/data/payments/payments-db-password, granted by policy storefront-extra; it is neither a consumer nor the delivering controller",
+        "payments-stripe-api-key: storefront/storefront-web (role storefront-extra) holds read on kv/data/payments/payments-stripe-api-key, granted by policy storefront-extra; it is neither a consumer nor the delivering controller",
+      ],
+    );
+    assert.ok(found.every((v) => v.enforcementLevel === "mandatory" && v.policy === "purpose-access"));
+    assert.equal(found.length, 3, "the webhook HMAC too; storefront-web reads none of payments' secrets legitimately");
+  });
+});
+
+describe("npm run access", () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await accessMain(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err };
+  };
+
+  it("prints the matrix for a purpose or an identity", async () => {
+    const byPurpose = await run("--plan", planFile, "--purpose", "payments-webhook-hmac");
+    assert.equal(byPurpose.code, 0);
+    assert.match(byPurpose.out[0]!, /^IDENTITY +ROLE +PURPOSE +PATH +CAPABILITIES$/);
+    assert.equal(byPurpose.out.length, 4);
+    const byIdentity = await run("--plan", planFile, "--identity", "identity/identity-admin", "--json");
+    assert.deepEqual(JSON.parse(byIdentity.out.join("\n")).map((r: { purpose: string }) => r.purpose), ["identity-admin-recovery-codes"]);
+    assert.equal((await run("--plan", planFile, "--purpose", "nope")).code, 2);
+  });
+
+  it("tells what hand-written policies grant together on a path: capabilities one per line, or deny", async () => {
+    const a = join(dir, "a.hcl");
+    const b = join(dir, "b.json");
+    writeFileSync(a, 'path "kv/data/team/*" {\n  capabilities = ["read"]\n}\npath "kv/data/team/root" {\n  capabilities = ["deny"]\n}\n');
+    writeFileSync(b, JSON.stringify({ path: { "kv/data/team/*": { capabilities: ["update"] } } }));
+    assert.deepEqual((await run("--policy", a, "--policy", b, "--path", "kv/data/team/app")).out, ["read", "update"]);
+    assert.deepEqual((await run("--policy", a, "--policy", b, "--path", "kv/data/team/root")).out, ["deny"]);
+    assert.deepEqual(JSON.parse((await run("--policy", a, "--path", "kv/metadata/team/app", "--json")).out[0]!), { path: "kv/metadata/team/app", capabilities: [], policies: [] });
+    assert.equal((await run("--policy", a)).code, 2, "--path is required");
   });
 });
