@@ -31,16 +31,17 @@ export function crdModulePath(obj: Pick<CustomResourceObject, "apiVersion" | "ki
   return pkg ? `${pkg}/${group}/${version}/${obj.kind}` : undefined;
 }
 
+type ModelModule = Record<string, new (data: unknown) => { validate(): void }>;
+/** Loaded model modules by path: each dynamic import passes through the loader's hooks (tsx), milliseconds apiece. */
+const modules = new Map<string, Promise<ModelModule | undefined>>();
+
 /** The schema problem of one object (the validator's message), or undefined when it is valid. */
-export async function crdSchemaProblem(obj: CustomResourceObject): Promise<string | undefined> {
+export async function crdSchemaProblem(obj: Pick<CustomResourceObject, "apiVersion" | "kind"> & object): Promise<string | undefined> {
   const path = crdModulePath(obj);
   if (!path) return undefined;
-  let module: Record<string, new (data: unknown) => { validate(): void }>;
-  try {
-    module = (await import(path)) as typeof module;
-  } catch {
-    return `no schema for ${obj.apiVersion} ${obj.kind} in ${path.split("/").slice(0, 2).join("/")} (unknown version or kind)`;
-  }
+  if (!modules.has(path)) modules.set(path, import(path).then((m: ModelModule) => m, () => undefined));
+  const module = await modules.get(path)!;
+  if (!module?.[obj.kind]) return `no schema for ${obj.apiVersion} ${obj.kind} in ${path.split("/").slice(0, 2).join("/")} (unknown version or kind)`;
   try {
     new module[obj.kind]!(obj).validate();
     return undefined;
