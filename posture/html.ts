@@ -38,6 +38,7 @@ const STATUS_COLOURS: Readonly<Record<Status, { background: string; foreground: 
   stale: { background: "#6d28d9", foreground: "#ffffff" },
   "rotation-due": { background: "#facc15", foreground: "#1f2937" },
   healthy: { background: "#15803d", foreground: "#ffffff" },
+  retired: { background: "#4b5563", foreground: "#ffffff" },
 };
 
 /** Escapes text for HTML (element content and quoted attribute values alike, SVG included). */

@@ -9,7 +9,7 @@ import type { Delivery, Tier } from "../registry/schema.js";
  */
 
 /** The status vocabulary, worst first. */
-export const STATUSES = ["expired", "fail-closed", "stale", "rotation-due", "healthy"] as const;
+export const STATUSES = ["expired", "fail-closed", "stale", "rotation-due", "healthy", "retired"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const STATUS_MEANING: Readonly<Record<Status, string>> = {
@@ -18,6 +18,7 @@ export const STATUS_MEANING: Readonly<Record<Status, string>> = {
   stale: "rotation is past due and past the grace window, or nothing shows the value was ever rotated",
   "rotation-due": "rotation is due: inside the grace window, the previous value is still accepted",
   healthy: "rotated within its period, and nothing it depends on is near expiry",
+  retired: "no longer in the registry: its stored values and trust material are kept (protected) until removed deliberately",
 };
 
 /** A fact about one purpose, from one source. Times are RFC 3339. */
@@ -33,6 +34,8 @@ export interface Observation {
   issuerExpiresAt?: string;
   /** A short, value-free description of what was read (e.g. "KV version 3", "Certificate Ready"). */
   detail?: string;
+  /** The contract the source knew the purpose by, so a purpose removed from the registry can still be reported. */
+  contract?: Pick<PostureEntry, "owner" | "tier" | "delivery" | "evidence" | "rotationPeriod" | "rotationGrace">;
 }
 
 export interface PostureEntry {
@@ -64,8 +67,33 @@ function merge(observations: readonly Observation[]): Observation | undefined {
   return observations.reduce((a, b) => ({ ...a, ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) }));
 }
 
-/** The posture of every purpose of the registry at `now`, sorted by purpose id. */
+/**
+ * The posture of every purpose of the registry at `now`, sorted by purpose id, then every purpose observed (with its
+ * contract) that the registry no longer has: retired, never silently dropped.
+ */
 export function posture(registry: Registry, observations: readonly Observation[], now: Date): PostureEntry[] {
+  return [...current(registry, observations, now), ...retired(registry, observations)];
+}
+
+function retired(registry: Registry, observations: readonly Observation[]): PostureEntry[] {
+  const known = new Set(registry.purposes.map((p) => p.id));
+  const ids = [...new Set(observations.filter((o) => !known.has(o.purpose) && o.contract).map((o) => o.purpose))].sort();
+  return ids.map((id) => {
+    const seen = observations.filter((o) => o.purpose === id);
+    const fact = merge(seen)!;
+    return {
+      purpose: id,
+      ...fact.contract!,
+      ...(fact.lastRotatedAt ? { lastRotatedAt: fact.lastRotatedAt } : {}),
+      ...(fact.expiresAt ? { expiresAt: fact.expiresAt } : {}),
+      status: "retired" as const,
+      reason: "no longer in the registry; its stored values and trust material stay protected until removed deliberately",
+      sources: [...new Set(seen.map((o) => o.source))].sort(),
+    };
+  });
+}
+
+function current(registry: Registry, observations: readonly Observation[], now: Date): PostureEntry[] {
   return registry.purposes.map((p) => {
     const seen = observations.filter((o) => o.purpose === p.id);
     const fact = merge(seen);

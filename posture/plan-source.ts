@@ -22,7 +22,8 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
 
   const out: Observation[] = [];
   for (const p of registry.purposes) {
-    const o = (fact: Omit<Observation, "purpose" | "source">) => out.push({ purpose: p.id, source: "plan", ...fact });
+    const contract = { owner: p.owner, tier: p.tier, delivery: p.delivery, evidence: p.evidence, rotationPeriod: p.rotation.period, rotationGrace: p.rotation.grace };
+    const o = (fact: Omit<Observation, "purpose" | "source">) => out.push({ purpose: p.id, source: "plan", contract, ...fact });
     if (p.delivery === "bootstrap") {
       const h = handovers[p.id];
       if (h?.at) o({ lastRotatedAt: h.at, detail: `handed over to Vault (${h.status ?? "recorded"})` });
