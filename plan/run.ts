@@ -74,7 +74,10 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
 
   const dirs = new Set(prepared.map((p) => resolve(project.root, p.config.registryDir)));
   if (dirs.size > 1) problems.push({ file: project.stackConfigDir, message: `the stacks of ${options.cluster} name different registryDir values: one cluster, one registry` });
-  const registry = loadRegistry(registryDir ?? [...dirs][0] ?? resolve(project.root, "purposes"));
+  const registryPath = registryDir ?? [...dirs][0] ?? resolve(project.root, "purposes");
+  const registry = loadRegistry(registryPath);
+  // The programs read the registry the plan validated, wherever the plan runs from (the CLI runs in the project).
+  for (const p of prepared) p.stack.values[`${project.name}:registryDir`] = registryPath;
   if (!registry.ok) problems.push(...registry.problems);
   for (const p of prepared) problems.push(...phaseInputProblems(p.config, registry.ok ? registry.registry : undefined, p.stack.file));
   if (problems.length > 0 || !registry.ok) return { ok: false, kind: "invalid-input", problems };

@@ -38,7 +38,7 @@ const inputs = (r: RecordedResource) => masked(unwire(r.inputs));
 
 async function plan(edits: Record<string, (text: string) => string> = {}) {
   const root = projectWith(edits);
-  const result = await planCluster({ cluster: "demo", root, registryDir: `${root}/purposes`, passphrase, now });
+  const result = await planCluster({ cluster: "demo", root, passphrase, now });
   assert.ok(result.ok, result.ok ? "" : JSON.stringify(result.problems));
   return result;
 }
