@@ -101,7 +101,7 @@ describe("posture HTML page", () => {
 
   it("counts purposes per status, zeros included", () => {
     const expected = countByStatus(ENTRIES);
-    assert.deepEqual(expected, { expired: 1, "fail-closed": 1, stale: 1, "rotation-due": 1, healthy: 2 });
+    assert.deepEqual(expected, { expired: 1, "fail-closed": 1, stale: 1, "rotation-due": 1, healthy: 2, retired: 0 });
     for (const status of STATUSES) assert.ok(html.includes(`data-status="${status}" data-count="${expected[status]}"`), status);
     const empty = postureHtml([], META);
     for (const status of STATUSES) assert.ok(empty.includes(`data-status="${status}" data-count="0"`), status);

@@ -86,7 +86,7 @@ describe("property: valid registries", () => {
         for (const spec of [...steady.stores.map((s) => s.resource), ...steady.issuers.flatMap((i) => [i.resource, i.approval]), ...steady.deliveries.flatMap((d) => d.resources), steady.trustBundle])
           assert.equal(await crdSchemaProblem(spec), undefined, `${spec.kind} ${spec.metadata.name}`);
       }),
-      { numRuns: 100 },
+      { numRuns: 80 },
     );
     t.diagnostic(`valid registries tried: ${runs}`);
   });
@@ -123,7 +123,7 @@ describe("property: invalid registries", () => {
         assert.ok(mine.some((p) => p.field === corruption.field), `no problem names ${file}: ${String(target.id)}: ${corruption.field}: ${JSON.stringify(r.problems)}`);
         for (const p of r.problems) assert.ok(p.file && p.message, "every problem has a file and a message");
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
     t.diagnostic(`invalid registries tried: ${runs}`);
   });
@@ -145,7 +145,7 @@ describe("property: invalid registries", () => {
         assert.ok(!err.join("\n").includes("    at "), "no stack trace");
         assert.deepEqual(out, [], "nothing planned");
       }),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
     t.diagnostic(`invalid registries planned: ${runs}`);
   });
