@@ -15,6 +15,9 @@ import { aclViolations, renderAclPolicy } from "../vault/acl.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
 import { LOGIN_TOKEN_TTL_SECONDS } from "../vault/paths.js";
 import { purpose, registryDir, registryFile } from "./support/registry-factory.js";
+import { projectWith } from "./support/project-copy.js";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Property-based tests (fast-check): registries and stack configs generated at random, valid and invalid. Valid ones
@@ -89,6 +92,39 @@ describe("property: valid registries", () => {
       { numRuns: 80 },
     );
     t.diagnostic(`valid registries tried: ${runs}`);
+  });
+});
+
+describe("property: valid registries, planned", () => {
+  it("plan end to end through every phase with zero mandatory policy violations", async (t) => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(validRegistry, async (files) => {
+        runs++;
+        // The demo's stacks, with the generated registry instead of the demo's (bootstrap namespaces allowed).
+        const root = projectWith(Object.fromEntries(Object.entries(files).map(([f, text]) => [f, () => text])));
+        rmSync(join(root, "purposes", "payments.yaml"), { force: true });
+        for (const f of ["data", "identity", "platform", "storefront"]) rmSync(join(root, "purposes", `${f}.yaml`), { force: true });
+        const stack = join(root, "stacks", "Pulumi.demo-bootstrap.yaml");
+        writeFileSync(stack, readFileSync(stack, "utf8").replace(/allowedNamespaces:[\s\S]*?(\n  \S|$)/, (_m, next: string) => `allowedNamespaces: [${TEAMS.join(", ")}, flux-system, vault]${next}`));
+        // Flux's deploy key and Vault's seal credentials are demo purposes the other stacks' config names.
+        writeFileSync(join(root, "purposes", "platform.yaml"), readFileSync("purposes/platform.yaml", "utf8"));
+        const out: string[] = [];
+        const err: string[] = [];
+        const before = process.cwd();
+        process.chdir(root);
+        let code: number;
+        try {
+          code = await planMain(["--out", "plan-out"], { out: (l) => out.push(l), err: (l) => err.push(l) });
+        } finally {
+          process.chdir(before);
+        }
+        assert.equal(code, 0, [...err, ...out].join("\n"));
+        assert.ok(out.includes("  policy violations: 0 mandatory, 0 advisory") || out.some((l) => /policy violations: 0 mandatory/.test(l)));
+      }),
+      { numRuns: 2 },
+    );
+    t.diagnostic(`valid registries planned: ${runs}`);
   });
 });
 
