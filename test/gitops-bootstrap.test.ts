@@ -6,8 +6,6 @@ import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
 import { bootstrapLayout } from "../components/bootstrap/layout.js";
 import { sopsCreationRules } from "../components/gitops/sops-rules.js";
-import { readProjectFile } from "../config/project.js";
-import { loadStackConfig } from "../config/stack-file.js";
 import { main } from "../plan/cli.js";
 import type { PlanDocument, PlanResource } from "../plan/report/plan-json.js";
 import { planCluster } from "../plan/run.js";
@@ -16,6 +14,7 @@ import { loadRegistry } from "../registry/load.js";
 import { formatProblem } from "../registry/problems.js";
 import { sopsConfigFor } from "../scripts/sops-config.js";
 import { schemaProblems, typeProblems, type CustomResourceObject } from "./support/crd-models.js";
+import { demoSecretCanaries } from "./support/canaries.js";
 import { projectWith } from "./support/project-copy.js";
 
 const out: string[] = [];
@@ -147,17 +146,7 @@ describe("bootstrap labels and inventory", () => {
 
 describe("no secret value leaves the plan", () => {
   it("never shows a secret config value (canaries: every decrypted secure value of every demo stack)", () => {
-    const project = readProjectFile();
-    const canaries: string[] = [];
-    for (const s of doc.stacks) {
-      const config = loadStackConfig(project, s.stack, cliPassphrase("demo"));
-      assert.ok(config.ok);
-      for (const key of config.config.secretKeys) {
-        const value = config.config.values[key]!;
-        canaries.push(value, Buffer.from(value).toString("base64"), ...value.split("\n").filter((line) => line.length >= 16));
-      }
-    }
-    assert.ok(canaries.length >= 4, "the demo has secure values to look for");
+    const canaries = demoSecretCanaries(doc.stacks.map((s) => s.stack));
     const everything = [planText, reportText, out.join("\n"), JSON.stringify(doc.stacks.map((s) => s.outputs))].join("\n");
     for (const canary of canaries) assert.ok(!everything.includes(canary), "a secret config value appears in the plan");
   });

@@ -4,8 +4,6 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { readProjectFile } from "../config/project.js";
-import { loadStackConfig } from "../config/stack-file.js";
 import { canonicalJson, sha256 } from "../evidence/canonical.js";
 import { main as evidenceMain } from "../evidence/cli.js";
 import { main as accessMain } from "../access/cli.js";
@@ -14,12 +12,12 @@ import { stacksOfPlan } from "../policies/documents.js";
 import { evaluate as evaluatePack } from "../policies/evaluate.js";
 import { purposeAccess } from "../policies/rules/purpose-access.js";
 import { main as planMain } from "../plan/cli.js";
-import { cliPassphrase } from "../plan/passphrase-source.js";
 import type { PlanDocument } from "../plan/report/plan-json.js";
 import { main as postureMain } from "../posture/cli.js";
 import { failing, posture, type Status } from "../posture/model.js";
 import { planObservations } from "../posture/plan-source.js";
 import { parseDuration } from "../registry/duration.js";
+import { demoSecretCanaries } from "./support/canaries.js";
 import { loadRegistry } from "../registry/load.js";
 
 const dir = mkdtempSync(join(tmpdir(), "posture-"));
@@ -190,17 +188,7 @@ describe("evidence packets", () => {
   });
 
   it("never contains a secret value: no packet, posture output or page holds a decrypted secure config value", async () => {
-    const project = readProjectFile();
-    const canaries: string[] = [];
-    for (const s of doc.stacks) {
-      const config = loadStackConfig(project, s.stack, cliPassphrase("demo"));
-      assert.ok(config.ok);
-      for (const key of config.config.secretKeys) {
-        const value = config.config.values[key]!;
-        canaries.push(value, Buffer.from(value).toString("base64"), ...value.split("\n").filter((line) => line.length >= 16));
-      }
-    }
-    assert.ok(canaries.length >= 4);
+    const canaries = demoSecretCanaries(doc.stacks.map((s) => s.stack));
     const p = io();
     const html = join(dir, "posture.html");
     await postureMain(["--plan", planFile, "--json", "--html", html], p.io);
