@@ -15,6 +15,7 @@ import { aclDocument } from "../vault/acl.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
 import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
 import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
+import { requireCertifies } from "../pki/x509.js";
 import { stackName } from "./catalog.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
@@ -82,7 +83,8 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
       namespace: namespace.metadata.name,
       secretName: TLS_SECRET,
       dnsNames: listenerDnsNames(settings),
-      issuerCertificatePem: tlsSigned.certificatePem,
+      // Fail closed: a TLS intermediate signed for an earlier key cannot issue for this stack's key.
+      issuerCertificatePem: tlsCa.csrPem.apply((csr) => requireCertifies("Vault TLS", tlsSigned.certificatePem, csr)),
       issuerPrivateKeyPem: tlsCa.privateKeyPem,
       rootCertificatePem,
     },

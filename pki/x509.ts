@@ -54,3 +54,21 @@ export async function inspectIntermediateCsr(pem: string): Promise<CsrInspection
   if (!csr.subject) problems.push("it has an empty subject");
   return { subject: csr.subject, publicKeyAlgorithm: described, problems };
 }
+
+/**
+ * Whether a signed certificate (the first of a chain) certifies the key of a certificate request: the same
+ * SubjectPublicKeyInfo. A stack that lost its state generates new keys; a certificate the root signed for the old key
+ * must then not be used (docs/failure-modes.md "Cluster loss").
+ */
+export function certifiesRequest(certificatePem: string, csrPem: string): boolean {
+  const certificate = new x509.X509Certificate(splitPemBundle(certificatePem)[0]!);
+  const request = new x509.Pkcs10CertificateRequest(csrPem);
+  return Buffer.from(certificate.publicKey.rawData).equals(Buffer.from(request.publicKey.rawData));
+}
+
+/** The certificate (chain) when it certifies the request's key; otherwise a deployment error that says what to do. */
+export function requireCertifies(what: string, certificatePem: string, csrPem: string): string {
+  if (!certifiesRequest(certificatePem, csrPem))
+    throw new Error(`the signed ${what} intermediate certifies another key than this stack's current CSR (its state was lost or its key replaced): run the signing ceremony again (docs/failure-modes.md "Cluster loss")`);
+  return certificatePem;
+}

@@ -147,6 +147,21 @@ describe("cluster loss: every cluster stack rebuilt from Git and the kept root-t
   });
 });
 
+describe("cluster loss without the ceremony: intermediates the root signed for keys that are gone", () => {
+  it("fails closed: the runtime-authority stack refuses to use a TLS intermediate that certifies another key", async () => {
+    // State lost, root-trust not told: its signedIntermediates still certify the lost stack's keys.
+    await assert.rejects(up("runtime-authority", outputsOf(planned.stacks)), /the signed Vault TLS intermediate certifies another key than this stack's current CSR .*run the signing ceremony again/);
+  });
+
+  it("checks the key, not the name: the planned chains certify their CSRs", async () => {
+    const { certifiesRequest } = await import("../pki/x509.js");
+    const ra = out(before["runtime-authority"]);
+    const signed = out(before["root-trust"]).signedIntermediates as Record<string, { certificatePem: string }>;
+    assert.ok(certifiesRequest(signed["vault-pki"]!.certificatePem, ra.pkiIntermediateCsrs["vault-pki"]));
+    assert.ok(!certifiesRequest(signed["vault-pki"]!.certificatePem, ra.pkiIntermediateCsrs["vault-tls"]));
+  });
+});
+
 describe("bootstrap failure: a bootstrap Secret the bootstrap stack did not materialize", () => {
   it("refuses the handover before registering anything, naming the purpose, its Secret and the stack to run", async () => {
     const stacks = outputsOf(planned.stacks);

@@ -1,3 +1,4 @@
+import { requireCertifies } from "../../pki/x509.js";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { PkiRoleLayout } from "../../vault/layout.js";
@@ -47,7 +48,9 @@ export class PkiIntermediate extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.signedChainPem) {
-      const signed = new vault.pkisecret.SecretBackendIntermediateSetSigned(`${name}-signed`, { backend: mount.path, certificate: args.signedChainPem }, { ...protect, dependsOn: [request] });
+      // Fail closed: a chain signed for an earlier key (a lost state regenerated it) must never be set.
+      const certificate = pulumi.all([args.signedChainPem, request.csr]).apply(([chain, csr]) => requireCertifies("PKI", chain, csr));
+      const signed = new vault.pkisecret.SecretBackendIntermediateSetSigned(`${name}-signed`, { backend: mount.path, certificate }, { ...protect, dependsOn: [request] });
       this.ready.push(signed, urls);
     }
     this.signed = args.signedChainPem !== undefined;
