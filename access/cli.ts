@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { PlanDocument } from "../plan/report/plan-json.js";
-import { loadRegistry } from "../registry/load.js";
-import { formatProblem } from "../registry/problems.js";
+import { readPlanDocument, type PlanDocument } from "../plan/report/plan-json.js";
+import { loadRegistryOrReport } from "../registry/load.js";
 import { evaluate, type PolicyRule } from "../vault/acl-eval.js";
 import { parsePolicyDocument } from "../vault/policy-parse.js";
 import { accessMatrix } from "./matrix.js";
@@ -56,23 +55,19 @@ async function checkPolicies(files: readonly string[], path: string, json: boole
 function printMatrix(flags: { plan: string; purpose?: string; identity?: string; json?: boolean }, io: { out: (l: string) => void; err: (l: string) => void }): number {
   let doc: PlanDocument;
   try {
-    doc = JSON.parse(readFileSync(flags.plan, "utf8")) as PlanDocument;
+    doc = readPlanDocument(readFileSync(flags.plan, "utf8"));
   } catch (e) {
     io.err(`access: ${flags.plan}: ${(e as Error).message} (run npm run plan first)`);
     return 2;
   }
-  const registry = loadRegistry(resolve(doc.registry.dir));
-  if (!registry.ok) {
-    io.err("access: invalid purpose registry:");
-    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
-    return 2;
-  }
-  if (flags.purpose && !registry.registry.purposes.some((p) => p.id === flags.purpose)) {
+  const registry = loadRegistryOrReport(resolve(doc.registry.dir), "access: invalid purpose registry:", io.err);
+  if (!registry) return 2;
+  if (flags.purpose && !registry.purposes.some((p) => p.id === flags.purpose)) {
     io.err(`access: --purpose: ${flags.purpose} is not a purpose of the registry`);
     return 2;
   }
   const resources = doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs })));
-  const rows = accessMatrix(resources, registry.registry).filter((r) => (!flags.purpose || r.purpose === flags.purpose) && (!flags.identity || r.identity === flags.identity));
+  const rows = accessMatrix(resources, registry).filter((r) => (!flags.purpose || r.purpose === flags.purpose) && (!flags.identity || r.identity === flags.identity));
   if (flags.json) io.out(JSON.stringify(rows, null, 2));
   else {
     const table = [["IDENTITY", "ROLE", "PURPOSE", "PATH", "CAPABILITIES"], ...rows.map((r) => [r.identity, r.role, r.purpose, r.path, r.capabilities.join(",")])];

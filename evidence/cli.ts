@@ -2,9 +2,8 @@ import { createPrivateKey, createPublicKey, sign } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { PlanDocument } from "../plan/report/plan-json.js";
-import { loadRegistry } from "../registry/load.js";
-import { formatProblem } from "../registry/problems.js";
+import { readPlanDocument, type PlanDocument } from "../plan/report/plan-json.js";
+import { loadRegistryOrReport } from "../registry/load.js";
 import { canonicalJson, sha256 } from "./canonical.js";
 import { evidencePackets } from "./packets.js";
 
@@ -30,8 +29,7 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
   }
   let doc: PlanDocument;
   try {
-    doc = JSON.parse(readFileSync(flags.plan, "utf8")) as PlanDocument;
-    if (doc.schemaVersion !== 1 || !Array.isArray(doc.stacks)) throw new Error("not an offline plan (plan.json, schemaVersion 1)");
+    doc = readPlanDocument(readFileSync(flags.plan, "utf8"));
   } catch (e) {
     io.err(`evidence: ${flags.plan}: ${(e as Error).message} (run npm run plan first)`);
     return 2;
@@ -48,14 +46,10 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
       return 2;
     }
   }
-  const registry = loadRegistry(resolve(flags.registry ?? doc.registry.dir));
-  if (!registry.ok) {
-    io.err("evidence: invalid purpose registry:");
-    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
-    return 2;
-  }
+  const registry = loadRegistryOrReport(resolve(flags.registry ?? doc.registry.dir), "evidence: invalid purpose registry:", io.err);
+  if (!registry) return 2;
   mkdirSync(flags.out, { recursive: true });
-  const index = evidencePackets(doc, registry.registry).map((packet) => {
+  const index = evidencePackets(doc, registry).map((packet) => {
     const file = `${packet.evidence.id}.json`;
     const text = `${canonicalJson(packet, 2)}\n`;
     writeFileSync(join(flags.out!, file), text);

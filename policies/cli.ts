@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadRegistry } from "../registry/load.js";
-import { formatProblem } from "../registry/problems.js";
+import { loadRegistryOrReport } from "../registry/load.js";
 import { parseDocument } from "./documents.js";
 import { blocking, evaluate, type PackConfig } from "./evaluate.js";
 
@@ -48,13 +47,9 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
     io.err(`policy: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time`);
     return 2;
   }
-  const registry = loadRegistry(resolve(flags.registry ?? (doc.kind === "plan" ? doc.registryDir : "purposes")));
-  if (!registry.ok) {
-    io.err(`policy: invalid purpose registry, nothing evaluated:`);
-    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
-    return 2;
-  }
-  const violations = evaluate(doc.stacks, { registry: registry.registry, now, config });
+  const registry = loadRegistryOrReport(resolve(flags.registry ?? (doc.kind === "plan" ? doc.registryDir : "purposes")), "policy: invalid purpose registry, nothing evaluated:", io.err);
+  if (!registry) return 2;
+  const violations = evaluate(doc.stacks, { registry, now, config });
   const mandatory = blocking(violations);
   for (const v of violations) io.out(`[${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);
   io.out(`policy: ${doc.stacks.reduce((n, s) => n + s.resources.length, 0)} resources in ${doc.stacks.length} stacks: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);

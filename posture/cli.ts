@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { PlanDocument } from "../plan/report/plan-json.js";
-import { loadRegistry } from "../registry/load.js";
-import { formatProblem } from "../registry/problems.js";
-import { failing, posture, STATUSES, type Observation, type PostureEntry } from "./model.js";
+import { readPlanDocument, type PlanDocument } from "../plan/report/plan-json.js";
+import { loadRegistryOrReport } from "../registry/load.js";
+import { failing, posture, sortByNextDate, STATUSES, type Observation, type PostureEntry } from "./model.js";
 import { planObservations } from "./plan-source.js";
 
 const USAGE = `usage: npm run posture -- [--plan FILE | --live] [--now RFC3339] [--sort due|status|purpose] [--json] [--html FILE]
@@ -47,23 +46,18 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
   let doc: PlanDocument | undefined;
   if (!flags.live) {
     try {
-      doc = JSON.parse(readFileSync(flags.plan, "utf8")) as PlanDocument;
-      if (doc.schemaVersion !== 1) throw new Error("not an offline plan (plan.json, schemaVersion 1)");
+      doc = readPlanDocument(readFileSync(flags.plan, "utf8"));
     } catch (e) {
       io.err(`posture: ${flags.plan}: ${(e as Error).message} (run npm run plan first, or use --live)`);
       return 2;
     }
   }
-  const registry = loadRegistry(resolve(flags.registry ?? doc?.registry.dir ?? "purposes"));
-  if (!registry.ok) {
-    io.err("posture: invalid purpose registry:");
-    for (const p of registry.problems) io.err(`  ${formatProblem(p)}`);
-    return 2;
-  }
+  const registry = loadRegistryOrReport(resolve(flags.registry ?? doc?.registry.dir ?? "purposes"), "posture: invalid purpose registry:", io.err);
+  if (!registry) return 2;
   let observations: Observation[];
   let source: string;
   if (doc) {
-    observations = planObservations(doc, registry.registry);
+    observations = planObservations(doc, registry);
     source = `plan ${flags.plan} (${doc.generatedAt})`;
   } else {
     // Loaded only for --live: the Kubernetes client is large, and plan mode never needs it.
@@ -85,14 +79,14 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
       return 2;
     }
     try {
-      observations = await live.readLiveObservations(registry.registry, { vault, kubernetes });
+      observations = await live.readLiveObservations(registry, { vault, kubernetes });
       source = "live Vault and Kubernetes";
     } catch (e) {
       io.err(`posture: live sources: ${(e as Error).message}`);
       return 2;
     }
   }
-  const entries = sortEntries(posture(registry.registry, observations, now), flags.sort);
+  const entries = sortEntries(posture(registry, observations, now), flags.sort);
   if (flags.json) io.out(JSON.stringify(entries, null, 2));
   else for (const line of table(entries)) io.out(line);
   if (flags.html) {
@@ -105,16 +99,10 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
   return bad.length > 0 ? 1 : 0;
 }
 
-/** The earliest date that needs attention: expiry or rotation due. */
-export function dueOf(e: PostureEntry): string {
-  return [e.expiresAt, e.rotationDueAt].filter((x): x is string => x !== undefined).sort()[0] ?? "";
-}
-
 function sortEntries(entries: PostureEntry[], by: string): PostureEntry[] {
-  const rank = (e: PostureEntry) => STATUSES.indexOf(e.status);
-  const key: (a: PostureEntry, b: PostureEntry) => number =
-    by === "status" ? (a, b) => rank(a) - rank(b) : by === "purpose" ? () => 0 : (a, b) => (dueOf(a) || "9999").localeCompare(dueOf(b) || "9999");
-  return [...entries].sort((a, b) => key(a, b) || a.purpose.localeCompare(b.purpose));
+  if (by === "due") return sortByNextDate(entries);
+  const rank = (e: PostureEntry) => (by === "status" ? STATUSES.indexOf(e.status) : 0);
+  return [...entries].sort((a, b) => rank(a) - rank(b) || a.purpose.localeCompare(b.purpose));
 }
 
 function table(entries: readonly PostureEntry[]): string[] {

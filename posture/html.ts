@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { STATUS_MEANING, STATUSES, type PostureEntry, type Status } from "./model.js";
+import { sortByNextDate, STATUS_MEANING, STATUSES, type PostureEntry, type Status } from "./model.js";
+
+export { sortByNextDate };
 
 /**
  * The posture as one self-contained HTML page for operations: header with counts, a legend, a timeline of when
@@ -85,18 +87,6 @@ function ms(time: string | undefined): number | undefined {
   if (time === undefined) return undefined;
   const t = Date.parse(time);
   return Number.isNaN(t) ? undefined : t;
-}
-
-/** The earliest of rotation due and expiry: the next thing an operator must act on. */
-function nextDate(entry: PostureEntry): number | undefined {
-  const dates = [ms(entry.rotationDueAt), ms(entry.expiresAt)].filter((t): t is number => t !== undefined);
-  return dates.length === 0 ? undefined : Math.min(...dates);
-}
-
-/** Soonest first; purposes without any date last (they are stale, and the status says so); ties by purpose id. */
-export function sortByNextDate(entries: readonly PostureEntry[]): PostureEntry[] {
-  const key = (e: PostureEntry) => nextDate(e) ?? Number.POSITIVE_INFINITY;
-  return [...entries].sort((a, b) => key(a) - key(b) || (a.purpose < b.purpose ? -1 : a.purpose > b.purpose ? 1 : 0));
 }
 
 /** `2025-03-01 14:00` (UTC, which the page states once in the header). */

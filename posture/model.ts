@@ -139,3 +139,15 @@ function statusOf(f: { t: number; last?: number; expires?: number; issuerExpires
 export function failing(entries: readonly PostureEntry[]): PostureEntry[] {
   return entries.filter((e) => e.status === "expired" || e.status === "fail-closed");
 }
+
+/** The earliest of rotation due and expiry: the next thing an operator must act on. */
+function nextDate(entry: PostureEntry): number | undefined {
+  const dates = [time(entry.rotationDueAt), time(entry.expiresAt)].filter((t): t is number => t !== undefined && !Number.isNaN(t));
+  return dates.length === 0 ? undefined : Math.min(...dates);
+}
+
+/** Soonest first; purposes without any date last (they are stale, and the status says so); ties by purpose id. */
+export function sortByNextDate(entries: readonly PostureEntry[]): PostureEntry[] {
+  const key = (e: PostureEntry) => nextDate(e) ?? Number.POSITIVE_INFINITY;
+  return [...entries].sort((a, b) => key(a) - key(b) || (a.purpose < b.purpose ? -1 : a.purpose > b.purpose ? 1 : 0));
+}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { fieldPath, InvalidInputError, type Problem } from "./problems.js";
+import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./problems.js";
 import { purposeRuleViolations, secretTargets } from "./rules.js";
 import { EvidenceComponentSchema, PurposeSchema, RegistryFileShape, type EvidenceComponent, type Purpose } from "./schema.js";
 
@@ -47,6 +47,18 @@ export function requireRegistry(dir: string): Registry {
   const result = loadRegistry(dir);
   if (!result.ok) throw new InvalidInputError("invalid purpose registry", result.problems);
   return result.registry;
+}
+
+/**
+ * The registry in `dir` for a command: on problems, prints `heading` and every problem (file, line, purpose, field)
+ * through `err` and returns undefined, so the command exits 2 with nothing done.
+ */
+export function loadRegistryOrReport(dir: string, heading: string, err: (line: string) => void): Registry | undefined {
+  const result = loadRegistry(dir);
+  if (result.ok) return result.registry;
+  err(heading);
+  for (const p of result.problems) err(`  ${formatProblem(p)}`);
+  return undefined;
 }
 
 /** Validates registry files given as text: schema per file, rules per purpose, then rules across files. */

@@ -81,3 +81,10 @@ export function planDocument(args: { cluster: string; now: Date; registry: Regis
     posture: [],
   };
 }
+
+/** A plan document read back (posture, evidence, access): refuses anything that is not plan.json schemaVersion 1. */
+export function readPlanDocument(text: string): PlanDocument {
+  const doc = JSON.parse(text) as PlanDocument;
+  if (doc?.schemaVersion !== 1 || !Array.isArray(doc.stacks)) throw new Error("not an offline plan (plan.json, schemaVersion 1)");
+  return doc;
+}
