@@ -27,6 +27,8 @@ export interface PlanOptions {
   /** "Now" for the plan: certificate validity starts here. */
   now?: Date;
   passphrase: PassphraseSource;
+  /** Called after every `pulumi up` run the plan makes, in order (the bench replays them against the bare SDK). */
+  onStackRun?: (run: StackRun) => void;
 }
 
 /** One stack as it ran last: its phase, config, every resource registered or read, and its outputs (wire form). */
@@ -89,7 +91,9 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
     const values = { ...p.stack.values, ...overrides };
     const result = await runStack(project, { ...p.stack, values }, outputsByStack, now, before?.resources);
     outputsByStack.set(`${LOCAL_ORGANIZATION}/${project.name}/${p.stack.stack}`, { outputs: result.outputs });
-    runs.set(p.stack.stack, { stack: p.stack.stack, phase: p.phase, config: p.config, resources: result.resources, outputs: result.outputs, runs: (before?.runs ?? 0) + 1 });
+    const stackRun: StackRun = { stack: p.stack.stack, phase: p.phase, config: p.config, resources: result.resources, outputs: result.outputs, runs: (before?.runs ?? 0) + 1 };
+    runs.set(p.stack.stack, stackRun);
+    options.onStackRun?.(stackRun);
   };
 
   // Every stack once, in phase order, up to the stack that publishes CSRs. The root-trust stack's first run happens

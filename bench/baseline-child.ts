@@ -1,0 +1,33 @@
+// The bench's baseline, in a process of its own: the same custom resources the plan registered, run for run, with the
+// same inputs, registered directly with the SDK's CustomResource against the same engine and provider models. No
+// registry, no components, no derivation: what the SDK's own cost is for this many resources. One JSON line out.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import type { RecordedResource } from "../plan/engine/monitor.js";
+import { runProgram } from "../plan/run.js";
+import { fromWire, type RecordedRun } from "./record.js";
+
+const { values } = parseArgs({ options: { record: { type: "string" } } });
+if (!values.record) throw new Error("usage: baseline-child --record FILE");
+const runs = JSON.parse(readFileSync(values.record, "utf8")) as RecordedRun[];
+
+const started = performance.now();
+const state = new Map<string, RecordedResource[]>();
+for (const run of runs) {
+  const previous = state.get(run.stack);
+  const result = await runProgram({ project: "secrets-platform", stack: run.stack, ...(previous ? { previous } : {}) }, async () => {
+    // Flat, so two resources of one type and name under different components need distinct names here.
+    const seen = new Set<string>();
+    for (const r of run.resources) {
+      let name = r.name;
+      for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
+      seen.add(`${r.type}::${name}`);
+      new pulumi.CustomResource(r.type, name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect });
+    }
+    return {};
+  });
+  state.set(run.stack, result.resources);
+}
+const planMs = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ registrations: runs.reduce((n, r) => n + r.resources.length, 0), planMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
