@@ -10,6 +10,9 @@ import { fromWire, type RecordedRun } from "./record.js";
 
 const { values } = parseArgs({ options: { record: { type: "string" } } });
 if (!values.record) throw new Error("usage: baseline-child --record FILE");
+/** A custom resource of any type, as a provider SDK's generated class registers it. */
+class BareResource extends pulumi.CustomResource {}
+
 const runs = JSON.parse(readFileSync(values.record, "utf8")) as RecordedRun[];
 
 const started = performance.now();
@@ -23,7 +26,7 @@ for (const run of runs) {
       let name = r.name;
       for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
       seen.add(`${r.type}::${name}`);
-      new pulumi.CustomResource(r.type, name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect });
+      new BareResource(r.type, name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect });
     }
     return {};
   });
