@@ -1,5 +1,6 @@
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import { evaluate, policyRules, type PolicyDocumentJson, type PolicyRule } from "../vault/acl-eval.js";
+import { perRegistry } from "../registry/index-by.js";
+import { evaluate, literalPrefix, matches, mergeRules, policyRules, type PolicyDocumentJson, type PolicyRule } from "../vault/acl-eval.js";
 import { issuerServiceAccountName, handoverJobName, purposePaths } from "../vault/paths.js";
 
 /**
@@ -53,19 +54,43 @@ function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]
   return out;
 }
 
+interface PurposePath {
+  path: string;
+  purpose: string;
+}
+
+/** Every Vault path of every purpose, sorted by path. */
+const purposePathIndex = perRegistry((registry): PurposePath[] =>
+  registry.purposes.flatMap((p) => purposePaths(p).map((path) => ({ path, purpose: p.id }))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+);
+
+/** The purpose paths that start with `prefix`: a binary search for the first, then the run of them. */
+function* pathsStartingWith(registry: Registry, prefix: string): Generator<PurposePath> {
+  const index = purposePathIndex(registry);
+  let [lo, hi] = [0, index.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index[mid]!.path < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < index.length && index[i]!.path.startsWith(prefix); i++) yield index[i]!;
+}
+
 /** Every non-empty grant of every role-bound identity on every purpose path, sorted by identity, purpose, path. */
 export function accessMatrix(resources: readonly VaultResource[], registry: Registry): AccessRow[] {
   const byName = policies(resources);
   const rows: AccessRow[] = [];
   for (const role of roles(resources)) {
     // A token carries the policies of the role it logged in with; roles are never combined into one token.
-    const rules = role.policies.flatMap((name) => byName.get(name) ?? []);
-    for (const p of registry.purposes)
-      for (const path of purposePaths(p)) {
-        const grant = evaluate(rules, path);
-        if (grant.capabilities.length === 0 || grant.capabilities[0] === "deny") continue;
-        for (const identity of role.identities) rows.push({ identity, role: role.name, purpose: p.id, path, capabilities: grant.capabilities, policies: grant.policies });
-      }
+    const rules = mergeRules(role.policies.flatMap((name) => byName.get(name) ?? []));
+    // Only paths some pattern of the role matches can be granted anything: found through their literal prefixes.
+    const candidates = new Set<PurposePath>();
+    for (const pattern of rules.keys()) for (const entry of pathsStartingWith(registry, literalPrefix(pattern))) if (matches(pattern, entry.path)) candidates.add(entry);
+    for (const { path, purpose } of candidates) {
+      const grant = evaluate(rules, path);
+      if (grant.capabilities.length === 0 || grant.capabilities[0] === "deny") continue;
+      for (const identity of role.identities) rows.push({ identity, role: role.name, purpose, path, capabilities: grant.capabilities, policies: grant.policies });
+    }
   }
   return rows.sort((a, b) => a.identity.localeCompare(b.identity) || a.purpose.localeCompare(b.purpose) || a.path.localeCompare(b.path) || a.role.localeCompare(b.role));
 }

@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { BootstrapInventoryEntry } from "../components/bootstrap/layout.js";
 import { platformLabels } from "../components/labels.js";
-import { ConsumerPolicy, KubernetesAuth } from "../components/runtime-authority/access.js";
+import { ConsumerPolicies, KubernetesAuth } from "../components/runtime-authority/access.js";
 import { AUDIT_DEVICES, AuditDevices } from "../components/runtime-authority/audit-devices.js";
 import { HandoverToVault } from "../components/runtime-authority/handover.js";
-import { KvEngine, KvSecretMetadata } from "../components/runtime-authority/kv-engine.js";
-import { PkiIntermediate, PkiRoleForPurpose } from "../components/runtime-authority/pki-engine.js";
+import { KvEngine } from "../components/runtime-authority/kv-engine.js";
+import { PkiIntermediate } from "../components/runtime-authority/pki-engine.js";
 import { TransitEngine } from "../components/runtime-authority/transit-engine.js";
 import { VaultListenerCertificate, VaultTlsIntermediate } from "../components/runtime-authority/vault-tls.js";
 import { VaultServer, vaultNamespace } from "../components/runtime-authority/vault-server.js";
@@ -112,17 +112,23 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
   const audit = new AuditDevices("audit", {}, { providers: [provider] });
   // Audit first: every later change is recorded.
   const inVault = { providers: [provider], dependsOn: [audit] };
-  const kv = new KvEngine("kv", { defaultMaxVersions: 5 }, inVault);
+  // Handed-over secrets get their metadata from the handover, once the value is in Vault.
+  const kv = new KvEngine("kv", { defaultMaxVersions: 5, secrets: layout.kvSecrets.filter((s) => s.writtenBy !== "handover") }, inVault);
   const transit = new TransitEngine("transit", { keys: layout.transitKeys }, inVault);
   const auth = new KubernetesAuth("kubernetes-auth", {}, inVault);
 
-  for (const grant of layout.consumers)
-    new ConsumerPolicy(grant.role, { policy: grant.policy, namespace: grant.consumer.namespace, serviceAccount: grant.consumer.serviceAccount, authPath: auth.path }, inVault);
-  // cert-manager's ClusterIssuers sign as identities of their own; consumers of certificates never call Vault.
-  for (const issuer of layout.issuers)
-    new ConsumerPolicy(issuer.role, { policy: issuer.policy, namespace: issuer.namespace, serviceAccount: issuer.serviceAccount, authPath: auth.path }, inVault);
-  for (const secret of layout.kvSecrets.filter((s) => s.writtenBy !== "handover"))
-    new KvSecretMetadata(`kv-${secret.purpose}`, { secret }, { ...inVault, dependsOn: [kv] });
+  new ConsumerPolicies(
+    "consumer-policies",
+    {
+      identities: [
+        ...layout.consumers.map((g) => ({ role: g.role, policy: g.policy, namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount })),
+        // cert-manager's ClusterIssuers sign as identities of their own; consumers of certificates never call Vault.
+        ...layout.issuers.map((i) => ({ role: i.role, policy: i.policy, namespace: i.namespace, serviceAccount: i.serviceAccount })),
+      ],
+      authPath: auth.path,
+    },
+    inVault,
+  );
 
   const caMaps = new Map<string, k8s.core.v1.ConfigMap>();
   const handovers: Record<string, pulumi.Output<unknown>> = {};
@@ -150,12 +156,12 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
       maxLeaseTtlSeconds: layout.pkiMaxLeaseTtlSeconds,
       vaultUrl: `https://${RELEASE}.${ra.namespace}.svc:8200`,
       ...(pkiSigned ? { signedChainPem: pkiSigned.chainPem } : {}),
+      // 4. Roles only once the mount can issue.
+      roles: layout.pkiRoles,
     },
     inVault,
   );
   csrs[VAULT_PKI_INTERMEDIATE] = pki.csrPem;
-  // 4. Roles only once the mount can issue.
-  if (pki.signed) for (const role of layout.pkiRoles) new PkiRoleForPurpose(`pki-role-${role.purpose}`, { role, backend: pki.path, dependsOn: pki.ready }, inVault);
 
   Object.assign(outputs, {
     mounts: {

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformControllers } from "../components/steady-state/controllers.js";
 import { customResource } from "../components/steady-state/custom-resource.js";
-import { DeliveredPurpose } from "../components/steady-state/purpose-delivery.js";
+import { TeamDeliveries } from "../components/steady-state/purpose-delivery.js";
 import { VaultSecretStores } from "../components/steady-state/secret-stores.js";
 import { VaultIssuers } from "../components/steady-state/vault-issuers.js";
 import { controllerReleases } from "../delivery/charts.js";
-import { steadyStateLayout, type SteadyStateLayout } from "../delivery/layout.js";
+import { steadyStateLayout, type PurposeDelivery, type SteadyStateLayout } from "../delivery/layout.js";
 import { TRUST_BUNDLE } from "../delivery/names.js";
 import type { Registry } from "../registry/load.js";
 import { stackName } from "./catalog.js";
@@ -59,9 +59,9 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
     requesters: [CERT_MANAGER_SERVICE_ACCOUNT, CSI_DRIVER_SERVICE_ACCOUNT],
     dependsOn: [controllers.releases["cert-manager"], controllers.releases["approver-policy"]],
   });
-  for (const delivery of layout.deliveries)
-    if (delivery.resources.length > 0)
-      new DeliveredPurpose(`deliver-${delivery.purpose.id}`, { delivery, dependsOn: [eso, controllers.releases["cert-manager"], stores] });
+  const byTeam = new Map<string, PurposeDelivery[]>();
+  for (const d of layout.deliveries) if (d.resources.length > 0) byTeam.set(d.purpose.owner, byTeam.get(d.purpose.owner) ?? []).get(d.purpose.owner)!.push(d);
+  for (const [team, deliveries] of byTeam) new TeamDeliveries(`deliveries-${team}`, { deliveries, dependsOn: [eso, controllers.releases["cert-manager"], stores] });
   customResource(layout.trustBundle, { dependsOn: [controllers.releases["trust-manager"]] });
 
   return {

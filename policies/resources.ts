@@ -1,4 +1,5 @@
 import { PHASE_IDS, type PhaseId } from "../phases/catalog.js";
+import { purposeWithId } from "../registry/index-by.js";
 import type { RegisteredPurpose } from "../registry/load.js";
 import { LABEL } from "../components/labels.js";
 import { MOUNTS } from "../vault/paths.js";
@@ -22,11 +23,11 @@ export function kubernetesObject(r: ResourceView): { kind: string; name?: string
 /** The purpose a resource says it delivers (its `secrets-platform/purpose` label), and the registry's contract. */
 export function labelledPurpose(r: ResourceView, ctx: RuleContext): { id: string; purpose: RegisteredPurpose | undefined } | undefined {
   const id = kubernetesObject(r)?.labels[LABEL.purpose];
-  return id ? { id, purpose: ctx.registry.purposes.find((p) => p.id === id) } : undefined;
+  return id ? { id, purpose: purposeWithId(ctx.registry, id) } : undefined;
 }
 
 export function purposeById(ctx: RuleContext, id: string): RegisteredPurpose | undefined {
-  return ctx.registry.purposes.find((p) => p.id === id);
+  return purposeWithId(ctx.registry, id);
 }
 
 /** A resource as `<type> <name>` in messages. */

@@ -243,7 +243,7 @@ describe("the handover in the demo plan", () => {
       assert.equal(meta.annotations[FLUX_PRUNE], "disabled");
       assert.ok(patch.options.dependsOn.includes(job.urn), "relabelled only after the Job succeeded");
       const endpoint = ofType("vault:generic/endpoint:Endpoint").find((e) => inputs(e).path === `kv/metadata/${p.owner}/${p.id}`)!;
-      assert.ok(ra.resources.find((r) => r.urn === endpoint.parent)!.options.dependsOn.includes(job.urn));
+      assert.ok(endpoint.options.dependsOn.includes(job.urn), "the handover recorded only after the Job succeeded");
       const custom = JSON.parse(inputs(endpoint).dataJson).custom_metadata;
       assert.match(custom["handover-source"], new RegExp(`Secret ${p.bootstrap!.namespace}/${p.bootstrap!.secretName} from `));
       const record = outputs.handover[p.id];

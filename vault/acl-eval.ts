@@ -32,15 +32,28 @@ export function policyRules(name: string, doc: PolicyDocumentJson): PolicyRule[]
   });
 }
 
+/** Compiled patterns: the access matrix tests each policy's patterns against every purpose path of a plan. */
+const compiled = new Map<string, RegExp>();
+
 /** Whether a rule's path pattern matches a concrete request path. */
 export function matches(pattern: string, path: string): boolean {
-  const glob = pattern.endsWith("*");
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const body = (glob ? pattern.slice(0, -1) : pattern)
-    .split("/")
-    .map((segment) => (segment === "+" ? "[^/]+" : escape(segment)))
-    .join("/");
-  return new RegExp(`^${body}${glob ? ".*" : ""}$`).test(path);
+  let re = compiled.get(pattern);
+  if (!re) {
+    const glob = pattern.endsWith("*");
+    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const body = (glob ? pattern.slice(0, -1) : pattern)
+      .split("/")
+      .map((segment) => (segment === "+" ? "[^/]+" : escape(segment)))
+      .join("/");
+    compiled.set(pattern, (re = new RegExp(`^${body}${glob ? ".*" : ""}$`)));
+  }
+  return re.test(path);
+}
+
+/** The part of a pattern before its first wildcard: every path the pattern matches starts with it. */
+export function literalPrefix(pattern: string): string {
+  const i = pattern.search(/[+*]/);
+  return i < 0 ? pattern : pattern.slice(0, i);
 }
 
 /**
@@ -74,8 +87,10 @@ export interface Grant {
   policies: string[];
 }
 
-/** What the rules of every policy attached to one token grant together on `path`. */
-export function evaluate(rules: readonly PolicyRule[], path: string): Grant {
+/** The rules of every policy attached to one token, merged by pattern: the same path in several policies unions. */
+export type MergedRules = ReadonlyMap<string, { capabilities: ReadonlySet<string>; policies: ReadonlySet<string> }>;
+
+export function mergeRules(rules: readonly PolicyRule[]): MergedRules {
   const merged = new Map<string, { capabilities: Set<string>; policies: Set<string> }>();
   for (const r of rules) {
     const m = merged.get(r.path) ?? { capabilities: new Set<string>(), policies: new Set<string>() };
@@ -83,6 +98,12 @@ export function evaluate(rules: readonly PolicyRule[], path: string): Grant {
     m.policies.add(r.policy);
     merged.set(r.path, m);
   }
+  return merged;
+}
+
+/** What the rules of every policy attached to one token grant together on `path` (rules, or already merged). */
+export function evaluate(rules: readonly PolicyRule[] | MergedRules, path: string): Grant {
+  const merged = Array.isArray(rules) ? mergeRules(rules) : (rules as MergedRules);
   const winner = [...merged.keys()].filter((p) => matches(p, path)).sort(comparePriority).at(-1);
   if (winner === undefined) return { capabilities: [], policies: [] };
   const m = merged.get(winner)!;

@@ -30,7 +30,7 @@ export class KubernetesAuth extends pulumi.ComponentResource {
   }
 }
 
-/** Arguments for {@link ConsumerPolicy}. */
+/** Arguments for {@link consumerPolicy}. */
 export interface ConsumerPolicyArgs {
   /** The policy, already derived from the registry (see `vault/acl.ts`). */
   policy: AclPolicy;
@@ -46,37 +46,47 @@ export interface ConsumerPolicyArgs {
 /**
  * One Vault ACL policy and one Kubernetes auth role for one identity: the policy grants exactly the rules derived
  * from its purposes, the role binds it to one service account in one namespace, with short-lived tokens that
- * carry no other policy (not even `default`).
+ * carry no other policy (not even `default`). Two resources and no component of its own: identities number in
+ * the thousands on a large platform, and every registered resource costs the engine (README "Performance").
  */
-export class ConsumerPolicy extends pulumi.ComponentResource {
-  public readonly policyName: pulumi.Output<string>;
-  public readonly roleName: pulumi.Output<string>;
+export function consumerPolicy(name: string, args: ConsumerPolicyArgs, opts: pulumi.CustomResourceOptions): { policy: vault.Policy; role: vault.kubernetes.AuthBackendRole } {
+  const violations = aclViolations(args.policy);
+  // The derivation cannot produce these; if it ever does, nothing is registered with a broader grant.
+  if (violations.length > 0) throw new Error(`policy ${args.policy.name} breaks the platform's ACL rules:\n  ${violations.join("\n  ")}`);
+  const policy = new vault.Policy(`${name}-policy`, { name: args.policy.name, policy: renderAclPolicy(args.policy) }, opts);
+  const ttl = args.tokenTtlSeconds ?? LOGIN_TOKEN_TTL_SECONDS;
+  const role = new vault.kubernetes.AuthBackendRole(
+    `${name}-role`,
+    {
+      backend: args.authPath,
+      roleName: args.policy.name,
+      boundServiceAccountNames: [args.serviceAccount],
+      boundServiceAccountNamespaces: [args.namespace],
+      audience: VAULT_AUDIENCE,
+      tokenPolicies: [policy.name],
+      tokenNoDefaultPolicy: true,
+      tokenTtl: ttl,
+      tokenMaxTtl: Math.max(ttl, LOGIN_TOKEN_MAX_TTL_SECONDS),
+      tokenType: "service",
+    },
+    opts,
+  );
+  return { policy, role };
+}
 
-  constructor(name: string, args: ConsumerPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("secrets-platform:runtime-authority:ConsumerPolicy", name, {}, opts);
-    const violations = aclViolations(args.policy);
-    // The derivation cannot produce these; if it ever does, nothing is registered with a broader grant.
-    if (violations.length > 0) throw new Error(`policy ${args.policy.name} breaks the platform's ACL rules:\n  ${violations.join("\n  ")}`);
-    const policy = new vault.Policy(`${name}-policy`, { name: args.policy.name, policy: renderAclPolicy(args.policy) }, { parent: this });
-    const ttl = args.tokenTtlSeconds ?? LOGIN_TOKEN_TTL_SECONDS;
-    const role = new vault.kubernetes.AuthBackendRole(
-      `${name}-role`,
-      {
-        backend: args.authPath,
-        roleName: args.policy.name,
-        boundServiceAccountNames: [args.serviceAccount],
-        boundServiceAccountNamespaces: [args.namespace],
-        audience: VAULT_AUDIENCE,
-        tokenPolicies: [policy.name],
-        tokenNoDefaultPolicy: true,
-        tokenTtl: ttl,
-        tokenMaxTtl: Math.max(ttl, LOGIN_TOKEN_MAX_TTL_SECONDS),
-        tokenType: "service",
-      },
-      { parent: this },
-    );
-    this.policyName = policy.name;
-    this.roleName = role.roleName;
-    this.registerOutputs({ policyName: this.policyName, roleName: this.roleName });
+/** Arguments for {@link ConsumerPolicies}. */
+export interface ConsumerPoliciesArgs {
+  /** Every identity that logs in to Vault, each with its policy (consumers and the ClusterIssuers' identities). */
+  identities: readonly (Omit<ConsumerPolicyArgs, "authPath"> & { role: string })[];
+  /** The Kubernetes auth mount path. */
+  authPath: pulumi.Input<string>;
+}
+
+/** The policy and Kubernetes auth role of every identity (see {@link consumerPolicy}), named after its role. */
+export class ConsumerPolicies extends pulumi.ComponentResource {
+  constructor(name: string, args: ConsumerPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("secrets-platform:runtime-authority:ConsumerPolicies", name, {}, opts);
+    for (const { role, ...identity } of args.identities) consumerPolicy(role, { ...identity, authPath: args.authPath }, { parent: this });
+    this.registerOutputs({});
   }
 }

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { HANDOVER_SCRIPT } from "../../vault/handover-script.js";
 import type { HandoverLayout, KvSecretLayout } from "../../vault/layout.js";
 import { MOUNTS, VAULT_AUDIENCE } from "../../vault/paths.js";
-import { ConsumerPolicy } from "./access.js";
-import { KvSecretMetadata } from "./kv-engine.js";
+import { consumerPolicy } from "./access.js";
+import { kvSecretMetadata } from "./kv-engine.js";
 import { ANNOTATION, LABEL, platformLabels } from "../labels.js";
 
 /** Flux's own annotations: with these on the in-cluster object, kustomize-controller neither applies nor prunes it. */
@@ -57,7 +57,7 @@ export class HandoverToVault extends pulumi.ComponentResource {
     const children = { parent: this };
     const labels = { ...platformLabels("runtime-authority"), [LABEL.purpose]: h.purpose, [LABEL.owner]: h.owner };
 
-    const access = new ConsumerPolicy(`${name}-access`, { policy: h.policy, namespace: h.namespace, serviceAccount: h.jobName, authPath: args.authPath, tokenTtlSeconds: 300 }, { ...children, dependsOn: args.dependsOn });
+    const access = consumerPolicy(`${name}-access`, { policy: h.policy, namespace: h.namespace, serviceAccount: h.jobName, authPath: args.authPath, tokenTtlSeconds: 300 }, { ...children, dependsOn: args.dependsOn });
     const account = new k8s.core.v1.ServiceAccount(
       `${name}-account`,
       { metadata: { name: h.jobName, namespace: h.namespace, labels }, automountServiceAccountToken: false },
@@ -114,13 +114,13 @@ export class HandoverToVault extends pulumi.ComponentResource {
         },
       },
       // The provider waits for the Job to complete and fails the update if it does not.
-      { ...children, dependsOn: [access, account] },
+      { ...children, dependsOn: [access.policy, access.role, account] },
     );
 
     const at = job.status.apply((s) => s?.completionTime ?? "");
     const by = `Job ${h.namespace}/${h.jobName} (Vault role ${h.role})`;
     const record = { "handover-source": `Secret ${h.namespace}/${h.secretName} from ${h.source}`, "handover-by": by };
-    new KvSecretMetadata(`${name}-metadata`, { secret: args.secret, extraMetadata: at.apply((when) => ({ ...record, "handover-at": when })) }, { ...children, dependsOn: [job] });
+    kvSecretMetadata(name, { secret: args.secret, extraMetadata: at.apply((when) => ({ ...record, "handover-at": when })) }, { ...children, dependsOn: [job] });
 
     new k8s.core.v1.SecretPatch(
       `${name}-inert`,

@@ -14,12 +14,15 @@ export interface PkiIntermediateArgs {
   signedChainPem?: pulumi.Input<string>;
   /** Base URL clients reach Vault at, for the issuing-certificate and CRL URLs put in every certificate. */
   vaultUrl: string;
+  /** The PKI role of every certificate purpose, created once the signed chain is set. */
+  roles: readonly PkiRoleLayout[];
 }
 
 /**
  * The PKI intermediate mount: its key is generated inside Vault (type internal, never exported), its CSR is
  * published for the offline root's ceremony, and the signed chain is set back once the root has signed it. Mount,
- * CSR and issuer are protected: replacing any of them re-keys every certificate the platform issues.
+ * CSR and issuer are protected: replacing any of them re-keys every certificate the platform issues. Once it can
+ * issue, one role per certificate purpose (see {@link pkiRoleForPurpose}).
  */
 export class PkiIntermediate extends pulumi.ComponentResource {
   public readonly path: pulumi.Output<string>;
@@ -52,6 +55,7 @@ export class PkiIntermediate extends pulumi.ComponentResource {
       const certificate = pulumi.all([args.signedChainPem, request.csr]).apply(([chain, csr]) => requireCertifies("PKI", chain, csr));
       const signed = new vault.pkisecret.SecretBackendIntermediateSetSigned(`${name}-signed`, { backend: mount.path, certificate }, { ...protect, dependsOn: [request] });
       this.ready.push(signed, urls);
+      for (const role of args.roles) pkiRoleForPurpose(`${name}-role-${role.purpose}`, { role, backend: mount.path }, { parent: this, dependsOn: this.ready });
     }
     this.signed = args.signedChainPem !== undefined;
     this.path = mount.path;
@@ -64,42 +68,35 @@ export class PkiIntermediate extends pulumi.ComponentResource {
  * One PKI role per certificate purpose: exactly the contract's names (no `allow_any_name`, no subdomains, globs only
  * for a contract's own `*.` names), no IP or localhost SANs, the contract's key type and size, and a `max_ttl` of the
  * rotation period so a certificate never outlives its contract. cert-manager must request at most that duration,
- * or renewal loops (cert-manager#1038).
+ * or renewal loops (cert-manager#1038). One resource, without a component of its own (README "Performance").
  */
-export class PkiRoleForPurpose extends pulumi.ComponentResource {
-  public readonly roleName: pulumi.Output<string>;
-
-  constructor(name: string, args: { role: PkiRoleLayout; backend: pulumi.Input<string>; dependsOn: pulumi.Resource[] }, opts?: pulumi.ComponentResourceOptions) {
-    super("secrets-platform:runtime-authority:PkiRoleForPurpose", name, {}, opts);
-    const r = args.role;
-    const role = new vault.pkisecret.SecretBackendRole(
-      `${name}-role`,
-      {
-        backend: args.backend,
-        name: r.name,
-        allowedDomains: r.allowedDomains,
-        allowBareDomains: true,
-        allowSubdomains: false,
-        allowGlobDomains: r.wildcards,
-        allowWildcardCertificates: r.wildcards,
-        allowAnyName: false,
-        allowIpSans: false,
-        allowLocalhost: false,
-        enforceHostnames: true,
-        keyType: r.keyType,
-        keyBits: r.keyBits,
-        maxTtl: String(r.maxTtlSeconds),
-        ttl: String(r.maxTtlSeconds),
-        serverFlag: r.serverFlag,
-        clientFlag: r.clientFlag,
-        codeSigningFlag: false,
-        emailProtectionFlag: false,
-        keyUsages: r.keyType === "rsa" ? ["DigitalSignature", "KeyEncipherment"] : ["DigitalSignature"],
-        requireCn: false,
-      },
-      { parent: this, dependsOn: args.dependsOn },
-    );
-    this.roleName = role.name;
-    this.registerOutputs({ roleName: this.roleName });
-  }
+export function pkiRoleForPurpose(name: string, args: { role: PkiRoleLayout; backend: pulumi.Input<string> }, opts: pulumi.CustomResourceOptions): vault.pkisecret.SecretBackendRole {
+  const r = args.role;
+  return new vault.pkisecret.SecretBackendRole(
+    `${name}-role`,
+    {
+      backend: args.backend,
+      name: r.name,
+      allowedDomains: r.allowedDomains,
+      allowBareDomains: true,
+      allowSubdomains: false,
+      allowGlobDomains: r.wildcards,
+      allowWildcardCertificates: r.wildcards,
+      allowAnyName: false,
+      allowIpSans: false,
+      allowLocalhost: false,
+      enforceHostnames: true,
+      keyType: r.keyType,
+      keyBits: r.keyBits,
+      maxTtl: String(r.maxTtlSeconds),
+      ttl: String(r.maxTtlSeconds),
+      serverFlag: r.serverFlag,
+      clientFlag: r.clientFlag,
+      codeSigningFlag: false,
+      emailProtectionFlag: false,
+      keyUsages: r.keyType === "rsa" ? ["DigitalSignature", "KeyEncipherment"] : ["DigitalSignature"],
+      requireCn: false,
+    },
+    opts,
+  );
 }

@@ -68,6 +68,10 @@ export class PlanMonitor {
   readonly resources: RecordedResource[] = [];
   /** The Stack resource's outputs, once the program has returned. */
   stackOutputs: WireMap | undefined;
+  /** Registered resources and the previous run's, by URN: looked up once per registration, so never searched. */
+  private readonly byUrn = new Map<string, RecordedResource>();
+  private readonly previousByUrn: ReadonlyMap<string, RecordedResource>;
+  private readonly registered = new Set<string>();
 
   constructor(
     private readonly project: string,
@@ -76,8 +80,10 @@ export class PlanMonitor {
     private readonly stacks: StackOutputs,
     private readonly now: Date,
     /** The stack's state after its previous run (none for a new stack): unchanged resources keep their outputs. */
-    private readonly previous: readonly RecordedResource[] = [],
-  ) {}
+    previous: readonly RecordedResource[] = [],
+  ) {
+    this.previousByUrn = new Map(previous.filter((r) => !r.read).map((r) => [r.urn, r]));
+  }
 
   registerResource(req: resproto.RegisterResourceRequest, callback: Callback<resproto.RegisterResourceResponse>): void {
     this.handle(callback, async () => {
@@ -90,7 +96,10 @@ export class PlanMonitor {
       let outputs: WireMap = {};
       // A remote component is implemented by its provider; registering it as an empty component would plan nothing.
       if (req.getRemote()) throw new Error(`the offline plan has no model of the remote component ${type}`);
-      const before = this.previous.find((r) => r.urn === urn && !r.read);
+      // As the engine does: two resources of one type and name under parents of one type are one URN.
+      if (this.registered.has(urn)) throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+      this.registered.add(urn);
+      const before = this.previousByUrn.get(urn);
       const op = !before ? "create" : sameValue(before.inputs, inputs) ? "same" : "update";
       if (req.getCustom() && op === "same") {
         // The engine diffs inputs against state; with no difference the provider is not called at all.
@@ -103,7 +112,9 @@ export class PlanMonitor {
         id = result.id;
         outputs = applySecretness(inputs, result.outputs, options.additionalSecretOutputs);
       }
-      this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: req.getCustom(), read: false, op, id: id || undefined, inputs, outputs, options });
+      const recorded: RecordedResource = { urn, type, name, parent: req.getParent() || undefined, custom: req.getCustom(), read: false, op, id: id || undefined, inputs, outputs, options };
+      this.resources.push(recorded);
+      this.byUrn.set(urn, recorded);
       const resp = new resproto.RegisterResourceResponse();
       resp.setUrn(urn);
       resp.setId(id);
@@ -136,7 +147,7 @@ export class PlanMonitor {
   registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback<emptyPb.Empty>): void {
     this.handle(callback, async () => {
       const outputs = (req.getOutputs()?.toJavaScript() ?? {}) as WireMap;
-      const resource = this.resources.find((r) => r.urn === req.getUrn());
+      const resource = this.byUrn.get(req.getUrn());
       if (!resource) throw new Error(`unknown resource ${req.getUrn()}`);
       resource.outputs = outputs;
       if (resource.type === ROOT_STACK_TYPE) this.stackOutputs = outputs;

@@ -1,12 +1,15 @@
 import { aclDocument, aclViolations, consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type Capability } from "../../vault/acl.js";
+import { perRegistry, purposeWithId } from "../../registry/index-by.js";
 import type { PlatformRule, RuleContext } from "../rule.js";
+
+const grantsByRole = perRegistry((registry) => new Map(consumerGrants(registry).map((g) => [g.role, g])));
 
 /** The policy the registry grants a role name, if the name is one the platform derives. */
 function expectedPolicy(name: string, ctx: RuleContext): AclPolicy | undefined {
-  const grant = consumerGrants(ctx.registry).find((g) => g.role === name);
+  const grant = grantsByRole(ctx.registry).get(name);
   if (grant) return grant.policy;
   const [kind, id] = [name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1)];
-  const p = ctx.registry.purposes.find((x) => x.id === id);
+  const p = purposeWithId(ctx.registry, id);
   if (kind === "issuer" && p?.kind === "certificate") return issuerPolicy(p);
   if (kind === "handover" && p?.delivery === "bootstrap") return handoverPolicy(p);
   return undefined;

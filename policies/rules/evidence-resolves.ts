@@ -1,3 +1,4 @@
+import { purposeWithId } from "../../registry/index-by.js";
 import { isKvMetadata } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
@@ -16,7 +17,7 @@ export const evidenceResolves: PlatformRule = {
       return; // a secret value ("[secret]" in a plan): the contents are not shown, and not judged
     }
     const meta = body.custom_metadata ?? {};
-    const p = ctx.registry.purposes.find((x) => x.id === meta.purpose);
+    const p = (meta.purpose === undefined ? undefined : purposeWithId(ctx.registry, meta.purpose));
     if (!p) return report(`${r.props.path}: custom_metadata names no purpose of the registry (${meta.purpose ?? "none"})`);
     if (meta.owner !== p.owner) report(`${p.id}: ${r.props.path}: custom_metadata owner ${meta.owner ?? "missing"}, the contract says ${p.owner}`);
     if (!meta.evidence || !ctx.registry.evidence.some((e) => e.id === meta.evidence)) report(`${p.id}: ${r.props.path}: evidence ${meta.evidence ?? "missing"} is not declared in the registry`);

@@ -1,4 +1,5 @@
 import { accessMatrix, entitled } from "../../access/matrix.js";
+import { purposeWithId } from "../../registry/index-by.js";
 import type { PlatformRule } from "../rule.js";
 
 export const purposeAccess: PlatformRule = {
@@ -13,7 +14,7 @@ export const purposeAccess: PlatformRule = {
   },
   validateStack(s, ctx, report) {
     for (const row of accessMatrix(s.resources, ctx.registry)) {
-      const p = ctx.registry.purposes.find((x) => x.id === row.purpose)!;
+      const p = purposeWithId(ctx.registry, row.purpose)!;
       if (!entitled(p, ctx.config.certManagerNamespace).has(row.identity))
         report(`${p.id}: ${row.identity} (role ${row.role}) holds ${row.capabilities.join(", ")} on ${row.path}, granted by policy ${row.policies.join(", ")}; it is neither a consumer nor the delivering controller`);
     }

@@ -1,7 +1,10 @@
 import { MECHANISM_OF } from "../../delivery/layout.js";
 import { kvMetadataPath } from "../../vault/paths.js";
 import { describe, kubernetesObject, labelledPurpose, purposeById, isKvMetadata } from "../resources.js";
+import { perRegistry } from "../../registry/index-by.js";
 import type { PlatformRule } from "../rule.js";
+
+const byKvMetadataPath = perRegistry((registry) => new Map(registry.purposes.map((p) => [kvMetadataPath(p), p])));
 
 /** The Kubernetes kinds that may deliver each mechanism. */
 const KINDS_OF: Record<string, readonly string[]> = {
@@ -43,7 +46,7 @@ export const purposeKnown: PlatformRule = {
       if (!p || p.kind !== "certificate") report(`${r.props.name}: PKI role ${r.name} matches no certificate purpose of the registry`);
     }
     if (isKvMetadata(r)) {
-      const p = ctx.registry.purposes.find((x) => kvMetadataPath(x) === r.props.path);
+      const p = byKvMetadataPath(ctx.registry).get(String(r.props.path));
       if (!p || (p.tier !== "vault_kv" && p.delivery !== "bootstrap")) report(`${r.props.path}: KV secret ${r.name} matches no KV or bootstrap purpose of the registry`);
     }
   },

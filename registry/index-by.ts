@@ -1,0 +1,21 @@
+import type { RegisteredPurpose, Registry } from "./load.js";
+
+/**
+ * A value derived once per registry and reused: policies, the access matrix and posture look purposes up for every
+ * resource of a plan, and at thousands of purposes a linear search per resource dominates their cost.
+ */
+export function perRegistry<T>(derive: (registry: Registry) => T): (registry: Registry) => T {
+  const cache = new WeakMap<Registry, T>();
+  return (registry) => {
+    let value = cache.get(registry);
+    if (value === undefined) cache.set(registry, (value = derive(registry)));
+    return value;
+  };
+}
+
+const byId = perRegistry((r) => new Map(r.purposes.map((p) => [p.id, p])));
+
+/** The purpose with this id, if the registry has one. */
+export function purposeWithId(registry: Registry, id: string): RegisteredPurpose | undefined {
+  return byId(registry).get(id);
+}
