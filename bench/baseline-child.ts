@@ -1,35 +1,36 @@
 // The bench's baseline, in a process of its own: the same custom resources the plan registered, run for run, with the
-// same inputs, registered directly with the SDK's CustomResource against the same engine and provider models. No
-// registry, no components, no derivation: what the SDK's own cost is for this many resources. One JSON line out.
+// same inputs, registered directly through their provider SDK classes against the same engine and provider models.
+// No registry, no components, no derivation, no outputs passed between resources: what the SDK's own cost is for
+// these resources. One JSON line out.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../plan/engine/monitor.js";
+import { withoutSourceMaps } from "../phases/source-maps.js";
 import { runProgram } from "../plan/run.js";
 import { fromWire, type RecordedRun } from "./record.js";
+import { resourceClass } from "./resource-classes.js";
 
 const { values } = parseArgs({ options: { record: { type: "string" } } });
 if (!values.record) throw new Error("usage: baseline-child --record FILE");
-/** A custom resource of any type, as a provider SDK's generated class registers it. */
-class BareResource extends pulumi.CustomResource {}
-
-const runs = JSON.parse(readFileSync(values.record, "utf8")) as RecordedRun[];
+const runs = readFileSync(values.record, "utf8").trim().split("\n").map((line) => JSON.parse(line) as RecordedRun);
 
 const started = performance.now();
 const state = new Map<string, RecordedResource[]>();
 for (const run of runs) {
   const previous = state.get(run.stack);
-  const result = await runProgram({ project: "secrets-platform", stack: run.stack, ...(previous ? { previous } : {}) }, async () => {
+  // Source maps off while registering, as the platform's program runs (phases/source-maps.ts).
+  const result = await runProgram({ project: "secrets-platform", stack: run.stack, ...(previous ? { previous } : {}) }, () => withoutSourceMaps(async () => {
     // Flat, so two resources of one type and name under different components need distinct names here.
     const seen = new Set<string>();
     for (const r of run.resources) {
       let name = r.name;
       for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
       seen.add(`${r.type}::${name}`);
-      new BareResource(r.type, name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect });
+      new (resourceClass(r.type))(name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect });
     }
     return {};
-  });
+  }));
   state.set(run.stack, result.resources);
 }
 const planMs = performance.now() - started;

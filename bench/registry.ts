@@ -2,10 +2,10 @@ import { stringify } from "yaml";
 import type { Delivery } from "../registry/schema.js";
 
 /**
- * A generated purpose registry for the bench: `size` purposes with the mix of a large platform (mostly KV secrets
- * read through ExternalSecrets, then certificates, transit keys and the rarer push, reveal-once and bootstrap
- * purposes), spread over teams of about 20 purposes, each team with two namespaces and three service accounts per
- * namespace, and one purpose in ten also read by a workload of another team. Deterministic for a given size.
+ * A generated purpose registry for the bench: `size` purposes with the mix of a large platform (see
+ * {@link DELIVERY_MIX}), spread over teams of about 20 purposes, each team with four workload identities in two
+ * namespaces (`api`, `worker` and `web` in its own, `batch` in `<team>-jobs`), each purpose read by one to three of
+ * them, and one purpose in ten also by a workload of another team. Deterministic for a given size.
  */
 export interface GeneratedRegistry {
   /** File name -> YAML text, one file per team (purposes/<team>.yaml). */
@@ -14,19 +14,23 @@ export interface GeneratedRegistry {
   bootstrapNamespaces: string[];
 }
 
-/** Share of each delivery mode among generated purposes; sums to 1. */
+/**
+ * Share of each delivery mode among generated purposes; sums to 1. Application secrets read through ExternalSecrets
+ * are most of a large platform's purposes; then certificates and transit keys; generated-in-cluster and break-glass
+ * secrets are rarer, and bootstrap material (what must exist before Vault runs) is a handful per platform.
+ */
 export const DELIVERY_MIX: Readonly<Record<Delivery, number>> = {
-  "external-secret": 0.4,
-  transit: 0.15,
-  "cert-manager": 0.15,
-  csi: 0.1,
-  "push-secret": 0.08,
-  "reveal-once": 0.07,
-  bootstrap: 0.05,
+  "external-secret": 0.55,
+  transit: 0.12,
+  "cert-manager": 0.12,
+  csi: 0.07,
+  "push-secret": 0.07,
+  "reveal-once": 0.05,
+  bootstrap: 0.02,
 };
 
 const PURPOSES_PER_TEAM = 20;
-const ACCOUNTS = ["api", "worker", "web"] as const;
+const PLATFORM_NAMESPACES = 4;
 
 type Raw = Record<string, unknown>;
 interface Identity {
@@ -38,8 +42,10 @@ export function generateRegistry(size: number): GeneratedRegistry {
   const random = seeded(size);
   const teamCount = Math.max(1, Math.ceil(size / PURPOSES_PER_TEAM));
   const teams = Array.from({ length: teamCount }, (_, i) => `team-${String(i).padStart(4, "0")}`);
-  const identities = (team: string): Identity[] =>
-    [team, `${team}-jobs`].flatMap((namespace) => ACCOUNTS.map((sa) => ({ namespace, serviceAccount: `${sa}` })));
+  const identities = (team: string): Identity[] => [
+    ...["api", "worker", "web"].map((serviceAccount) => ({ namespace: team, serviceAccount })),
+    { namespace: `${team}-jobs`, serviceAccount: "batch" },
+  ];
   const deliveries = deliverySequence(size);
   const byTeam = new Map<string, Raw[]>(teams.map((t) => [t, []]));
   const bootstrapNamespaces = new Set<string>();
@@ -53,6 +59,8 @@ export function generateRegistry(size: number): GeneratedRegistry {
     if (random() < 0.1 && teamCount > 1) consumers.push(identities(teams[(index + 1) % teamCount]!)[0]!);
     // Contract rules: a cert-manager key stays in one namespace; a bootstrap Secret has a consumer where it lives.
     if (delivery === "cert-manager") consumers = unique(consumers.map((c) => ({ ...c, namespace: consumers[0]!.namespace })));
+    // Bootstrap material is what platform components need before Vault runs: it lands in a few platform namespaces.
+    if (delivery === "bootstrap") consumers = [{ namespace: `platform-${index % PLATFORM_NAMESPACES}`, serviceAccount: "controller" }, ...consumers];
     const base: Raw = { id, description: `Generated ${delivery} purpose ${index}`, owner: team, delivery, consumers, evidence: `${team}-evidence-${index % 2}` };
     byTeam.get(team)!.push({ ...base, ...byDelivery(delivery, id, consumers) });
     if (delivery === "bootstrap") bootstrapNamespaces.add(consumers[0]!.namespace);

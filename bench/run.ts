@@ -13,6 +13,7 @@ interface PlanSample {
   resources: number;
   custom: number;
   registrations: number;
+  customRegistrations: number;
   byPurposeDelivery: Record<string, number>;
   planMs: number;
   peakRssBytes: number;

@@ -6,6 +6,7 @@ import { loadRegistry, type Registry } from "../registry/load.js";
 import { InvalidInputError, type Problem } from "../registry/problems.js";
 import type { PhaseId } from "./catalog.js";
 import { inputError } from "./errors.js";
+import { withoutSourceMaps } from "./source-maps.js";
 import { phaseStackReference, type PhaseProgram } from "./context.js";
 import { bootstrap } from "./bootstrap.js";
 import { PHASE_CHECKS } from "./checks.js";
@@ -25,9 +26,14 @@ export const PROGRAMS: Record<PhaseId, PhaseProgram> = {
 
 /**
  * The program `pulumi up` runs: validate the stack config and the registry (every problem at once, before any
- * resource is registered), then run the phase program the stack's config names.
+ * resource is registered), then run the phase program the stack's config names. Source maps are off meanwhile
+ * (see source-maps.ts).
  */
-export async function runPlatformStack(): Promise<Record<string, unknown>> {
+export function runPlatformStack(): Promise<Record<string, unknown>> {
+  return withoutSourceMaps(platformStack);
+}
+
+async function platformStack(): Promise<Record<string, unknown>> {
   const project = readProjectFile();
   const stack = pulumi.getStack();
   const file = stackFilePath(project, stack);

@@ -141,7 +141,7 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
     const secret = layout.kvSecrets.find((s) => s.purpose === h.purpose)!;
     const handover = new HandoverToVault(
       `handover-${h.purpose}`,
-      { handover: h, secret, authPath: auth.path, vaultAddress: inClusterAddress, caConfigMap: caMap.metadata.name, image: `hashicorp/vault:${ra.vaultVersion}`, dependsOn: [kv, auth, caMap] },
+      { handover: h, secret, authPath: auth.path, vaultAddress: inClusterAddress, caConfigMap: caMap.metadata.name, image: `hashicorp/vault:${ra.vaultVersion}`, dependsOn: [kv.ready, auth, caMap] },
       inVault,
     );
     handovers[h.purpose] = handover.record;
@@ -181,7 +181,7 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
     authRoles: Object.fromEntries(
       layout.consumers.map((g) => [g.role, { namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount, purposes: g.purposes, policy: g.role, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]),
     ),
-    issuerRoles: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { role: i.role, namespace: i.namespace, serviceAccount: i.serviceAccount, signPath: i.signPath, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }])),
+    issuerRoles: Object.fromEntries(layout.issuers.flatMap((i) => Object.entries(i.signPaths).map(([purpose, signPath]) => [purpose, { role: i.role, namespace: i.namespace, serviceAccount: i.serviceAccount, signPath, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]))),
     policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.issuers.map((i) => i.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclDocument(p)])),
     kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
     auditDevices: AUDIT_DEVICES.map((d) => ({ path: d.path, type: "file", filePath: d.options.file_path })),

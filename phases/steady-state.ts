@@ -61,7 +61,7 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
   });
   const byTeam = new Map<string, PurposeDelivery[]>();
   for (const d of layout.deliveries) if (d.resources.length > 0) byTeam.set(d.purpose.owner, byTeam.get(d.purpose.owner) ?? []).get(d.purpose.owner)!.push(d);
-  for (const [team, deliveries] of byTeam) new TeamDeliveries(`deliveries-${team}`, { deliveries, dependsOn: [eso, controllers.releases["cert-manager"], stores] });
+  for (const [team, deliveries] of byTeam) new TeamDeliveries(`deliveries-${team}`, { deliveries, dependsOn: [eso, controllers.releases["cert-manager"]], stores: stores.byName });
   customResource(layout.trustBundle, { dependsOn: [controllers.releases["trust-manager"]] });
 
   return {

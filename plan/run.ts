@@ -168,6 +168,8 @@ export async function runProgram(
   });
   // The program's own error is kept too, so a RunError (input the program refused) reaches the caller as such.
   let programError: unknown;
+  // A program may turn source maps off while it runs (phases/source-maps.ts); the process it ran in gets them back.
+  const sourceMaps = process.sourceMapsEnabled;
   try {
     await Promise.race([
       pulumi.runtime.runInPulumiStack(async () => {
@@ -198,6 +200,7 @@ export async function runProgram(
     await new Promise((resolve) => setImmediate(resolve));
     process.removeAllListeners("unhandledRejection");
     for (const listener of others) process.on("unhandledRejection", listener);
+    process.setSourceMapsEnabled(sourceMaps);
     target.onResources?.(monitor.resources);
   }
   if (programError !== undefined) throw programError;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
@@ -39,8 +40,21 @@ export function loadRegistry(dir: string): RegistryResult {
   }
   if (names.length === 0) return { ok: false, problems: [{ file: shown, message: "holds no registry files (*.yaml)" }] };
   const sources = names.map((name) => ({ file: join(shown, name), text: readFileSync(join(dir, name), "utf8") }));
-  return validateRegistry(sources, shown);
+  // The same files validate to the same result: the offline plan loads the registry once per stack run, and
+  // parsing thousands of purposes costs far more than reading them (README "Performance").
+  const hash = createHash("sha256").update(shown);
+  for (const s of sources) hash.update(`\0${s.file}\0${s.text}`);
+  const key = hash.digest("hex");
+  const cached = validated.get(key);
+  if (cached) return cached;
+  const result = validateRegistry(sources, shown);
+  validated.clear();
+  validated.set(key, result);
+  return result;
 }
+
+/** The last registry validated, by a hash of its files' names and texts (results are never mutated). */
+const validated = new Map<string, RegistryResult>();
 
 /** Throws {@link InvalidInputError} with every problem, or returns the registry. For the program entry point. */
 export function requireRegistry(dir: string): Registry {

@@ -183,7 +183,7 @@ describe("acl-least-privilege", () => {
   const reader = "consumer.break-glass.break-glass-reader";
   it("accepts exactly what the registry grants an identity", async () => {
     await assertNoViolations(aclLeastPrivilege, policy(reader, { "kv/data/platform/vault-break-glass-admin": { capabilities: ["read"] } }));
-    await assertNoViolations(aclLeastPrivilege, args(vault.Policy, { name: "issuer.payments-api-mtls", policy: renderAclPolicy({ name: "x", rules: [{ path: "pki_int/sign/payments-api-mtls", capabilities: ["update"], purpose: "", why: "" }] }) }));
+    await assertNoViolations(aclLeastPrivilege, args(vault.Policy, { name: "issuer.payments", policy: renderAclPolicy({ name: "x", rules: [{ path: "pki_int/sign/payments-api-mtls", capabilities: ["update"], purpose: "", why: "" }] }) }));
   });
   it("refuses globs, mount roots, sys/, sudo, untraceable paths and unknown identities", async () => {
     await assertHasViolation(aclLeastPrivilege, policy(reader, { "kv/data/platform/*": { capabilities: ["read"] } }), /no globs/);

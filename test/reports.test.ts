@@ -209,7 +209,7 @@ describe("the access matrix of the demo", () => {
   it("lets each KV reader read, the push writer write, the issuer sign, the handover Job create once", () => {
     const of = (purpose: string) => rows.filter((r) => r.purpose === purpose).map((r) => `${r.identity} ${r.path} ${r.capabilities.join(",")}`);
     assert.deepEqual(of("payments-db-password"), ["payments/payments-api kv/data/payments/payments-db-password read", "payments/payments-worker kv/data/payments/payments-db-password read"]);
-    assert.deepEqual(of("payments-api-mtls"), ["cert-manager/vault-issuer-payments-api-mtls pki_int/sign/payments-api-mtls update"]);
+    assert.deepEqual(of("payments-api-mtls"), ["cert-manager/vault-issuer-payments pki_int/sign/payments-api-mtls update"]);
     assert.ok(of("vault-kms-unseal-credentials").includes("vault/handover-vault-kms-unseal-credentials kv/data/platform/vault-kms-unseal-credentials create"));
     assert.ok(of("vault-kms-unseal-credentials").includes("vault/vault kv/data/platform/vault-kms-unseal-credentials read"));
   });

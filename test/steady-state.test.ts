@@ -288,7 +288,7 @@ describe("push-secret delivery", () => {
 describe("certificates", () => {
   const certPurposes = registry.purposes.filter((p) => p.kind === "certificate");
 
-  it("issue through one ClusterIssuer per PKI role: its sign endpoint, as its own Vault identity", () => {
+  it("issue through one ClusterIssuer per PKI role: its sign endpoint, as its owning team's Vault identity", () => {
     assert.deepEqual(ofKind("ClusterIssuer").map((i) => i.metadata.name).sort(), certPurposes.map((p) => `vault-${p.id}`).sort());
     for (const p of certPurposes) {
       const issuer = ofKind("ClusterIssuer").find((i) => i.metadata.name === `vault-${p.id}`)!;
@@ -297,11 +297,14 @@ describe("certificates", () => {
       const identity = raOutputs.issuerRoles[p.id];
       assert.equal(issuer.spec.vault.auth.kubernetes.role, identity.role);
       assert.equal(issuer.spec.vault.auth.kubernetes.serviceAccountRef.name, identity.serviceAccount);
-      assert.deepEqual(raOutputs.policies[identity.role].path, { [identity.signPath]: { capabilities: ["update"] } });
+      assert.equal(identity.role, `issuer.${p.owner}`);
+      // The team's identity signs for exactly the team's certificate purposes, each through its own role.
+      const team = certPurposes.filter((q) => q.owner === p.owner);
+      assert.deepEqual(raOutputs.policies[identity.role].path, Object.fromEntries(team.map((q) => [raOutputs.issuerRoles[q.id].signPath, { capabilities: ["update"] }])));
       assert.equal(Buffer.from(issuer.spec.vault.caBundle, "base64").toString(), rootPem);
     }
     const role = steady.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role")!;
-    assert.deepEqual(inputs(role).rules, [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: certPurposes.map((p) => `vault-issuer-${p.id}`), verbs: ["create"] }]);
+    assert.deepEqual(inputs(role).rules, [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [...new Set(certPurposes.map((p) => `vault-issuer-${p.owner}`))], verbs: ["create"] }]);
     for (const i of steady.resources.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer")) assert.equal(i.options.protect, true);
   });
 
@@ -399,7 +402,7 @@ describe("certificates", () => {
     delete shorter.issuerRoles["identity-workload-mtls"];
     assert.deepEqual(runtimeAuthorityProblems(shorter, registry, layout, "cert-manager"), [
       "payments-api-mtls: certificates of 2592000s exceed the PKI role's max_ttl of 604800s: Vault would cap them and cert-manager renew them in a loop",
-      "identity-workload-mtls: its issuer identity issuer.identity-workload-mtls (service account cert-manager/vault-issuer-identity-workload-mtls) is not in its issuerRoles",
+      "identity-workload-mtls: its issuer identity issuer.identity (service account cert-manager/vault-issuer-identity) is not in its issuerRoles",
     ].sort((a, b) => registryOrder(a) - registryOrder(b)));
     assert.deepEqual(runtimeAuthorityProblems({ ...raOutputs, status: "awaiting-pki-signature" }, registry, layout, "cert-manager"), [
       'its status is awaiting-pki-signature, not configured: finish phase 3 first (README "Phase 3")',

@@ -53,15 +53,14 @@ describe("consumer policies", () => {
     });
   });
 
-  it("give certificate consumers no Vault identity: only each purpose's issuer signs, for exactly its PKI role", () => {
+  it("give certificate consumers no Vault identity: only the owning team's issuer signs, for exactly its purposes' PKI roles", () => {
     const r = registry(purpose("cert-manager", { id: "payments-api-tls" }), purpose("csi", { id: "payments-mtls" }));
     assert.deepEqual(consumerGrants(r), [], "the consumer talks to cert-manager, never to Vault's sign endpoint");
     const issuers = runtimeAuthorityLayout(r, { certManager: "cert-manager" }).issuers;
     assert.deepEqual(
       issuers.map((i) => [i.role, `${i.namespace}/${i.serviceAccount}`, granted(i.policy)]),
       [
-        ["issuer.payments-api-tls", "cert-manager/vault-issuer-payments-api-tls", { "pki_int/sign/payments-api-tls": { capabilities: ["update"] } }],
-        ["issuer.payments-mtls", "cert-manager/vault-issuer-payments-mtls", { "pki_int/sign/payments-mtls": { capabilities: ["update"] } }],
+        ["issuer.payments", "cert-manager/vault-issuer-payments", { "pki_int/sign/payments-api-tls": { capabilities: ["update"] }, "pki_int/sign/payments-mtls": { capabilities: ["update"] } }],
       ],
     );
     for (const i of issuers) assert.deepEqual(aclViolations(i.policy), []);

@@ -116,9 +116,23 @@ export function consumerGrants(registry: Registry): ConsumerGrant[] {
     .sort((a, b) => a.role.localeCompare(b.role));
 }
 
-/** The policy of a certificate purpose's cert-manager issuer: sign requests with the purpose's PKI role, nothing else. */
-export function issuerPolicy(p: RegisteredPurpose): AclPolicy {
-  return { name: issuerRoleName(p), rules: [{ path: pkiSignPath(p), capabilities: ["update"], purpose: p.id, why: "sign certificate requests for the purpose's names" }] };
+/**
+ * The policy of one team's cert-manager issuers: sign requests with the PKI role of each of the team's certificate
+ * purposes (`purposes` are that team's), nothing else.
+ */
+export function issuerPolicy(purposes: readonly RegisteredPurpose[]): AclPolicy {
+  const certificates = purposes.filter((p) => p.kind === "certificate");
+  return {
+    name: issuerRoleName(certificates[0]!),
+    rules: certificates.map((p) => ({ path: pkiSignPath(p), capabilities: ["update"], purpose: p.id, why: "sign certificate requests for the purpose's names" })),
+  };
+}
+
+/** The issuer policy of every team that owns certificate purposes, in the registry's order of teams. */
+export function issuerPolicies(registry: Registry): AclPolicy[] {
+  const byOwner = new Map<string, RegisteredPurpose[]>();
+  for (const p of registry.purposes) if (p.kind === "certificate") byOwner.set(p.owner, byOwner.get(p.owner) ?? []).get(p.owner)!.push(p);
+  return [...byOwner.values()].map(issuerPolicy);
 }
 
 /**

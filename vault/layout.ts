@@ -1,6 +1,7 @@
 import { parseDuration, toGoDuration } from "../registry/duration.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import { consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type ConsumerGrant } from "./acl.js";
+import { purposeWithId } from "../registry/index-by.js";
+import { consumerGrants, handoverPolicy, issuerPolicies, type AclPolicy, type ConsumerGrant } from "./acl.js";
 import { handoverJobName, handoverRoleName, issuerRoleName, issuerServiceAccountName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, pkiSignPath, transitKeyName } from "./paths.js";
 
 /**
@@ -69,15 +70,16 @@ export interface HandoverLayout {
   vaultDataPath: string;
 }
 
-/** The Vault identity of a certificate purpose's cert-manager ClusterIssuer. */
+/** The Vault identity of one team's cert-manager ClusterIssuers (one per certificate purpose of the team). */
 export interface IssuerIdentityLayout {
-  purpose: string;
+  owner: string;
   /** Kubernetes auth role and policy name. */
   role: string;
-  /** The service account the ClusterIssuer names, in cert-manager's namespace (its cluster resource namespace). */
+  /** The service account the ClusterIssuers name, in cert-manager's namespace (its cluster resource namespace). */
   namespace: string;
   serviceAccount: string;
-  signPath: string;
+  /** The sign path of each of the team's certificate purposes, by purpose id. */
+  signPaths: Record<string, string>;
   policy: AclPolicy;
 }
 
@@ -112,7 +114,7 @@ export function runtimeAuthorityLayout(registry: Registry, namespaces: Controlle
     pkiRoles,
     consumers: consumerGrants(registry),
     handovers,
-    issuers: purposes.filter((p) => p.kind === "certificate").map((p) => issuerIdentity(p, namespaces.certManager)),
+    issuers: issuerPolicies(registry).map((policy) => issuerIdentity(registry, policy, namespaces.certManager)),
     pkiMaxLeaseTtlSeconds: Math.max(3600, ...pkiRoles.map((r) => r.maxTtlSeconds)),
   };
 }
@@ -157,8 +159,10 @@ function pkiRole(p: RegisteredPurpose): PkiRoleLayout {
   };
 }
 
-function issuerIdentity(p: RegisteredPurpose, namespace: string): IssuerIdentityLayout {
-  return { purpose: p.id, role: issuerRoleName(p), namespace, serviceAccount: issuerServiceAccountName(p), signPath: pkiSignPath(p), policy: issuerPolicy(p) };
+function issuerIdentity(registry: Registry, policy: AclPolicy, namespace: string): IssuerIdentityLayout {
+  const purposes = policy.rules.map((r) => purposeWithId(registry, r.purpose)!);
+  const owner = purposes[0]!.owner;
+  return { owner, role: issuerRoleName({ owner }), namespace, serviceAccount: issuerServiceAccountName({ owner }), signPaths: Object.fromEntries(purposes.map((p) => [p.id, pkiSignPath(p)])), policy };
 }
 
 function handover(p: RegisteredPurpose): HandoverLayout {

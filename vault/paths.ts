@@ -62,16 +62,19 @@ export function consumerRoleName(c: Consumer): string {
 }
 
 /**
- * The Kubernetes auth role (and policy) of the cert-manager issuer of a certificate purpose: the only identity that
- * may sign for the purpose's PKI role. Consumers never call the sign endpoint themselves.
+ * The Kubernetes auth role (and policy) of the cert-manager issuers of one owning team's certificate purposes: the
+ * only identity that may sign for those purposes' PKI roles, each role still fixing its own purpose's names, key and
+ * lifetime. One per team rather than per purpose: cert-manager can mint tokens for every issuer account anyway, so
+ * per-purpose accounts separated nothing it could not cross, and cost three resources per certificate purpose.
+ * Consumers never call the sign endpoint themselves.
  */
-export function issuerRoleName(p: Pick<Purpose, "id">): string {
-  return `issuer.${p.id}`;
+export function issuerRoleName(p: Pick<Purpose, "owner">): string {
+  return `issuer.${p.owner}`;
 }
 
-/** The service account, in cert-manager's namespace, that the purpose's ClusterIssuer logs in to Vault as. */
-export function issuerServiceAccountName(p: Pick<Purpose, "id">): string {
-  return `vault-issuer-${p.id}`;
+/** The service account, in cert-manager's namespace, that the team's ClusterIssuers log in to Vault as. */
+export function issuerServiceAccountName(p: Pick<Purpose, "owner">): string {
+  return `vault-issuer-${p.owner}`;
 }
 
 /** The auth role and policy of the one-shot Job that hands a bootstrap purpose over to Vault. */

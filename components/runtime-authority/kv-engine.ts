@@ -10,6 +10,11 @@ import { MOUNTS } from "../../vault/paths.js";
  */
 export class KvEngine extends pulumi.ComponentResource {
   public readonly path: pulumi.Output<string>;
+  /**
+   * The mount's configuration: what writers wait for. Not the component, which holds every secret's metadata: a
+   * dependency on a component is a dependency on each of its resources.
+   */
+  public readonly ready: pulumi.Resource;
 
   constructor(name: string, args: { defaultMaxVersions: number; secrets: readonly KvSecretLayout[] }, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:runtime-authority:KvEngine", name, {}, opts);
@@ -19,6 +24,7 @@ export class KvEngine extends pulumi.ComponentResource {
       { parent: this, protect: true },
     );
     const config = new vault.kv.SecretBackendV2(`${name}-config`, { mount: mount.path, casRequired: true, maxVersions: args.defaultMaxVersions, deleteVersionAfter: 0 }, { parent: this, protect: true });
+    this.ready = config;
     for (const secret of args.secrets) kvSecretMetadata(`${name}-${secret.purpose}`, { secret }, { parent: this, dependsOn: [config] });
     this.path = mount.path;
     this.registerOutputs({ path: this.path });

@@ -1,14 +1,20 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PurposeDelivery } from "../../delivery/layout.js";
+import type { CustomResourceSpec, PurposeDelivery } from "../../delivery/layout.js";
 import { customResource } from "./custom-resource.js";
 
 /** Arguments for {@link TeamDeliveries}. */
 export interface TeamDeliveriesArgs {
   /** What delivers each of the team's purposes, already planned (see `delivery/layout.ts`). */
   deliveries: readonly PurposeDelivery[];
-  /** Controllers and stores the resources need first. */
+  /** Controllers the resources need first. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The ClusterSecretStores by name: each resource waits for the stores it reads or writes through, and only those
+   * (depending on the stores' component would make every resource depend on every store, which the SDK expands to
+   * one dependency per store on each registration).
+   */
+  stores: ReadonlyMap<string, pulumi.Resource>;
 }
 
 /**
@@ -25,11 +31,18 @@ export class TeamDeliveries extends pulumi.ComponentResource {
     for (const delivery of args.deliveries) {
       let previous: pulumi.Resource[] = [];
       for (const spec of delivery.resources) {
-        const resource = customResource(spec, { parent: this, dependsOn: [...args.dependsOn, ...previous] });
+        const stores = storeNames(spec).map((n) => args.stores.get(n)).filter((s) => s !== undefined);
+        const resource = customResource(spec, { parent: this, dependsOn: [...args.dependsOn, ...stores, ...previous] });
         this.resources.push(resource);
         previous = [resource];
       }
     }
     this.registerOutputs({});
   }
+}
+
+/** The stores a custom resource names: an ExternalSecret's `secretStoreRef`, a PushSecret's `secretStoreRefs`. */
+function storeNames(spec: CustomResourceSpec): string[] {
+  const body = spec.spec as { secretStoreRef?: { name: string }; secretStoreRefs?: { name: string }[] } | undefined;
+  return [...(body?.secretStoreRef ? [body.secretStoreRef.name] : []), ...(body?.secretStoreRefs ?? []).map((r) => r.name)];
 }

@@ -14,10 +14,13 @@ export interface VaultSecretStoresArgs {
 /** The ClusterSecretStores through which ESO reads and writes Vault KV, each as one consumer, in one namespace. */
 export class VaultSecretStores extends pulumi.ComponentResource {
   public readonly stores: k8s.apiextensions.CustomResource[];
+  /** Each store by its name, so what reads through a store can depend on that store alone. */
+  public readonly byName: ReadonlyMap<string, k8s.apiextensions.CustomResource>;
 
   constructor(name: string, args: VaultSecretStoresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:steady-state:VaultSecretStores", name, {}, opts);
     this.stores = args.stores.map((s) => customResource(s, { parent: this, dependsOn: args.dependsOn }));
+    this.byName = new Map(this.stores.map((store, i) => [args.stores[i]!.metadata.name, store]));
     this.registerOutputs({});
   }
 }

@@ -25,14 +25,16 @@ export class VaultIssuers extends pulumi.ComponentResource {
   constructor(name: string, args: VaultIssuersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:steady-state:VaultIssuers", name, {}, opts);
     const labels = platformLabels("steady-state");
-    const accounts = args.issuers.map(
-      (i) => new k8s.core.v1.ServiceAccount(`${name}-${i.purpose}`, { metadata: { name: i.serviceAccount, namespace: args.namespace, labels }, automountServiceAccountToken: false }, { parent: this, dependsOn: args.dependsOn }),
+    // One account per owning team: its ClusterIssuers share it (vault/paths.ts issuerRoleName).
+    const serviceAccounts = [...new Set(args.issuers.map((i) => i.serviceAccount))];
+    const accounts = serviceAccounts.map(
+      (sa) => new k8s.core.v1.ServiceAccount(`${name}-${sa}`, { metadata: { name: sa, namespace: args.namespace, labels }, automountServiceAccountToken: false }, { parent: this, dependsOn: args.dependsOn }),
     );
     const role = new k8s.rbac.v1.Role(
       `${name}-token-requester`,
       {
         metadata: { name: "vault-issuer-token-requester", namespace: args.namespace, labels },
-        rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: args.issuers.map((i) => i.serviceAccount), verbs: ["create"] }],
+        rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: serviceAccounts, verbs: ["create"] }],
       },
       { parent: this, dependsOn: args.dependsOn },
     );
@@ -63,9 +65,14 @@ export class VaultIssuers extends pulumi.ComponentResource {
       { parent: this },
     );
     // Policies first: a request the policy would refuse must never find an issuer without one.
-    const policies = args.issuers.map((i) => customResource(i.approval, { parent: this, dependsOn: [...args.dependsOn, useBinding] }));
-    // Issuers hold trust: deleting one stops every renewal of its purpose, so they are protected.
-    for (const i of args.issuers) customResource(i.resource, { parent: this, protect: true, dependsOn: [...args.dependsOn, ...accounts, binding, ...policies] });
+    // Issuers hold trust: deleting one stops every renewal of its purpose, so they are protected. Each waits for its
+    // own account and policy only: waiting for all of them would make the dependencies grow with the square of
+    // the certificate purposes.
+    const accountOf = new Map(serviceAccounts.map((sa, i) => [sa, accounts[i]!]));
+    for (const i of args.issuers) {
+      const policy = customResource(i.approval, { parent: this, dependsOn: [...args.dependsOn, useBinding] });
+      customResource(i.resource, { parent: this, protect: true, dependsOn: [...args.dependsOn, accountOf.get(i.serviceAccount)!, binding, policy] });
+    }
     this.registerOutputs({});
   }
 }

@@ -1,7 +1,8 @@
-import { aclDocument, aclViolations, consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type Capability } from "../../vault/acl.js";
+import { aclDocument, aclViolations, consumerGrants, handoverPolicy, issuerPolicies, type AclPolicy, type Capability } from "../../vault/acl.js";
 import { perRegistry, purposeWithId } from "../../registry/index-by.js";
 import type { PlatformRule, RuleContext } from "../rule.js";
 
+const issuerPoliciesByName = perRegistry((registry) => new Map(issuerPolicies(registry).map((p) => [p.name, p])));
 const grantsByRole = perRegistry((registry) => new Map(consumerGrants(registry).map((g) => [g.role, g])));
 
 /** The policy the registry grants a role name, if the name is one the platform derives. */
@@ -10,7 +11,7 @@ function expectedPolicy(name: string, ctx: RuleContext): AclPolicy | undefined {
   if (grant) return grant.policy;
   const [kind, id] = [name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1)];
   const p = purposeWithId(ctx.registry, id);
-  if (kind === "issuer" && p?.kind === "certificate") return issuerPolicy(p);
+  if (kind === "issuer") return issuerPoliciesByName(ctx.registry).get(name);
   if (kind === "handover" && p?.delivery === "bootstrap") return handoverPolicy(p);
   return undefined;
 }
