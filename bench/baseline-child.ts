@@ -1,21 +1,27 @@
 // The bench's baseline, in a process of its own: the same custom resources the plan registered, run for run, with the
-// same inputs, registered directly through their provider SDK classes against the same engine and provider models.
-// No registry, no components, no derivation, no outputs passed between resources: what the SDK's own cost is for
-// these resources. One JSON line out.
+// same inputs, registered directly through their provider SDK classes against the same engine and provider models,
+// after the same stack config is read and decrypted. No registry, no components, no derivation, no outputs passed
+// between resources: what the SDK's own cost is for these resources. One JSON line out.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../plan/engine/monitor.js";
+import { readProjectFile } from "../config/project.js";
+import { loadStackConfig } from "../config/stack-file.js";
 import { withoutSourceMaps } from "../phases/source-maps.js";
+import { cliPassphrase } from "../plan/passphrase-source.js";
 import { runProgram } from "../plan/run.js";
 import { fromWire, type RecordedRun } from "./record.js";
 import { resourceClass } from "./resource-classes.js";
 
-const { values } = parseArgs({ options: { record: { type: "string" } } });
-if (!values.record) throw new Error("usage: baseline-child --record FILE");
+const { values } = parseArgs({ options: { record: { type: "string" }, root: { type: "string" } } });
+if (!values.record || !values.root) throw new Error("usage: baseline-child --root DIR --record FILE");
 const runs = readFileSync(values.record, "utf8").trim().split("\n").map((line) => JSON.parse(line) as RecordedRun);
 
 const started = performance.now();
+// What the CLI does before any program runs, as the plan does it: read and decrypt every stack's config.
+const project = readProjectFile(values.root);
+for (const stack of new Set(runs.map((r) => r.stack))) if (!loadStackConfig(project, stack, cliPassphrase("demo", values.root)).ok) throw new Error(`${stack}: config does not load`);
 const state = new Map<string, RecordedResource[]>();
 for (const run of runs) {
   const previous = state.get(run.stack);

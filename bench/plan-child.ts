@@ -31,9 +31,17 @@ if (!result.ok) throw new Error(`the generated registry is invalid:\n${result.pr
 
 const doc = planDocument(result);
 const stacks = stacksOfPlan(doc);
-const policyStarted = performance.now();
-const violations = evaluate(stacks, { registry: result.registry, now: result.now });
-const policyMs = performance.now() - policyStarted;
+// The first pass is what `npm run policy` pays once (module and JIT warm-up included); the next ones are the
+// steady per-resource cost, which is what grows with a platform.
+const policyPasses: number[] = [];
+let violations: ReturnType<typeof evaluate> = [];
+for (let i = 0; i < 4; i++) {
+  const t = performance.now();
+  violations = evaluate(stacks, { registry: result.registry, now: result.now });
+  policyPasses.push(performance.now() - t);
+}
+const [policyFirstMs, ...warm] = policyPasses as [number, ...number[]];
+const policyMs = warm.sort((a, b) => a - b)[1]!;
 // Each rule alone too, so the report shows where the pack's time goes.
 const policyMsByRule = Object.fromEntries(
   RULES.map((rule) => {
@@ -58,6 +66,7 @@ process.stdout.write(
     planMs,
     peakRssBytes,
     policyMs,
+    policyFirstMs,
     policyResources,
     policyMsByRule,
   })}\n`,

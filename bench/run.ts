@@ -17,7 +17,10 @@ interface PlanSample {
   byPurposeDelivery: Record<string, number>;
   planMs: number;
   peakRssBytes: number;
+  /** The median of three passes of the policy pack after a first one. */
   policyMs: number;
+  /** The first pass, with module and JIT warm-up: what one `npm run policy` pays. */
+  policyFirstMs: number;
   policyResources: number;
 }
 interface BaselineSample {
@@ -39,6 +42,7 @@ export interface SizeResult {
   baselineMs: number;
   baselinePeakRssBytes: number;
   policyMicrosPerResource: number;
+  policyFirstMicrosPerResource: number;
   samples: { plan: PlanSample[]; baseline: BaselineSample[] };
 }
 
@@ -124,6 +128,7 @@ export async function main(argv: readonly string[], io: BenchIo = { out: (l) => 
       baselineMs: median(samples.baseline.map((s) => s.planMs)),
       baselinePeakRssBytes: median(samples.baseline.map((s) => s.peakRssBytes)),
       policyMicrosPerResource: median(samples.plan.map((s) => (s.policyMs * 1000) / s.policyResources)),
+      policyFirstMicrosPerResource: median(samples.plan.map((s) => (s.policyFirstMs * 1000) / s.policyResources)),
       samples,
     });
   }
@@ -141,7 +146,7 @@ async function planOnce(size: number, outDir: string): Promise<{ plan: PlanSampl
   const record = join(outDir, `record-${size}.json`);
   try {
     const plan = await child<PlanSample>({ script: "plan-child.ts", argv: ["--root", root, "--record", record] });
-    const baseline = await child<BaselineSample>({ script: "baseline-child.ts", argv: ["--record", record] });
+    const baseline = await child<BaselineSample>({ script: "baseline-child.ts", argv: ["--root", root, "--record", record] });
     return { plan, baseline };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -189,7 +194,7 @@ function summary(results: readonly SizeResult[], fixed: PlanSample, coldStart: C
     "",
     `Fixed platform resources: ${fixed.resources} (${fixed.purposes} platform purposes, no generated ones)`,
     table(
-      ["purposes", "resources", "per purpose", "registered", "plan s", "baseline s", "x", "plan MB", "baseline MB", "x", "policy µs/res"],
+      ["purposes", "resources", "per purpose", "registered", "plan s", "baseline s", "x", "plan MB", "baseline MB", "x", "policy µs/res", "first pass"],
       results.map((r) => [
         String(r.purposes),
         String(r.resources),
@@ -202,6 +207,7 @@ function summary(results: readonly SizeResult[], fixed: PlanSample, coldStart: C
         mb(r.baselinePeakRssBytes),
         (r.peakRssBytes / r.baselinePeakRssBytes).toFixed(2),
         r.policyMicrosPerResource.toFixed(1),
+        r.policyFirstMicrosPerResource.toFixed(1),
       ]),
     ),
   ];

@@ -47,14 +47,13 @@ export interface KvSecretMetadataArgs {
  */
 export function kvSecretMetadata(name: string, args: KvSecretMetadataArgs, opts: pulumi.CustomResourceOptions): vault.generic.Endpoint {
   const s = args.secret;
-  const customMetadata = pulumi.output(args.extraMetadata ?? {}).apply((extra) => ({ ...s.customMetadata, ...extra }));
+  const body = (custom: Record<string, string>) => JSON.stringify({ max_versions: s.maxVersions, cas_required: true, delete_version_after: s.deleteVersionAfter, custom_metadata: custom });
   return new vault.generic.Endpoint(
     `${name}-metadata`,
     {
       path: s.metadataPath,
-      dataJson: customMetadata.apply((custom) =>
-        JSON.stringify({ max_versions: s.maxVersions, cas_required: true, delete_version_after: s.deleteVersionAfter, custom_metadata: custom }),
-      ),
+      // A plain string unless the metadata waits on deploy-time values: every Output costs the SDK a few promises.
+      dataJson: args.extraMetadata ? pulumi.output(args.extraMetadata).apply((extra) => body({ ...s.customMetadata, ...extra })) : body(s.customMetadata),
       disableDelete: true,
       // Compare only what is written here: Vault adds versions, timestamps and current_version itself.
       ignoreAbsentFields: true,
