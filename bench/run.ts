@@ -12,6 +12,9 @@ interface PlanSample {
   purposes: number;
   resources: number;
   custom: number;
+  /** Resources that exist for a workload identity (policy, auth role, store, issuer account), and how many identities. */
+  identityResources: number;
+  identities: number;
   registrations: number;
   customRegistrations: number;
   byPurposeDelivery: Record<string, number>;
@@ -36,6 +39,10 @@ export interface SizeResult {
   resources: number;
   /** Resources beyond the fixed platform resources (the plan with no generated purposes), per generated purpose. */
   resourcesPerPurpose: number;
+  /** The same, without the resources of workload identities (they grow with workloads and teams, not purposes). */
+  ownResourcesPerPurpose: number;
+  identities: number;
+  resourcesPerIdentity: number;
   registrations: number;
   planMs: number;
   peakRssBytes: number;
@@ -122,6 +129,9 @@ export async function main(argv: readonly string[], io: BenchIo = { out: (l) => 
       purposes: first.purposes,
       resources: first.resources,
       resourcesPerPurpose: (first.resources - fixed.resources) / (first.purposes - fixed.purposes),
+      ownResourcesPerPurpose: (first.resources - first.identityResources - (fixed.resources - fixed.identityResources)) / (first.purposes - fixed.purposes),
+      identities: first.identities,
+      resourcesPerIdentity: first.identityResources / first.identities,
       registrations: first.registrations,
       planMs: median(samples.plan.map((s) => s.planMs)),
       peakRssBytes: median(samples.plan.map((s) => s.peakRssBytes)),
@@ -211,8 +221,16 @@ function summary(results: readonly SizeResult[], fixed: PlanSample, coldStart: C
       ]),
     ),
   ];
+  lines.push(
+    "Where the resources are: each purpose's own, and each workload identity's (consumer or team issuer)",
+    table(
+      ["purposes", "own per purpose", "identities", "per identity"],
+      results.map((r) => [String(r.purposes), r.ownResourcesPerPurpose.toFixed(2), String(r.identities), r.resourcesPerIdentity.toFixed(2)]),
+    ),
+  );
   const checks: [string, boolean][] = results.flatMap((r) => [
     [`${r.purposes} purposes: ${r.resourcesPerPurpose.toFixed(2)} resources per purpose <= ${TARGETS.resourcesPerPurpose}`, r.resourcesPerPurpose <= TARGETS.resourcesPerPurpose],
+    [`${r.purposes} purposes: ${r.ownResourcesPerPurpose.toFixed(2)} resources per purpose, workload identities apart, <= ${TARGETS.resourcesPerPurpose}`, r.ownResourcesPerPurpose <= TARGETS.resourcesPerPurpose],
     [`${r.purposes} purposes: plan time ${(r.planMs / r.baselineMs).toFixed(2)}x baseline <= ${TARGETS.timeRatio}x`, r.planMs / r.baselineMs <= TARGETS.timeRatio],
     [`${r.purposes} purposes: peak memory ${(r.peakRssBytes / r.baselinePeakRssBytes).toFixed(2)}x baseline <= ${TARGETS.memoryRatio}x`, r.peakRssBytes / r.baselinePeakRssBytes <= TARGETS.memoryRatio],
     [`${r.purposes} purposes: policy ${r.policyMicrosPerResource.toFixed(1)} µs per resource < ${TARGETS.policyMicrosPerResource}`, r.policyMicrosPerResource < TARGETS.policyMicrosPerResource],

@@ -53,6 +53,8 @@ export interface RecordedResource {
 export type StackOutputs = Map<string, { outputs: WireMap }>;
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+/** The read response of each stack's outputs, by the outputs entry (a new entry per stack run). */
+const readStructs = new WeakMap<object, structPb.Struct>();
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 type Callback<T> = (err: Error | null, resp?: T) => void;
 /** Capabilities negotiated with the SDK, as a current engine answers them. Output values stay off so inputs arrive resolved. */
@@ -139,7 +141,11 @@ export class PlanMonitor {
       this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: true, read: true, op: "read", id: stackName, inputs, outputs, options: emptyOptions() });
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
-      resp.setProperties(structPb.Struct.fromJavaScript(outputs as Record<string, never>));
+      // A stack's outputs are read by several stacks and runs; converting thousands of purposes' records to a
+      // protobuf Struct once per stack run is enough.
+      let struct = readStructs.get(referenced);
+      if (!struct) readStructs.set(referenced, (struct = structPb.Struct.fromJavaScript(outputs as Record<string, never>)));
+      resp.setProperties(struct);
       return resp;
     });
   }
