@@ -1,5 +1,5 @@
 // The bench's baseline, in a process of its own: the same custom resources the plan registered, run for run, with the
-// same inputs, registered directly through their provider SDK classes against the same engine and provider models,
+// same inputs and providers, registered directly through their provider SDK classes against the same engine and models,
 // after the same stack config is read and decrypted. No registry, no components, no derivation, no outputs passed
 // between resources: what the SDK's own cost is for these resources. One JSON line out.
 import { readFileSync } from "node:fs";
@@ -23,21 +23,28 @@ const started = performance.now();
 const project = readProjectFile(values.root);
 for (const stack of new Set(runs.map((r) => r.stack))) if (!loadStackConfig(project, stack, cliPassphrase("demo", values.root)).ok) throw new Error(`${stack}: config does not load`);
 const state = new Map<string, RecordedResource[]>();
+const runTimes: { stack: string; ms: number }[] = [];
 for (const run of runs) {
+  const runStarted = performance.now();
   const previous = state.get(run.stack);
   // Source maps off while registering, as the platform's program runs (phases/source-maps.ts).
   const result = await runProgram({ project: "secrets-platform", stack: run.stack, ...(previous ? { previous } : {}) }, () => withoutSourceMaps(async () => {
     // Flat, so two resources of one type and name under different components need distinct names here.
     const seen = new Set<string>();
+    // A resource bound to an explicit provider is bound to the same provider here (its own instance of it).
+    const providers = new Map<string, pulumi.ProviderResource>();
     for (const r of run.resources) {
       let name = r.name;
       for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
       seen.add(`${r.type}::${name}`);
-      new (resourceClass(r.type))(name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect });
+      const provider = r.provider ? providers.get(r.provider) : undefined;
+      const resource = new (resourceClass(r.type))(name, fromWire(r.inputs) as pulumi.Inputs, { protect: r.protect, ...(provider ? { provider } : {}) });
+      if (r.type.startsWith("pulumi:providers:")) providers.set(`${r.type}::${r.name}`, resource as pulumi.ProviderResource);
     }
     return {};
   }));
   state.set(run.stack, result.resources);
+  runTimes.push({ stack: run.stack, ms: performance.now() - runStarted });
 }
 const planMs = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ registrations: runs.reduce((n, r) => n + r.resources.length, 0), planMs, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ registrations: runs.reduce((n, r) => n + r.resources.length, 0), planMs, runTimes, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);

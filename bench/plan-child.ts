@@ -22,12 +22,17 @@ writeFileSync(values.record, "");
 let registrations = 0;
 // Writing the record is the bench's work, not the plan's: its time is taken out of the plan's.
 let recordingMs = 0;
+/** Each run's time, from the end of the one before (the first includes validating every input). */
+const runTimes: { stack: string; ms: number }[] = [];
+let runStarted = performance.now();
 let customRegistrations = 0;
 const started = performance.now();
 const result = await planCluster({ cluster: "demo", now: new Date("2026-11-22T00:00:00Z"), passphrase: cliPassphrase("demo"), onStackRun: (run) => {
   const t = performance.now();
+  runTimes.push({ stack: run.stack, ms: t - runStarted });
   appendFileSync(values.record!, `${JSON.stringify(recordRun(run))}\n`);
   recordingMs += performance.now() - t;
+  runStarted = performance.now();
   registrations += run.resources.filter((r) => !r.read).length;
   customRegistrations += run.resources.filter((r) => !r.read && r.custom).length;
 } });
@@ -73,6 +78,7 @@ process.stdout.write(
     customRegistrations,
     byPurposeDelivery: Object.fromEntries(result.registry.purposes.reduce((m, p) => m.set(p.delivery, (m.get(p.delivery) ?? 0) + 1), new Map<string, number>())),
     planMs,
+    runTimes,
     peakRssBytes,
     policyMs,
     policyFirstMs,

@@ -5,14 +5,16 @@ import type { WireMap } from "../plan/engine/wire.js";
 /** What the baseline replays of one `pulumi up` run of the plan: every custom resource it registered, as sent. */
 export interface RecordedRun {
   stack: string;
-  resources: { type: string; name: string; inputs: WireMap; protect: boolean }[];
+  resources: { type: string; name: string; inputs: WireMap; protect: boolean; provider?: string }[];
 }
 
 /** The custom resources one stack run registered (not its components, not the stack references it read). */
 export function recordRun(run: StackRun): RecordedRun {
   return {
     stack: run.stack,
-    resources: run.resources.filter((r) => r.custom && !r.read).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, protect: r.options.protect })),
+    resources: run.resources
+      .filter((r) => r.custom && !r.read)
+      .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, protect: r.options.protect, ...(r.options.provider ? { provider: providerKey(r.options.provider) } : {}) })),
   };
 }
 
@@ -26,4 +28,10 @@ export function fromWire(v: unknown): unknown {
   if (o[SIG] === pulumi.runtime.specialSecretSig) return pulumi.secret(fromWire(o.value));
   if (o[SIG] === pulumi.runtime.specialResourceSig) return (o.id as string) || o.urn;
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromWire(x)]));
+}
+
+/** An explicit provider reference (`<urn>::<id>`) as `<type>::<name>`, how the baseline finds its own instance. */
+export function providerKey(reference: string): string {
+  const parts = reference.split("::");
+  return `${parts[2]!.split("$").at(-1)}::${parts[3]}`;
 }

@@ -20,6 +20,8 @@ interface PlanSample {
   byPurposeDelivery: Record<string, number>;
   planMs: number;
   peakRssBytes: number;
+  /** Each `pulumi up` run of the plan, in order, with its time. */
+  runTimes: { stack: string; ms: number }[];
   /** The median of three passes of the policy pack after a first one. */
   policyMs: number;
   /** The first pass, with module and JIT warm-up: what one `npm run policy` pays. */
@@ -29,6 +31,7 @@ interface PlanSample {
 interface BaselineSample {
   registrations: number;
   planMs: number;
+  runTimes: { stack: string; ms: number }[];
   peakRssBytes: number;
 }
 

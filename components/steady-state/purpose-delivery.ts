@@ -7,7 +7,7 @@ import { customResource } from "./custom-resource.js";
 export interface TeamDeliveriesArgs {
   /** What delivers each of the team's purposes, already planned (see `delivery/layout.ts`). */
   deliveries: readonly PurposeDelivery[];
-  /** Controllers the resources need first. */
+  /** Controllers the resources need first (those that use a store get them through the store). */
   dependsOn: pulumi.Input<pulumi.Resource>[];
   /**
    * The ClusterSecretStores by name: each resource waits for the stores it reads or writes through, and only those
@@ -31,8 +31,9 @@ export class TeamDeliveries extends pulumi.ComponentResource {
     for (const delivery of args.deliveries) {
       let previous: pulumi.Resource[] = [];
       for (const spec of delivery.resources) {
+        // What reads or writes through a store waits for that store, which waits for ESO; the rest for the controllers.
         const stores = storeNames(spec).map((n) => args.stores.get(n)).filter((s) => s !== undefined);
-        const resource = customResource(spec, { parent: this, dependsOn: [...args.dependsOn, ...stores, ...previous] });
+        const resource = customResource(spec, { parent: this, dependsOn: [...(stores.length > 0 ? stores : args.dependsOn), ...previous] });
         this.resources.push(resource);
         previous = [resource];
       }
