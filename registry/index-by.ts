@@ -19,3 +19,15 @@ const byId = perRegistry((r) => new Map(r.purposes.map((p) => [p.id, p])));
 export function purposeWithId(registry: Registry, id: string): RegisteredPurpose | undefined {
   return byId(registry).get(id);
 }
+
+/** Items grouped by a key, groups and items in their first order (Map.groupBy, which Node 20 lacks). */
+export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -396,15 +396,15 @@ describe("certificates", () => {
 
   it("refuses a registry whose certificate outlives the PKI role phase 3 configured, naming each problem", () => {
     const layout = steadyStateLayout(registry, { vaultServer: raOutputs.vault.address, rootCertificatePem: rootPem });
-    assert.deepEqual(runtimeAuthorityProblems(raOutputs, registry, layout, "cert-manager"), []);
+    assert.deepEqual(runtimeAuthorityProblems(raOutputs, layout, "cert-manager"), []);
     const shorter = structuredClone(raOutputs);
     shorter.pkiRoles["payments-api-mtls"].maxTtlSeconds = 7 * 86_400;
     delete shorter.issuerRoles["identity-workload-mtls"];
-    assert.deepEqual(runtimeAuthorityProblems(shorter, registry, layout, "cert-manager"), [
+    assert.deepEqual(runtimeAuthorityProblems(shorter, layout, "cert-manager"), [
       "payments-api-mtls: certificates of 2592000s exceed the PKI role's max_ttl of 604800s: Vault would cap them and cert-manager renew them in a loop",
       "identity-workload-mtls: its issuer identity issuer.identity (service account cert-manager/vault-issuer-identity) is not in its issuerRoles",
     ].sort((a, b) => registryOrder(a) - registryOrder(b)));
-    assert.deepEqual(runtimeAuthorityProblems({ ...raOutputs, status: "awaiting-pki-signature" }, registry, layout, "cert-manager"), [
+    assert.deepEqual(runtimeAuthorityProblems({ ...raOutputs, status: "awaiting-pki-signature" }, layout, "cert-manager"), [
       'its status is awaiting-pki-signature, not configured: finish phase 3 first (README "Phase 3")',
     ]);
   });

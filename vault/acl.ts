@@ -1,3 +1,4 @@
+import { groupBy } from "../registry/index-by.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
 import type { Consumer } from "../registry/schema.js";
 import { consumerKey, consumerRoleName, handoverRoleName, issuerRoleName, kvDataPath, kvMetadataPath, MOUNTS, pkiSignPath, transitKeyName } from "./paths.js";
@@ -128,11 +129,17 @@ export function issuerPolicy(purposes: readonly RegisteredPurpose[]): AclPolicy 
   };
 }
 
+/** Each team's certificate purposes, by owner, in the registry's order. */
+export function certificatesByOwner(registry: Registry): Map<string, RegisteredPurpose[]> {
+  return groupBy(
+    registry.purposes.filter((p) => p.kind === "certificate"),
+    (p) => p.owner,
+  );
+}
+
 /** The issuer policy of every team that owns certificate purposes, in the registry's order of teams. */
 export function issuerPolicies(registry: Registry): AclPolicy[] {
-  const byOwner = new Map<string, RegisteredPurpose[]>();
-  for (const p of registry.purposes) if (p.kind === "certificate") byOwner.set(p.owner, byOwner.get(p.owner) ?? []).get(p.owner)!.push(p);
-  return [...byOwner.values()].map(issuerPolicy);
+  return [...certificatesByOwner(registry).values()].map(issuerPolicy);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { parseDuration, toGoDuration } from "../registry/duration.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import { purposeWithId } from "../registry/index-by.js";
-import { consumerGrants, handoverPolicy, issuerPolicies, type AclPolicy, type ConsumerGrant } from "./acl.js";
+import { certificatesByOwner, consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type ConsumerGrant } from "./acl.js";
 import { handoverJobName, handoverRoleName, issuerRoleName, issuerServiceAccountName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, pkiSignPath, transitKeyName } from "./paths.js";
 
 /**
@@ -114,7 +113,7 @@ export function runtimeAuthorityLayout(registry: Registry, namespaces: Controlle
     pkiRoles,
     consumers: consumerGrants(registry),
     handovers,
-    issuers: issuerPolicies(registry).map((policy) => issuerIdentity(registry, policy, namespaces.certManager)),
+    issuers: [...certificatesByOwner(registry)].map(([owner, certificates]) => issuerIdentity(owner, certificates, namespaces.certManager)),
     pkiMaxLeaseTtlSeconds: Math.max(3600, ...pkiRoles.map((r) => r.maxTtlSeconds)),
   };
 }
@@ -159,10 +158,15 @@ function pkiRole(p: RegisteredPurpose): PkiRoleLayout {
   };
 }
 
-function issuerIdentity(registry: Registry, policy: AclPolicy, namespace: string): IssuerIdentityLayout {
-  const purposes = policy.rules.map((r) => purposeWithId(registry, r.purpose)!);
-  const owner = purposes[0]!.owner;
-  return { owner, role: issuerRoleName({ owner }), namespace, serviceAccount: issuerServiceAccountName({ owner }), signPaths: Object.fromEntries(purposes.map((p) => [p.id, pkiSignPath(p)])), policy };
+function issuerIdentity(owner: string, certificates: readonly RegisteredPurpose[], namespace: string): IssuerIdentityLayout {
+  return {
+    owner,
+    role: issuerRoleName({ owner }),
+    namespace,
+    serviceAccount: issuerServiceAccountName({ owner }),
+    signPaths: Object.fromEntries(certificates.map((p) => [p.id, pkiSignPath(p)])),
+    policy: issuerPolicy(certificates),
+  };
 }
 
 function handover(p: RegisteredPurpose): HandoverLayout {
