@@ -1,7 +1,7 @@
 import { ANNOTATION, LABEL, platformLabels, purposeLabels } from "../components/labels.js";
 import { toGoDuration } from "../registry/duration.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import type { Consumer, Delivery, Tier } from "../registry/schema.js";
+import type { Consumer, Delivery } from "../registry/schema.js";
 import { consumerRoleName, issuerRoleName, issuerServiceAccountName, KUBERNETES_AUTH_PATH, kvDataPath, kvSecretPath, MOUNTS, pkiSignPath, transitKeyName, VAULT_AUDIENCE } from "../vault/paths.js";
 import {
   certificateSecretName,
@@ -41,16 +41,12 @@ export const MECHANISM_OF: Readonly<Record<Delivery, Mechanism>> = {
   transit: "vault-transit",
 };
 
-/** What the stack publishes per purpose: metadata only, never a value (other stacks and posture read it). */
+/**
+ * What the stack publishes per purpose (output `deliveries`, keyed by purpose id): how consumers reach it, metadata
+ * only, never a value. The contract itself (owner, tier, rotation, evidence) is published once, in `posture`.
+ */
 export interface DeliveryRecord {
-  purpose: string;
-  owner: string;
-  tier: Tier;
-  delivery: Delivery;
   mechanism: Mechanism;
-  evidence: string;
-  rotationPeriod: string;
-  rotationGrace: string;
   /** Namespaces the purpose is delivered into. */
   namespaces: string[];
   /** The Kubernetes Secret holding it (KV purposes, cert-manager certificates). */
@@ -139,17 +135,7 @@ export function steadyStateLayout(registry: Registry, settings: SteadyStateSetti
 
 function deliver(p: RegisteredPurpose, store: (c: Consumer) => string): PurposeDelivery {
   const mechanism = MECHANISM_OF[p.delivery];
-  const record: DeliveryRecord = {
-    purpose: p.id,
-    owner: p.owner,
-    tier: p.tier,
-    delivery: p.delivery,
-    mechanism,
-    evidence: p.evidence,
-    rotationPeriod: p.rotation.period,
-    rotationGrace: p.rotation.grace,
-    namespaces: namespacesOf(p),
-  };
+  const record: DeliveryRecord = { mechanism, namespaces: namespacesOf(p) };
   switch (mechanism) {
     case "external-secret":
     case "reveal-once": {

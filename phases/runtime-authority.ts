@@ -11,7 +11,7 @@ import { PkiIntermediate } from "../components/runtime-authority/pki-engine.js";
 import { TransitEngine } from "../components/runtime-authority/transit-engine.js";
 import { VaultListenerCertificate, VaultTlsIntermediate } from "../components/runtime-authority/vault-tls.js";
 import { VaultServer, vaultNamespace } from "../components/runtime-authority/vault-server.js";
-import { aclDocument } from "../vault/acl.js";
+import { aclPolicyDigest } from "../vault/acl.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
 import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
 import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
@@ -169,8 +169,11 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
       transit: { path: MOUNTS.transit, type: "transit" },
       pki: { path: MOUNTS.pki, type: "pki", maxLeaseTtlSeconds: layout.pkiMaxLeaseTtlSeconds, signed: pki.signed },
     },
+    // Stack outputs are metadata other stacks read, each fact once: every StackReference and every `pulumi up`
+    // serializes all of them, which at thousands of purposes costs more than the resources (README "Performance").
+    // The custom metadata is the registry's and Vault's; the policy documents are in the Policy resources.
     kvSecrets: Object.fromEntries(
-      layout.kvSecrets.map((s) => [s.purpose, { path: s.dataPath, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy, customMetadata: s.customMetadata }]),
+      layout.kvSecrets.map((s) => [s.purpose, { path: s.dataPath, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy }]),
     ),
     transitKeys: Object.fromEntries(
       layout.transitKeys.map((k) => [k.purpose, { name: k.name, type: k.type, usage: k.usage, autoRotatePeriodSeconds: k.autoRotatePeriodSeconds, latestVersion: transit.keys[k.name] }]),
@@ -181,8 +184,8 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
     authRoles: Object.fromEntries(
       layout.consumers.map((g) => [g.role, { namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount, purposes: g.purposes, policy: g.role, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]),
     ),
-    issuerRoles: Object.fromEntries(layout.issuers.flatMap((i) => Object.entries(i.signPaths).map(([purpose, signPath]) => [purpose, { role: i.role, namespace: i.namespace, serviceAccount: i.serviceAccount, signPath, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]))),
-    policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.issuers.map((i) => i.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclDocument(p)])),
+    issuerRoles: Object.fromEntries(layout.issuers.map((i) => [i.role, { namespace: i.namespace, serviceAccount: i.serviceAccount, signPaths: i.signPaths, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }])),
+    policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.issuers.map((i) => i.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclPolicyDigest(p)])),
     kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
     auditDevices: AUDIT_DEVICES.map((d) => ({ path: d.path, type: "file", filePath: d.options.file_path })),
     handover: handovers,

@@ -22,7 +22,8 @@ interface RuntimeAuthorityView {
   kvSecrets?: Record<string, { path: string }>;
   pkiRoles?: Record<string, { signPath: string; maxTtlSeconds: number; created: boolean }>;
   authRoles?: Record<string, unknown>;
-  issuerRoles?: Record<string, { role: string; namespace: string; serviceAccount: string; signPath: string }>;
+  /** Per issuer identity (Vault role): its service account and the sign path of each of its purposes. */
+  issuerRoles?: Record<string, { namespace: string; serviceAccount: string; signPaths: Record<string, string> }>;
   transitKeys?: Record<string, { name: string }>;
 }
 
@@ -126,8 +127,8 @@ export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, layout: Stead
     if (!role?.created) out.push(`${id}: no PKI role in its pkiRoles`);
     else if (duration > role.maxTtlSeconds)
       out.push(`${id}: certificates of ${duration}s exceed the PKI role's max_ttl of ${role.maxTtlSeconds}s: Vault would cap them and cert-manager renew them in a loop`);
-    const identity = ra.issuerRoles?.[id];
-    if (!identity || identity.role !== issuer.role || identity.serviceAccount !== issuer.serviceAccount || identity.namespace !== certManagerNamespace || identity.signPath !== issuer.signPath)
+    const identity = ra.issuerRoles?.[issuer.role];
+    if (!identity || identity.serviceAccount !== issuer.serviceAccount || identity.namespace !== certManagerNamespace || identity.signPaths[id] !== issuer.signPath)
       out.push(`${id}: its issuer identity ${issuer.role} (service account ${certManagerNamespace}/${issuer.serviceAccount}) is not in its issuerRoles`);
   }
   for (const store of layout.stores) if (!ra.authRoles?.[store.role]) out.push(`store ${store.name}: Vault role ${store.role} is not in its authRoles`);

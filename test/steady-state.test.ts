@@ -28,6 +28,12 @@ const outputs = unwire(steady.outputs) as Record<string, any>;
 const raOutputs = unwire(runOf("runtime-authority").outputs) as Record<string, any>;
 const rootPem = (unwire(runOf("root-trust").outputs) as Record<string, any>).rootCertificatePem as string;
 const inputs = (r: RecordedResource) => unwire(r.inputs) as Record<string, any>;
+const raManaged = runOf("runtime-authority").resources.filter((r) => !r.read);
+/** Every ACL document as the runtime-authority stack wrote it to Vault, by policy name. */
+const policyDocuments = Object.fromEntries(raManaged.filter((r) => r.type === "vault:index/policy:Policy").map((r) => [inputs(r).name, JSON.parse(inputs(r).policy)]));
+/** A KV secret's custom_metadata as the runtime-authority stack wrote it through the metadata endpoint. */
+const customMetadataOf = (p: { owner: string; id: string }) =>
+  JSON.parse(inputs(raManaged.find((r) => r.type === "vault:generic/endpoint:Endpoint" && inputs(r).path === `kv/metadata/${p.owner}/${p.id}`)!).dataJson).custom_metadata as Record<string, string>;
 const customResources = steady.resources.filter((r) => r.custom && !r.read && CRD_PACKAGES[r.type.slice("kubernetes:".length).split("/")[0]!]);
 const ofKind = (kind: string) => customResources.filter((r) => inputs(r).kind === kind).map(inputs);
 const forPurpose = (id: string) => customResources.map(inputs).filter((o) => o.metadata.labels?.[LABEL.purpose] === id);
@@ -168,7 +174,7 @@ describe("phase 4 in the demo plan", () => {
         const store = ofKind("ClusterSecretStore").find((s) => s.metadata.name === ref.name);
         assert.ok(store, `${o.metadata.name}: store ${ref.name} exists`);
         assert.deepEqual(store.spec.conditions[0].namespaces, [o.metadata.namespace]);
-        const policy = raOutputs.policies[store.spec.provider.vault.auth.kubernetes.role].path;
+        const policy = policyDocuments[store.spec.provider.vault.auth.kubernetes.role].path;
         const purposeId = o.metadata.labels[LABEL.purpose];
         const p = registry.purposes.find((x) => x.id === purposeId)!;
         assert.ok(policy[`kv/data/${p.owner}/${p.id}`]?.capabilities.includes("read"), `${o.metadata.name}: the store's identity may read ${p.id}`);
@@ -198,7 +204,7 @@ describe("reveal-once delivery", () => {
   it("publishes metadata only: no value, no refresh, nothing to re-display", () => {
     for (const p of purposes) {
       const record = outputs.deliveries[p.id] as DeliveryRecord;
-      assert.deepEqual(Object.keys(record).sort(), ["delivery", "evidence", "mechanism", "namespaces", "owner", "purpose", "refreshPolicy", "rotationGrace", "rotationPeriod", "secretName", "tier", "vaultPath"]);
+      assert.deepEqual(Object.keys(record).sort(), ["mechanism", "namespaces", "refreshPolicy", "secretName", "vaultPath"]);
       assert.equal(record.refreshPolicy, "CreatedOnce");
     }
     // Pulumi never holds a KV value: no Secret data appears anywhere in the steady-state stack.
@@ -215,10 +221,10 @@ describe("push-secret delivery", () => {
       const store = ofKind("ClusterSecretStore").find((s) => s.metadata.name === push.spec.secretStoreRefs[0].name)!;
       const sa = store.spec.provider.vault.auth.kubernetes.serviceAccountRef;
       assert.deepEqual([sa.namespace, sa.name], [p.push!.writer.namespace, p.push!.writer.serviceAccount]);
-      const policy = raOutputs.policies[`consumer.${sa.namespace}.${sa.name}`].path;
+      const policy = policyDocuments[`consumer.${sa.namespace}.${sa.name}`].path;
       assert.deepEqual(policy[`kv/data/${p.owner}/${p.id}`].capabilities, ["create", "read", "update"]);
       assert.deepEqual(policy[`kv/metadata/${p.owner}/${p.id}`].capabilities, ["create", "read", "update"]);
-      assert.equal(raOutputs.kvSecrets[p.id].customMetadata["managed-by"], "external-secrets", "ESO pushes only into secrets it manages");
+      assert.equal(customMetadataOf(p)["managed-by"], "external-secrets", "ESO pushes only into secrets it manages");
       assert.equal(push.spec.updatePolicy, "Replace", "IfNotExists would never rotate a generated value");
       assert.equal(push.spec.deletionPolicy, "None", "removing the PushSecret never deletes what consumers read");
     }
@@ -242,8 +248,8 @@ describe("push-secret delivery", () => {
     const objects = structuredClone(forPurpose(p.id)) as CustomResourceSpec[];
     const stores = new Map((structuredClone(ofKind("ClusterSecretStore")) as CustomResourceSpec[]).map((s) => [s.metadata.name, s]));
     edit([...objects, ...stores.values()]);
-    const vault = new KvV2(raOutputs.policies);
-    vault.seedMetadata(`${p.owner}/${p.id}`, raOutputs.kvSecrets[p.id].customMetadata);
+    const vault = new KvV2(policyDocuments);
+    vault.seedMetadata(`${p.owner}/${p.id}`, customMetadataOf(p));
     const generators = new Map(objects.filter((o) => o.kind === "Password").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
     const sim = new EsoSimulation(vault, stores, generators);
     const readers = objects.filter((o) => o.kind === "ExternalSecret" && !o.metadata.name.endsWith("-generator"));
@@ -294,13 +300,15 @@ describe("certificates", () => {
       const issuer = ofKind("ClusterIssuer").find((i) => i.metadata.name === `vault-${p.id}`)!;
       assert.equal(issuer.spec.vault.path, raOutputs.pkiRoles[p.id].signPath);
       assert.match(issuer.spec.vault.path, /^pki_int\/sign\//);
-      const identity = raOutputs.issuerRoles[p.id];
-      assert.equal(issuer.spec.vault.auth.kubernetes.role, identity.role);
+      const role = issuer.spec.vault.auth.kubernetes.role;
+      assert.equal(role, `issuer.${p.owner}`);
+      const identity = raOutputs.issuerRoles[role];
       assert.equal(issuer.spec.vault.auth.kubernetes.serviceAccountRef.name, identity.serviceAccount);
-      assert.equal(identity.role, `issuer.${p.owner}`);
+      assert.equal(identity.signPaths[p.id], issuer.spec.vault.path);
       // The team's identity signs for exactly the team's certificate purposes, each through its own role.
       const team = certPurposes.filter((q) => q.owner === p.owner);
-      assert.deepEqual(raOutputs.policies[identity.role].path, Object.fromEntries(team.map((q) => [raOutputs.issuerRoles[q.id].signPath, { capabilities: ["update"] }])));
+      assert.deepEqual(Object.keys(identity.signPaths).sort(), team.map((q) => q.id).sort());
+      assert.deepEqual(policyDocuments[role].path, Object.fromEntries(team.map((q) => [identity.signPaths[q.id], { capabilities: ["update"] }])));
       assert.equal(Buffer.from(issuer.spec.vault.caBundle, "base64").toString(), rootPem);
     }
     const role = steady.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role")!;
@@ -399,7 +407,7 @@ describe("certificates", () => {
     assert.deepEqual(runtimeAuthorityProblems(raOutputs, layout, "cert-manager"), []);
     const shorter = structuredClone(raOutputs);
     shorter.pkiRoles["payments-api-mtls"].maxTtlSeconds = 7 * 86_400;
-    delete shorter.issuerRoles["identity-workload-mtls"];
+    delete shorter.issuerRoles["issuer.identity"].signPaths["identity-workload-mtls"];
     assert.deepEqual(runtimeAuthorityProblems(shorter, layout, "cert-manager"), [
       "payments-api-mtls: certificates of 2592000s exceed the PKI role's max_ttl of 604800s: Vault would cap them and cert-manager renew them in a loop",
       "identity-workload-mtls: its issuer identity issuer.identity (service account cert-manager/vault-issuer-identity) is not in its issuerRoles",

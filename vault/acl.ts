@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { groupBy } from "../registry/index-by.js";
 import type { RegisteredPurpose, Registry } from "../registry/load.js";
 import type { Consumer } from "../registry/schema.js";
@@ -52,6 +53,15 @@ export function aclDocument(policy: AclPolicy): AclDocument {
 /** The text stored in Vault (`vault policy write <name> -` accepts it as is). */
 export function renderAclPolicy(policy: AclPolicy): string {
   return `${JSON.stringify(aclDocument(policy), null, 2)}\n`;
+}
+
+/**
+ * The SHA-256 of the exact text {@link renderAclPolicy} writes to Vault, as `sha256:<hex>`: what the stack publishes
+ * per policy, so an operator can tell a policy the platform wrote, unchanged, from one edited or added by hand,
+ * without every document travelling in the stack's outputs.
+ */
+export function aclPolicyDigest(policy: AclPolicy): string {
+  return `sha256:${createHash("sha256").update(renderAclPolicy(policy), "utf8").digest("hex")}`;
 }
 
 /** The rules one purpose grants one of its consumers. */
