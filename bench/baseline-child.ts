@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../plan/engine/monitor.js";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
-import { withoutSourceMaps } from "../phases/source-maps.js";
+import { withLeanStackTraces } from "../phases/stack-traces.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
 import { runProgram } from "../plan/run.js";
 import { fromWire, type RecordedRun } from "./record.js";
@@ -27,8 +27,9 @@ const runTimes: { stack: string; ms: number }[] = [];
 for (const run of runs) {
   const runStarted = performance.now();
   const previous = state.get(run.stack);
-  // Source maps off while registering, as the platform's program runs (phases/source-maps.ts).
-  const result = await runProgram({ project: "secrets-platform", stack: run.stack, ...(previous ? { previous } : {}) }, () => withoutSourceMaps(async () => {
+  // Lean stack traces while registering, as the platform's program runs (phases/stack-traces.ts): the baseline is
+  // the SDK's cost as this project runs the SDK.
+  const result = await runProgram({ project: "secrets-platform", stack: run.stack, ...(previous ? { previous } : {}) }, () => withLeanStackTraces(async () => {
     // Flat, so two resources of one type and name under different components need distinct names here.
     const seen = new Set<string>();
     // A resource bound to an explicit provider is bound to the same provider here (its own instance of it).

@@ -6,7 +6,7 @@ import { loadRegistry, type Registry } from "../registry/load.js";
 import { InvalidInputError, type Problem } from "../registry/problems.js";
 import type { PhaseId } from "./catalog.js";
 import { inputError } from "./errors.js";
-import { withoutSourceMaps } from "./source-maps.js";
+import { withLeanStackTraces } from "./stack-traces.js";
 import { phaseStackReference, type PhaseProgram } from "./context.js";
 import { bootstrap } from "./bootstrap.js";
 import { PHASE_CHECKS } from "./checks.js";
@@ -26,11 +26,11 @@ export const PROGRAMS: Record<PhaseId, PhaseProgram> = {
 
 /**
  * The program `pulumi up` runs: validate the stack config and the registry (every problem at once, before any
- * resource is registered), then run the phase program the stack's config names. Source maps are off meanwhile
- * (see source-maps.ts).
+ * resource is registered), then run the phase program the stack's config names, with lean stack traces (see
+ * stack-traces.ts).
  */
 export function runPlatformStack(): Promise<Record<string, unknown>> {
-  return withoutSourceMaps(platformStack);
+  return withLeanStackTraces(platformStack);
 }
 
 async function platformStack(): Promise<Record<string, unknown>> {

@@ -14,6 +14,7 @@ import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } 
 import { modelFor } from "./engine/models/index.js";
 import { unwire, type WireMap } from "./engine/wire.js";
 import { INTERMEDIATE_CSRS_OUTPUT } from "../phases/root-trust.js";
+import { restoreStackTraces, stackTraceSettings } from "../phases/stack-traces.js";
 
 /** The organization the local backend (`pulumi login --local`) gives every stack; stack references use it. */
 export const LOCAL_ORGANIZATION = "organization";
@@ -168,8 +169,8 @@ export async function runProgram(
   });
   // The program's own error is kept too, so a RunError (input the program refused) reaches the caller as such.
   let programError: unknown;
-  // A program may turn source maps off while it runs (phases/source-maps.ts); the process it ran in gets them back.
-  const sourceMaps = process.sourceMapsEnabled;
+  // A program may make stack traces lean while it runs (phases/stack-traces.ts); the process it ran in gets them back.
+  const stackTraces = stackTraceSettings();
   try {
     await Promise.race([
       pulumi.runtime.runInPulumiStack(async () => {
@@ -200,7 +201,7 @@ export async function runProgram(
     await new Promise((resolve) => setImmediate(resolve));
     process.removeAllListeners("unhandledRejection");
     for (const listener of others) process.on("unhandledRejection", listener);
-    process.setSourceMapsEnabled(sourceMaps);
+    restoreStackTraces(stackTraces);
     target.onResources?.(monitor.resources);
   }
   if (programError !== undefined) throw programError;
