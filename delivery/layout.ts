@@ -9,6 +9,7 @@ import {
   generatedSecretName,
   generatorExternalSecretName,
   materializedSecretName,
+  PASSWORD_GENERATOR,
   secretStoreName,
   TRUST_BUNDLE,
 } from "./names.js";
@@ -98,6 +99,8 @@ export interface SteadyStateLayout {
   /** One ClusterSecretStore per consumer identity that ESO reads or writes Vault as. */
   stores: StoreLayout[];
   issuers: IssuerLayout[];
+  /** The cluster-wide Password generator, when some purpose is pushed (see {@link PASSWORD_GENERATOR}). */
+  passwordGenerator?: CustomResourceSpec;
   deliveries: PurposeDelivery[];
   trustBundle: CustomResourceSpec;
   /** Every namespace with a consumer: the trust bundle lands in each. */
@@ -130,7 +133,15 @@ export function steadyStateLayout(registry: Registry, settings: SteadyStateSetti
     .map(([name, c]) => ({ name, consumer: c, role: consumerRoleName(c), resource: clusterSecretStore(name, c, settings.vaultServer, caBundle) }));
   const issuers = registry.purposes.filter((p) => p.kind === "certificate").map((p) => clusterIssuer(p, settings.vaultServer, caBundle));
   const consumerNamespaces = [...new Set(registry.purposes.flatMap((p) => p.consumers.map((c) => c.namespace)))].sort();
-  return { stores, issuers, deliveries, trustBundle: trustBundle(settings.rootCertificatePem, consumerNamespaces), consumerNamespaces };
+  const pushed = registry.purposes.some((p) => MECHANISM_OF[p.delivery] === "push-secret");
+  return {
+    stores,
+    issuers,
+    ...(pushed ? { passwordGenerator: passwordGenerator() } : {}),
+    deliveries,
+    trustBundle: trustBundle(settings.rootCertificatePem, consumerNamespaces),
+    consumerNamespaces,
+  };
 }
 
 function deliver(p: RegisteredPurpose, store: (c: Consumer) => string): PurposeDelivery {
@@ -147,7 +158,6 @@ function deliver(p: RegisteredPurpose, store: (c: Consumer) => string): PurposeD
       const writer = p.push!.writer;
       const writerStore = store(writer);
       const resources = [
-        passwordGenerator(p, writer.namespace),
         generatorExternalSecret(p, writer.namespace, writerStore),
         pushSecret(p, writer.namespace, writerStore),
         ...record.namespaces.map((ns) => externalSecret(p, ns, store(readerIn(p, ns)), "periodic")),
@@ -293,13 +303,16 @@ function externalSecret(p: RegisteredPurpose, namespace: string, storeName: stri
   };
 }
 
-/** The generator of a push-secret value: a fresh random value each time the generator ExternalSecret refreshes. */
-function passwordGenerator(p: RegisteredPurpose, namespace: string): CustomResourceSpec {
+/**
+ * The generator of push-secret values: a fresh random value each time a generator ExternalSecret refreshes. One
+ * definition for the cluster, not one per purpose: every purpose asks for the same kind of value, and it holds none.
+ */
+function passwordGenerator(): CustomResourceSpec {
   return {
     apiVersion: GENERATORS,
-    kind: "Password",
-    metadata: metadata(p.id, purposeLabels(p, "steady-state", "vault"), namespace),
-    spec: { length: 64, digits: 10, symbols: 0, noUpper: false, allowRepeat: true },
+    kind: "ClusterGenerator",
+    metadata: metadata(PASSWORD_GENERATOR, platformLabels("steady-state")),
+    spec: { kind: "Password", generator: { passwordSpec: { length: 64, digits: 10, symbols: 0, noUpper: false, allowRepeat: true } } },
   };
 }
 
@@ -345,7 +358,7 @@ function generatorExternalSecret(p: RegisteredPurpose, namespace: string, storeN
           },
         },
       },
-      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind: "Password", name: p.id } } }],
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: GENERATORS, kind: "ClusterGenerator", name: PASSWORD_GENERATOR } } }],
       data: [
         { secretKey: FROM_VAULT.next, remoteRef: { key, property: GENERATED_KEYS.next } },
         { secretKey: FROM_VAULT.current, remoteRef: { key, property: GENERATED_KEYS.current } },

@@ -28,6 +28,12 @@ export function generatorExternalSecretName(p: Pick<Purpose, "id">): string {
   return `${p.id}-generator`;
 }
 
+/**
+ * The one cluster-wide Password generator every push-secret purpose's generator ExternalSecret uses. Each invocation
+ * makes a fresh value for the ExternalSecret that invoked it (ESO), so sharing the definition shares no value.
+ */
+export const PASSWORD_GENERATOR = "secrets-platform-password";
+
 /** The ClusterIssuer that signs for a certificate purpose through its PKI role. */
 export function clusterIssuerName(p: Pick<Purpose, "id">): string {
   return `vault-${p.id}`;

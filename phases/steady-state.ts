@@ -65,7 +65,9 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
     layout.deliveries.filter((d) => d.resources.length > 0),
     (d) => d.purpose.owner,
   );
-  for (const [team, deliveries] of byTeam) new TeamDeliveries(`deliveries-${team}`, { deliveries, dependsOn: [eso, controllers.releases["cert-manager"]], stores: stores.byName });
+  const generator = layout.passwordGenerator && customResource(layout.passwordGenerator, { dependsOn: [eso] });
+  for (const [team, deliveries] of byTeam)
+    new TeamDeliveries(`deliveries-${team}`, { deliveries, dependsOn: [eso, controllers.releases["cert-manager"]], stores: stores.byName, ...(generator ? { generator } : {}) });
   customResource(layout.trustBundle, { dependsOn: [controllers.releases["trust-manager"]] });
 
   return {

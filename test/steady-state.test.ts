@@ -52,7 +52,7 @@ describe("phase 4 in the demo plan", () => {
       "external-secrets.io/v1 ClusterSecretStore",
       "external-secrets.io/v1 ExternalSecret",
       "external-secrets.io/v1alpha1 PushSecret",
-      "generators.external-secrets.io/v1alpha1 Password",
+      "generators.external-secrets.io/v1alpha1 ClusterGenerator",
       "cert-manager.io/v1 ClusterIssuer",
       "cert-manager.io/v1 Certificate",
       "policy.cert-manager.io/v1alpha1 CertificateRequestPolicy",
@@ -104,7 +104,7 @@ describe("phase 4 in the demo plan", () => {
           assert.deepEqual(externalSecrets.map((o) => o.metadata.namespace).sort(), namespaces, `${p.id}: read back in every consumer namespace`);
           assert.deepEqual(
             objects.filter((o) => o.kind !== "ExternalSecret" || o.metadata.name.endsWith("-generator")).map((o) => [o.kind, o.metadata.namespace]),
-            [["Password", p.push!.writer.namespace], ["ExternalSecret", p.push!.writer.namespace], ["PushSecret", p.push!.writer.namespace]],
+            [["ExternalSecret", p.push!.writer.namespace], ["PushSecret", p.push!.writer.namespace]],
           );
           break;
         case "bootstrap":
@@ -127,7 +127,7 @@ describe("phase 4 in the demo plan", () => {
     assert.deepEqual(kindsFor, {
       "external-secret": ["ExternalSecret"],
       "reveal-once": ["ExternalSecret"],
-      "push-secret": ["ExternalSecret", "Password", "PushSecret"],
+      "push-secret": ["ExternalSecret", "PushSecret"],
       bootstrap: ["ExternalSecret"],
       "cert-manager": ["Certificate", "CertificateRequestPolicy", "ClusterIssuer"],
       csi: ["CertificateRequestPolicy", "ClusterIssuer"],
@@ -214,6 +214,22 @@ describe("reveal-once delivery", () => {
 
 describe("push-secret delivery", () => {
   const purposes = registry.purposes.filter((p) => p.delivery === "push-secret");
+  const [passwordGenerator, ...moreGenerators] = ofKind("ClusterGenerator") as [Record<string, any>, ...Record<string, any>[]];
+
+  it("draws every purpose's values from one cluster-wide Password generator that holds no value", () => {
+    assert.ok(passwordGenerator);
+    assert.deepEqual(moreGenerators, []);
+    assert.equal(passwordGenerator.spec.kind, "Password");
+    assert.equal(passwordGenerator.metadata.namespace, undefined, "cluster-scoped");
+    assert.equal(passwordGenerator.metadata.labels[LABEL.purpose], undefined, "it belongs to no purpose");
+    assert.ok(passwordGenerator.spec.generator.passwordSpec.length >= 32);
+    assert.deepEqual(ofKind("Password"), [], "no generator per purpose");
+    const generatorResource = steady.resources.find((r) => inputs(r).kind === "ClusterGenerator")!;
+    for (const p of purposes) {
+      const es = steady.resources.find((r) => inputs(r).kind === "ExternalSecret" && inputs(r).metadata.name === `${p.id}-generator`)!;
+      assert.ok(es.options.dependsOn.includes(generatorResource.urn), `${p.id}: its generator ExternalSecret waits for the generator`);
+    }
+  });
 
   it("generates in the writer's namespace and pushes as the writer, the only identity Vault lets write", () => {
     for (const p of purposes) {
@@ -234,7 +250,8 @@ describe("push-secret delivery", () => {
     for (const p of purposes) {
       const generator = forPurpose(p.id).find((o) => o.kind === "ExternalSecret" && o.metadata.name.endsWith("-generator"))!;
       assert.equal(seconds(generator.spec.refreshInterval), parseDuration(p.rotation.period));
-      assert.equal(generator.spec.dataFrom[0].sourceRef.generatorRef.kind, "Password");
+      const generatorRef = generator.spec.dataFrom[0].sourceRef.generatorRef;
+      assert.deepEqual([generatorRef.kind, generatorRef.name], ["ClusterGenerator", passwordGenerator.metadata.name]);
       assert.equal(generator.spec.target.deletionPolicy, "Merge", "a first run without a value in Vault skips the missing keys instead of failing");
       const template = (data: Record<string, string>) => Object.fromEntries(Object.entries(generator.spec.target.template.data as Record<string, string>).map(([k, t]) => [k, renderTemplate(t, data)]));
       assert.deepEqual(template({ password: "n0" }), { next: "n0", current: "n0", previous: "n0" }, "first run");
@@ -250,10 +267,10 @@ describe("push-secret delivery", () => {
     edit([...objects, ...stores.values()]);
     const vault = new KvV2(policyDocuments);
     vault.seedMetadata(`${p.owner}/${p.id}`, customMetadataOf(p));
-    const generators = new Map(objects.filter((o) => o.kind === "Password").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
+    const generators = new Map((structuredClone(ofKind("ClusterGenerator")) as CustomResourceSpec[]).map((o) => [o.metadata.name, o]));
     const sim = new EsoSimulation(vault, stores, generators);
     const readers = objects.filter((o) => o.kind === "ExternalSecret" && !o.metadata.name.endsWith("-generator"));
-    for (const o of objects.filter((x) => x.kind !== "Password")) {
+    for (const o of objects) {
       const interval = parseDuration(String(o.spec.refreshInterval))!;
       // Objects are created one after the other, and readers in different namespaces refresh out of step.
       sim.add(o, o.kind === "ExternalSecret" && !readers.includes(o) ? 0 : o.kind === "PushSecret" ? 30 : ((readers.indexOf(o) + 1) * interval * 0.37) % interval);

@@ -15,11 +15,13 @@ export interface TeamDeliveriesArgs {
    * one dependency per store on each registration).
    */
   stores: ReadonlyMap<string, pulumi.Resource>;
+  /** The cluster-wide Password generator, which generator ExternalSecrets wait for besides their store. */
+  generator?: pulumi.Resource;
 }
 
 /**
- * The custom resources that deliver one owning team's purposes (ExternalSecrets, a generator and PushSecret, a
- * Certificate), each purpose's in order, each after the one before it; transit and csi purposes register none (the
+ * The custom resources that deliver one owning team's purposes (ExternalSecrets, a generator ExternalSecret and
+ * PushSecret, a Certificate), each purpose's in order, each after the one before it; transit and csi purposes register none (the
  * record says how consumers reach them). One component per team rather than per purpose: the preview still reads
  * team by team, and thousands of purposes do not cost thousands of extra resources (README "Performance").
  */
@@ -33,7 +35,8 @@ export class TeamDeliveries extends pulumi.ComponentResource {
       for (const spec of delivery.resources) {
         // What reads or writes through a store waits for that store, which waits for ESO; the rest for the controllers.
         const stores = storeNames(spec).map((n) => args.stores.get(n)).filter((s) => s !== undefined);
-        const resource = customResource(spec, { parent: this, dependsOn: [...(stores.length > 0 ? stores : args.dependsOn), ...previous] });
+        const generator = args.generator && usesGenerator(spec) ? [args.generator] : [];
+        const resource = customResource(spec, { parent: this, dependsOn: [...(stores.length > 0 ? stores : args.dependsOn), ...generator, ...previous] });
         this.resources.push(resource);
         previous = [resource];
       }
@@ -46,4 +49,10 @@ export class TeamDeliveries extends pulumi.ComponentResource {
 function storeNames(spec: CustomResourceSpec): string[] {
   const body = spec.spec as { secretStoreRef?: { name: string }; secretStoreRefs?: { name: string }[] } | undefined;
   return [...(body?.secretStoreRef ? [body.secretStoreRef.name] : []), ...(body?.secretStoreRefs ?? []).map((r) => r.name)];
+}
+
+/** Whether a custom resource draws values from a generator (an ExternalSecret's `dataFrom[].sourceRef.generatorRef`). */
+function usesGenerator(spec: CustomResourceSpec): boolean {
+  const body = spec.spec as { dataFrom?: { sourceRef?: { generatorRef?: unknown } }[] } | undefined;
+  return (body?.dataFrom ?? []).some((d) => d.sourceRef?.generatorRef !== undefined);
 }

@@ -10,7 +10,6 @@ const byKvMetadataPath = perRegistry((registry) => new Map(registry.purposes.map
 const KINDS_OF: Record<string, readonly string[]> = {
   ExternalSecret: ["external-secret", "reveal-once", "push-secret", "bootstrap-takeover"],
   PushSecret: ["push-secret"],
-  Password: ["push-secret"],
   Certificate: ["cert-manager"],
   ClusterIssuer: ["cert-manager", "csi-driver"],
   CertificateRequestPolicy: ["cert-manager", "csi-driver"],

@@ -92,7 +92,7 @@ export class EsoSimulation {
     private readonly vault: KvV2,
     /** ClusterSecretStores by name. */
     private readonly stores: Map<string, CustomResourceSpec>,
-    /** Password generators by namespace/name. */
+    /** Password ClusterGenerators by name. */
     private readonly generators: Map<string, CustomResourceSpec>,
   ) {}
 
@@ -136,9 +136,12 @@ export class EsoSimulation {
         }
         Object.assign(data, found.data);
       } else if (from.sourceRef?.generatorRef) {
-        const generator = this.generators.get(`${ns}/${from.sourceRef.generatorRef.name}`);
-        if (!generator) throw new Error(`${es.metadata.name}: no generator ${from.sourceRef.generatorRef.name} in ${ns}`);
-        data.password = randomBytes(Number(generator.spec.length)).toString("base64url").slice(0, Number(generator.spec.length));
+        const ref = from.sourceRef.generatorRef;
+        const generator = ref.kind === "ClusterGenerator" ? this.generators.get(ref.name) : undefined;
+        if (!generator || generator.spec.kind !== "Password") throw new Error(`${es.metadata.name}: no Password ClusterGenerator ${ref.name}`);
+        // As ESO's password generator: a fresh value on every invocation, for the ExternalSecret that invoked it.
+        const length = Number((generator.spec.generator as { passwordSpec: { length: number } }).passwordSpec.length);
+        data.password = randomBytes(length).toString("base64url").slice(0, length);
       }
     }
     for (const ref of spec.data ?? []) {
