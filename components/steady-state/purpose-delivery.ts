@@ -21,9 +21,10 @@ export interface TeamDeliveriesArgs {
 
 /**
  * The custom resources that deliver one owning team's purposes (ExternalSecrets, a generator ExternalSecret and
- * PushSecret, a Certificate), each purpose's in order, each after the one before it; transit and csi purposes register none (the
- * record says how consumers reach them). One component per team rather than per purpose: the preview still reads
- * team by team, and thousands of purposes do not cost thousands of extra resources (README "Performance").
+ * PushSecret, a Certificate), each purpose's in order, each after the one before it; transit and csi purposes
+ * register none (the record says how consumers reach them). One component per team rather than per purpose: the
+ * preview still reads team by team, and thousands of purposes do not cost thousands of extra resources (README
+ * "Performance").
  */
 export class TeamDeliveries extends pulumi.ComponentResource {
   public readonly resources: k8s.apiextensions.CustomResource[] = [];
