@@ -13,14 +13,12 @@
  */
 export async function withLeanStackTraces<T>(program: () => Promise<T>): Promise<T> {
   if (wantsStackTraces()) return program();
-  const sourceMaps = process.sourceMapsEnabled;
-  const limit = Error.stackTraceLimit;
-  process.setSourceMapsEnabled(false);
-  Error.stackTraceLimit = 0;
+  const before = stackTraceSettings();
+  restoreStackTraces({ sourceMaps: false, limit: 0 });
   try {
     return await program();
   } catch (e) {
-    restoreStackTraces({ sourceMaps, limit });
+    restoreStackTraces(before);
     throw e;
   }
   // On success both stay as they are: the SDK goes on registering after the program returns, and the process ends

@@ -2,19 +2,17 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { withLeanStackTraces } from "../phases/stack-traces.js";
+import { restoreStackTraces, stackTraceSettings, withLeanStackTraces, type StackTraceSettings } from "../phases/stack-traces.js";
 import { runProgram } from "../plan/run.js";
 
 /** Runs `f` with the process's stack-trace settings set to `settings`, and puts back what was there. */
-async function from<T>(settings: { sourceMaps: boolean; limit: number }, f: () => Promise<T>): Promise<T> {
-  const before = { sourceMaps: process.sourceMapsEnabled, limit: Error.stackTraceLimit };
-  process.setSourceMapsEnabled(settings.sourceMaps);
-  Error.stackTraceLimit = settings.limit;
+async function from<T>(settings: StackTraceSettings, f: () => Promise<T>): Promise<T> {
+  const before = stackTraceSettings();
+  restoreStackTraces(settings);
   try {
     return await f();
   } finally {
-    process.setSourceMapsEnabled(before.sourceMaps);
-    Error.stackTraceLimit = before.limit;
+    restoreStackTraces(before);
   }
 }
 
@@ -39,7 +37,7 @@ describe("stack traces while a program registers resources", () => {
         throw new Error("unexpected");
       }).catch((e: Error) => e);
       assert.equal((error as Error).message, "unexpected", "the program's own error, unchanged");
-      assert.deepEqual({ sourceMaps: process.sourceMapsEnabled, limit: Error.stackTraceLimit }, { sourceMaps: true, limit: 10 });
+      assert.deepEqual(stackTraceSettings(), { sourceMaps: true, limit: 10 });
       assert.ok(frames(new Error().stack) > 0, "later errors have their frames again");
     }));
 
