@@ -1,7 +1,9 @@
-import type { RegisteredPurpose, Registry } from "../registry/load.js";
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
+import type { Registry } from "../registry/load.js";
+import type { RegisteredPurpose } from "../registry/purpose.js";
 import { perRegistry } from "../registry/index-by.js";
 import { evaluate, literalPrefix, matches, mergeRules, policyRules, type PolicyDocumentJson, type PolicyRule } from "../vault/acl-eval.js";
-import { issuerServiceAccountName, handoverJobName, purposePaths } from "../vault/paths.js";
+import { mechanismOf, purposePaths } from "../delivery/mechanisms/index.js";
 
 /**
  * Who can do what with each purpose, computed from the Vault policies and Kubernetes auth roles a stack registers
@@ -34,7 +36,7 @@ interface Role {
 
 function roles(resources: readonly VaultResource[]): Role[] {
   return resources
-    .filter((r) => r.type === "vault:kubernetes/authBackendRole:AuthBackendRole")
+    .filter((r) => r.type === RESOURCE_TYPES.vaultKubernetesAuthRole)
     .map((r) => {
       const names = (r.props.boundServiceAccountNames ?? []) as string[];
       const namespaces = (r.props.boundServiceAccountNamespaces ?? []) as string[];
@@ -44,7 +46,7 @@ function roles(resources: readonly VaultResource[]): Role[] {
 
 function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
   const out = new Map<string, PolicyRule[]>();
-  for (const r of resources.filter((x) => x.type === "vault:index/policy:Policy")) {
+  for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy)) {
     try {
       out.set(String(r.props.name), policyRules(String(r.props.name), JSON.parse(String(r.props.policy)) as PolicyDocumentJson));
     } catch {
@@ -96,13 +98,10 @@ export function accessMatrix(resources: readonly VaultResource[], registry: Regi
 }
 
 /**
- * The identities entitled to a purpose's paths: its declared consumers, and the controller that delivers it (the
- * ClusterIssuer's service account for certificates, the handover Job for bootstrap material). ESO reads and pushes
- * as the consumers themselves (delivery/layout.ts), so it needs no identity of its own.
+ * The identities entitled to a purpose's paths: its declared consumers, and the controllers its mechanism names
+ * (the ClusterIssuer's service account for certificates, the handover Job for bootstrap material). ESO reads and
+ * pushes as the consumers themselves (delivery/stores.ts), so it needs no identity of its own.
  */
 export function entitled(p: RegisteredPurpose, certManagerNamespace: string): Set<string> {
-  const out = new Set(p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`));
-  if (p.kind === "certificate") out.add(`${certManagerNamespace}/${issuerServiceAccountName(p)}`);
-  if (p.bootstrap) out.add(`${p.bootstrap.namespace}/${handoverJobName(p)}`);
-  return out;
+  return new Set([...p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`), ...mechanismOf(p).controllers(p, { certManagerNamespace })]);
 }

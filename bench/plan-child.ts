@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
 // One bench measurement of the platform, in a process of its own so its peak memory is its own: the offline plan of
 // a generated project (every stack program, every run of the signing ceremony), then the policy pack over the plan.
 // Writes every run's resources to --record for the baseline, and one JSON line of figures to stdout.
@@ -94,8 +95,8 @@ process.stdout.write(
  */
 function identityOf(r: RecordedResource): string | undefined {
   const inputs = unwire(r.inputs) as { name?: string; roleName?: string; kind?: string; metadata?: { name?: string } };
-  if (r.type === "vault:index/policy:Policy" && /^(consumer|issuer)\./.test(inputs.name ?? "")) return inputs.name;
-  if (r.type === "vault:kubernetes/authBackendRole:AuthBackendRole" && /^(consumer|issuer)\./.test(inputs.roleName ?? "")) return inputs.roleName;
+  if (r.type === RESOURCE_TYPES.vaultPolicy && /^(consumer|issuer)\./.test(inputs.name ?? "")) return inputs.name;
+  if (r.type === RESOURCE_TYPES.vaultKubernetesAuthRole && /^(consumer|issuer)\./.test(inputs.roleName ?? "")) return inputs.roleName;
   if (r.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore") return `consumer.${(inputs.metadata?.name ?? "").replace(/^vault\./, "")}`;
   if (r.type === "kubernetes:core/v1:ServiceAccount" && (inputs.metadata?.name ?? "").startsWith("vault-issuer-")) return `issuer.${inputs.metadata!.name!.slice("vault-issuer-".length)}`;
   return undefined;

@@ -1,9 +1,11 @@
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import { kubernetesObject } from "../policies/resources.js";
 import type { Violation } from "../policies/evaluate.js";
 import { RULES } from "../policies/rules/index.js";
 import type { PlanDocument, PlanResource } from "../plan/report/plan-json.js";
 import type { PostureEntry } from "../posture/model.js";
-import type { RegisteredPurpose, Registry } from "../registry/load.js";
+import type { Registry } from "../registry/load.js";
+import type { RegisteredPurpose } from "../registry/purpose.js";
 import { accessMatrix, type AccessRow } from "../access/matrix.js";
 import { kvMetadataPath } from "../vault/paths.js";
 import { canonicalJson, sha256 } from "./canonical.js";
@@ -66,9 +68,9 @@ function purposesOf(r: PlanResource, contracts: readonly RegisteredPurpose[]): s
     .filter(
       (p) =>
         label === p.id ||
-        (r.type === "vault:transit/secretBackendKey:SecretBackendKey" && r.inputs.name === p.id) ||
-        (r.type === "vault:pkiSecret/secretBackendRole:SecretBackendRole" && r.inputs.name === p.id) ||
-        (r.type === "vault:generic/endpoint:Endpoint" && r.inputs.path === kvMetadataPath(p)),
+        (r.type === RESOURCE_TYPES.vaultTransitKey && r.inputs.name === p.id) ||
+        (r.type === RESOURCE_TYPES.vaultPkiRole && r.inputs.name === p.id) ||
+        (r.type === RESOURCE_TYPES.vaultGenericEndpoint && r.inputs.path === kvMetadataPath(p)),
     )
     .map((p) => p.id);
 }

@@ -1,4 +1,4 @@
-import { bootstrapLayout } from "../components/bootstrap/layout.js";
+import { bootstrapLayout } from "../gitops/bootstrap-layout.js";
 import type { PlatformConfig } from "../config/platform.js";
 import type { Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";

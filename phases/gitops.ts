@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { FluxControlPlane, AGE_KEY_ENTRY, DECRYPTION_SECRET } from "../components/gitops/flux-control-plane.js";
+import { FluxControlPlane } from "../components/gitops/flux-control-plane.js";
+import { AGE_KEY_ENTRY, DECRYPTION_SECRET } from "../gitops/flux.js";
 import { ageRecipientOf } from "../pki/age.js";
 import { purposesSourcedFromConfig } from "../registry/rules.js";
 import type { PhaseProgram } from "./context.js";
@@ -10,9 +11,9 @@ import { inputError } from "./errors.js";
  * age key and the deploy key come from secret stack config only; the SOPS recipients come from the root-trust stack,
  * and the age key must be one of them, or nothing Git holds could be decrypted.
  */
-export const gitops: PhaseProgram = async ({ config, registry, phaseStack }) => {
+export const gitops: PhaseProgram<"gitops"> = async ({ config, registry, phaseOutputs }) => {
   const secrets = new pulumi.Config();
-  const recipients = ((await phaseStack("root-trust").getOutputDetails("sopsAgeRecipients")).value ?? []) as string[];
+  const recipients = (await phaseOutputs("root-trust", ["sopsAgeRecipients"])).sopsAgeRecipients ?? [];
   // Checked on the raw value at plan time, before anything is registered; the message names no key material.
   const identity = pulumi.runtime.allConfig()[`${pulumi.getProject()}:sopsAgeKey`] ?? "";
   if (!recipients.includes(ageRecipientOf(identity)))
@@ -21,7 +22,8 @@ export const gitops: PhaseProgram = async ({ config, registry, phaseStack }) => 
         "manifests encrypted for the cluster could not be decrypted with it",
     );
   // Exactly one: the phase checks have made sure of it.
-  const deployKeyPurpose = purposesSourcedFromConfig(registry.purposes, "gitDeployKey")[0]!;
+  const [deployKeyPurpose] = purposesSourcedFromConfig(registry.purposes, "gitDeployKey");
+  if (!deployKeyPurpose) throw inputError("no bootstrap purpose has bootstrap.source config:gitDeployKey (the gitops checks should have refused this)");
   const g = config.gitops;
   const flux = new FluxControlPlane("gitops", {
     namespace: g.fluxNamespace,
@@ -35,6 +37,6 @@ export const gitops: PhaseProgram = async ({ config, registry, phaseStack }) => 
     gitRepository: { namespace: flux.namespace, name: flux.gitRepositoryName, url: g.repositoryUrl, branch: g.branch },
     sopsDecryption: { namespace: flux.namespace, secretName: DECRYPTION_SECRET, key: AGE_KEY_ENTRY },
     sopsRecipients: recipients,
-    gitDeployKey: { purpose: deployKeyPurpose.id, secretName: deployKeyPurpose.bootstrap!.secretName, fingerprintSha256: flux.deployKeyFingerprint },
+    gitDeployKey: { purpose: deployKeyPurpose.id, secretName: deployKeyPurpose.bootstrap.secretName, fingerprintSha256: flux.deployKeyFingerprint },
   };
 };

@@ -7,7 +7,7 @@ import { InvalidInputError, type Problem } from "../registry/problems.js";
 import type { PhaseId } from "./catalog.js";
 import { inputError } from "./errors.js";
 import { withLeanStackTraces } from "./stack-traces.js";
-import { phaseStackReference, type PhaseProgram } from "./context.js";
+import { phaseOutputsReader, type PhaseProgram } from "./context.js";
 import { bootstrap } from "./bootstrap.js";
 import { PHASE_CHECKS } from "./checks.js";
 import { gitops } from "./gitops.js";
@@ -16,7 +16,7 @@ import { runtimeAuthority } from "./runtime-authority.js";
 import { steadyState } from "./steady-state.js";
 
 /** One program per phase. */
-export const PROGRAMS: Record<PhaseId, PhaseProgram> = {
+export const PROGRAMS: { readonly [P in PhaseId]: PhaseProgram<P> } = {
   "root-trust": rootTrust,
   gitops,
   bootstrap,
@@ -52,7 +52,7 @@ async function platformStack(): Promise<Record<string, unknown>> {
   if (!registry.ok) fail("invalid purpose registry", registry.problems);
   const phaseProblems = phaseInputProblems(config, registry.registry, file);
   if (phaseProblems.length > 0) fail("invalid input", phaseProblems);
-  return PROGRAMS[config.phase]({ config, registry: registry.registry, phaseStack: (phase) => phaseStackReference(config, phase) });
+  return PROGRAMS[config.phase]({ config, registry: registry.registry, phaseOutputs: phaseOutputsReader(config) });
 }
 
 /**

@@ -1,20 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RootCertificateAuthority, SignedIntermediateCa } from "../components/root-trust/index.js";
 import { inspectIntermediateCsr } from "../pki/x509.js";
-import type { PhaseProgram } from "./context.js";
+import type { PhaseId } from "./catalog.js";
+import type { PhaseContext, PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
-
-/** The output name under which a phase publishes intermediate CA CSRs for the root to sign: `{ <name>: <csr pem> }`. */
-export const INTERMEDIATE_CSRS_OUTPUT = "pkiIntermediateCsrs";
+import { INTERMEDIATE_CSRS_OUTPUT, type SignedIntermediate } from "./outputs.js";
 
 /**
  * Phase 0, the offline root of trust. Registers the root CA, signs the intermediates that the configured stack
  * published CSRs for (the signing ceremony), and publishes public material only: the root key is in no output.
  */
-export const rootTrust: PhaseProgram = async ({ config, phaseStack }) => {
+export const rootTrust: PhaseProgram<"root-trust"> = async ({ config, phaseOutputs }) => {
   const rt = config.rootTrust;
   // Inspect the ceremony's input before registering anything: a refused CSR leaves no partial state behind.
-  const csrs = rt.intermediateCsrStack ? await publishedCsrs(phaseStack(rt.intermediateCsrStack), rt.intermediateCsrStack) : {};
+  const csrs = rt.intermediateCsrStack ? await publishedCsrs(phaseOutputs, rt.intermediateCsrStack) : {};
   const root = new RootCertificateAuthority("root-ca", {
     commonName: rt.commonName,
     organization: rt.organization,
@@ -24,7 +23,7 @@ export const rootTrust: PhaseProgram = async ({ config, phaseStack }) => {
     rsaBits: rt.rsaBits,
   });
 
-  const intermediates: Record<string, Record<string, pulumi.Output<string>>> = {};
+  const intermediates: Record<string, { [K in keyof SignedIntermediate]: pulumi.Output<string> }> = {};
   for (const [name, csrPem] of Object.entries(csrs).sort(([a], [b]) => a.localeCompare(b))) {
     const signed = new SignedIntermediateCa(`intermediate-${name}`, { root, csrPem, validityDays: rt.intermediateValidityDays });
     intermediates[name] = {
@@ -49,9 +48,11 @@ export const rootTrust: PhaseProgram = async ({ config, phaseStack }) => {
  * The CSRs another stack published, read at plan time (not inside an apply) so `pulumi preview` shows exactly which
  * intermediates the ceremony will sign. Every CSR is inspected first; one bad CSR stops the ceremony.
  */
-async function publishedCsrs(ref: pulumi.StackReference, phase: string): Promise<Record<string, string>> {
-  const details = await ref.getOutputDetails(INTERMEDIATE_CSRS_OUTPUT);
-  const published = (details.value ?? details.secretValue ?? {}) as Record<string, unknown>;
+async function publishedCsrs(phaseOutputs: PhaseContext["phaseOutputs"], phase: PhaseId): Promise<Record<string, string>> {
+  // Any phase may publish CSRs under this output; the runtime authority does (phases/outputs.ts).
+  const read = await phaseOutputs(phase as "runtime-authority", [INTERMEDIATE_CSRS_OUTPUT]);
+  // Checked one by one below: another stack's output is input to the ceremony, not trusted.
+  const published = (read[INTERMEDIATE_CSRS_OUTPUT] ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   const csrs: Record<string, string> = {};
   for (const [name, pem] of Object.entries(published)) {

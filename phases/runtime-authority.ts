@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { BootstrapInventoryEntry } from "../components/bootstrap/layout.js";
-import { platformLabels } from "../components/labels.js";
+import { platformLabels } from "../registry/labels.js";
 import { ConsumerPolicies, KubernetesAuth } from "../components/runtime-authority/access.js";
 import { AUDIT_DEVICES, AuditDevices } from "../components/runtime-authority/audit-devices.js";
 import { HandoverToVault } from "../components/runtime-authority/handover.js";
@@ -17,25 +16,16 @@ import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } fr
 import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
 import { requireCertifies } from "../pki/x509.js";
 import { stackName } from "./catalog.js";
-import type { PhaseProgram } from "./context.js";
+import type { PhaseContext, PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
-import { INTERMEDIATE_CSRS_OUTPUT } from "./root-trust.js";
+import { INTERMEDIATE_CSRS_OUTPUT, type HandoverRecord, type Published, type RuntimeAuthorityOutputs, type RuntimeAuthorityStatus } from "./outputs.js";
 
-/** The names under which this stack publishes CSRs for the root ceremony (see `pkiIntermediateCsrs`). */
+/** The names under which this stack publishes CSRs for the root ceremony (see INTERMEDIATE_CSRS_OUTPUT). */
 export const VAULT_TLS_INTERMEDIATE = "vault-tls";
 export const VAULT_PKI_INTERMEDIATE = "vault-pki";
 const RELEASE = "vault";
 const TLS_SECRET = "vault-tls";
 const CA_CONFIG_MAP = "secrets-platform-vault-ca";
-
-/** Where the runtime-authority stack is in its deployment sequence (see README "Phase 3"). */
-export type RuntimeAuthorityStatus = "awaiting-tls-signature" | "awaiting-initialization" | "awaiting-pki-signature" | "configured";
-
-interface SignedIntermediate {
-  certificatePem: string;
-  chainPem: string;
-  notAfter: string;
-}
 
 /**
  * Phase 3: Vault as the runtime authority. The stack advances one step per `pulumi up` as its inputs arrive, and
@@ -47,14 +37,12 @@ interface SignedIntermediate {
  * 4. set the signed PKI chain and create one PKI role per certificate purpose.
  * Everything read from other stacks is read and checked before any resource is registered.
  */
-export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseStack }) => {
+export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ config, registry, phaseOutputs }) => {
   const ra = config.runtimeAuthority;
-  const rootStack = phaseStack("root-trust");
-  const rootCertificatePem = (await rootStack.getOutputDetails("rootCertificatePem")).value as string | undefined;
+  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", ["rootCertificatePem", "signedIntermediates"]);
   if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
-  const signed = ((await rootStack.getOutputDetails("signedIntermediates")).value ?? {}) as Record<string, SignedIntermediate>;
   const layout = runtimeAuthorityLayout(registry, { certManager: config.steadyState.certManager.namespace });
-  if (ra.initialized) await checkBootstrapInventory(phaseStack("bootstrap"), layout.handovers, config.cluster);
+  if (ra.initialized) await checkBootstrapInventory(phaseOutputs, layout.handovers, config.cluster);
 
   const settings: VaultServerSettings = {
     namespace: ra.namespace,
@@ -66,8 +54,8 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
     tlsSecret: TLS_SECRET,
   };
   const csrs: Record<string, pulumi.Output<string>> = {};
-  const outputs: Record<string, unknown> = { [INTERMEDIATE_CSRS_OUTPUT]: csrs };
-  const done = (status: RuntimeAuthorityStatus) => ({ ...outputs, status });
+  const outputs: Omit<Published<RuntimeAuthorityOutputs>, "status"> = { [INTERMEDIATE_CSRS_OUTPUT]: csrs };
+  const done = (status: RuntimeAuthorityStatus): Published<RuntimeAuthorityOutputs> => ({ ...outputs, status });
 
   // 1. The TLS intermediate: Vault cannot serve TLS from its own PKI before it runs.
   const tlsCa = new VaultTlsIntermediate("vault-tls-ca", { commonName: `${config.cluster} Vault TLS CA`, organization: config.rootTrust.organization });
@@ -131,14 +119,16 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
   );
 
   const caMaps = new Map<string, k8s.core.v1.ConfigMap>();
-  const handovers: Record<string, pulumi.Output<unknown>> = {};
+  const kvSecretOf = new Map(layout.kvSecrets.map((s) => [s.purpose, s]));
+  const handovers: Record<string, pulumi.Output<HandoverRecord>> = {};
   for (const h of layout.handovers) {
     let caMap = caMaps.get(h.namespace);
     if (!caMap) {
       caMap = new k8s.core.v1.ConfigMap(`vault-ca-${h.namespace}`, { metadata: { name: CA_CONFIG_MAP, namespace: h.namespace, labels: platformLabels("runtime-authority") }, data: { "ca.crt": rootCertificatePem } });
       caMaps.set(h.namespace, caMap);
     }
-    const secret = layout.kvSecrets.find((s) => s.purpose === h.purpose)!;
+    const secret = kvSecretOf.get(h.purpose);
+    if (!secret) throw new Error(`${h.purpose}: the layout has a handover but no KV secret for it`);
     const handover = new HandoverToVault(
       `handover-${h.purpose}`,
       { handover: h, secret, authPath: auth.path, vaultAddress: inClusterAddress, caConfigMap: caMap.metadata.name, image: `hashicorp/vault:${ra.vaultVersion}`, dependsOn: [kv.ready, auth, caMap] },
@@ -197,8 +187,8 @@ export const runtimeAuthority: PhaseProgram = async ({ config, registry, phaseSt
  * Every bootstrap purpose must have been materialized by phase 2 (or the gitops stack) where the registry says, or
  * its handover Job would wait for a Secret that does not exist.
  */
-async function checkBootstrapInventory(ref: pulumi.StackReference, handovers: ReturnType<typeof runtimeAuthorityLayout>["handovers"], cluster: string): Promise<void> {
-  const inventory = ((await ref.getOutputDetails("bootstrapInventory")).value ?? []) as BootstrapInventoryEntry[];
+async function checkBootstrapInventory(phaseOutputs: PhaseContext["phaseOutputs"], handovers: ReturnType<typeof runtimeAuthorityLayout>["handovers"], cluster: string): Promise<void> {
+  const inventory = (await phaseOutputs("bootstrap", ["bootstrapInventory"])).bootstrapInventory ?? [];
   const problems = handovers
     .filter((h) => !inventory.some((e) => e.purpose === h.purpose && e.namespace === h.namespace && e.secretName === h.secretName))
     .map((h) => `${h.purpose}: Secret ${h.namespace}/${h.secretName} is not in the ${stackName(cluster, "bootstrap")} stack's bootstrapInventory (run that stack first)`);

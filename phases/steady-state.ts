@@ -6,26 +6,19 @@ import { VaultSecretStores } from "../components/steady-state/secret-stores.js";
 import { VaultIssuers } from "../components/steady-state/vault-issuers.js";
 import { controllerReleases } from "../delivery/charts.js";
 import { steadyStateLayout, type SteadyStateLayout } from "../delivery/layout.js";
+import { issuerCoverageSeconds } from "../delivery/timing.js";
+import { TRUST_BUNDLE } from "../delivery/trust-bundle.js";
 import { groupBy } from "../registry/index-by.js";
-import { TRUST_BUNDLE } from "../delivery/names.js";
 import type { Registry } from "../registry/load.js";
 import { stackName } from "./catalog.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
-import { VAULT_PKI_INTERMEDIATE, type RuntimeAuthorityStatus } from "./runtime-authority.js";
-import { issuerCoverageSeconds } from "../delivery/timing.js";
+import type { PhaseOutputsRead, PostureSchedule } from "./outputs.js";
+import { VAULT_PKI_INTERMEDIATE } from "./runtime-authority.js";
 
 /** What the steady state reads from the runtime-authority stack's outputs. */
-interface RuntimeAuthorityView {
-  status?: RuntimeAuthorityStatus;
-  vault?: { address: string };
-  kvSecrets?: Record<string, { path: string }>;
-  pkiRoles?: Record<string, { signPath: string; maxTtlSeconds: number; created: boolean }>;
-  authRoles?: Record<string, unknown>;
-  /** Per issuer identity (Vault role): its service account and the sign path of each of its purposes. */
-  issuerRoles?: Record<string, { namespace: string; serviceAccount: string; signPaths: Record<string, string> }>;
-  transitKeys?: Record<string, { name: string }>;
-}
+const RUNTIME_AUTHORITY_KEYS = ["status", "vault", "kvSecrets", "pkiRoles", "authRoles", "issuerRoles", "transitKeys"] as const;
+export type RuntimeAuthorityView = PhaseOutputsRead<"runtime-authority", (typeof RUNTIME_AUTHORITY_KEYS)[number]>;
 
 /** Service accounts the charts create, named after their releases (see delivery/charts.ts). */
 const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
@@ -39,12 +32,10 @@ const CSI_DRIVER_SERVICE_ACCOUNT = "cert-manager-csi-driver";
  * needs a Vault token: Vault was configured by the runtime-authority stack, whose outputs are checked against the
  * registry before any resource is registered.
  */
-export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }) => {
-  const rootStack = phaseStack("root-trust");
-  const rootCertificatePem = (await rootStack.getOutputDetails("rootCertificatePem")).value as string | undefined;
-  const signed = ((await rootStack.getOutputDetails("signedIntermediates")).value ?? {}) as Record<string, { notAfter?: string }>;
+export const steadyState: PhaseProgram<"steady-state"> = async ({ config, registry, phaseOutputs }) => {
+  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", ["rootCertificatePem", "signedIntermediates"]);
   if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
-  const ra = await readRuntimeAuthority(phaseStack("runtime-authority"));
+  const ra = await phaseOutputs("runtime-authority", RUNTIME_AUTHORITY_KEYS);
   const layout = steadyStateLayout(registry, { vaultServer: ra.vault?.address ?? "", rootCertificatePem });
   const problems = runtimeAuthorityProblems(ra, layout, config.steadyState.certManager.namespace);
   if (problems.length > 0)
@@ -86,7 +77,7 @@ export const steadyState: PhaseProgram = async ({ config, registry, phaseStack }
  * moment from which the issuer can no longer cover a rotation period and its grace (fail-closed, posture/model.ts).
  * Live status comes from `npm run posture -- --live`.
  */
-function postureSchedule(registry: Registry, issuerNotAfter: string | undefined): Record<string, unknown> {
+function postureSchedule(registry: Registry, issuerNotAfter: string | undefined): Record<string, PostureSchedule> {
   return Object.fromEntries(
     registry.purposes.map((p) => {
       const issuer =
@@ -98,12 +89,6 @@ function postureSchedule(registry: Registry, issuerNotAfter: string | undefined)
   );
 }
 
-async function readRuntimeAuthority(ref: pulumi.StackReference): Promise<RuntimeAuthorityView> {
-  const keys = ["status", "vault", "kvSecrets", "pkiRoles", "authRoles", "issuerRoles", "transitKeys"] as const;
-  const values = await Promise.all(keys.map(async (k) => [k, (await ref.getOutputDetails(k)).value] as const));
-  return Object.fromEntries(values) as RuntimeAuthorityView;
-}
-
 /**
  * Whether Vault, as the runtime-authority stack configured it, serves everything this registry delivers: the stack
  * is `configured`, every KV secret, transit key, PKI role and Vault identity the layout uses exists there, and no
@@ -112,7 +97,7 @@ async function readRuntimeAuthority(ref: pulumi.StackReference): Promise<Runtime
  * each difference.
  */
 export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, layout: SteadyStateLayout, certManagerNamespace: string): string[] {
-  if (ra.status !== "configured") return [`its status is ${ra.status ?? "missing"}, not configured: finish phase 3 first (README "Phase 3")`];
+  if (ra.status !== "configured") return [`its status is ${ra.status ?? "missing"}, not configured: finish phase 3 first (docs/phases/3-runtime-authority.md)`];
   const out: string[] = [];
   if (!ra.vault?.address) out.push("it publishes no vault.address");
   for (const d of layout.deliveries) {
@@ -121,11 +106,11 @@ export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, layout: Stead
     if (p.delivery === "transit" && !ra.transitKeys?.[p.id]) out.push(`${p.id}: no transit key in its transitKeys`);
   }
   // One issuer per certificate purpose, in the registry's order; looked up, not searched, at thousands of purposes.
-  const deliveryOf = new Map(layout.deliveries.map((d) => [d.purpose.id, d]));
+  const durationOf = new Map(layout.deliveries.map((d) => [d.purpose.id, d.record.certificate?.durationSeconds]));
   for (const issuer of layout.issuers) {
     const id = issuer.purpose;
     const role = ra.pkiRoles?.[id];
-    const duration = deliveryOf.get(id)!.record.certificate!.durationSeconds;
+    const duration = durationOf.get(id) ?? 0;
     if (!role?.created) out.push(`${id}: no PKI role in its pkiRoles`);
     else if (duration > role.maxTtlSeconds)
       out.push(`${id}: certificates of ${duration}s exceed the PKI role's max_ttl of ${role.maxTtlSeconds}s: Vault would cap them and cert-manager renew them in a loop`);

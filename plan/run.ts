@@ -13,7 +13,7 @@ import type { Problem } from "../registry/problems.js";
 import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } from "./engine/monitor.js";
 import { modelFor } from "./engine/models/index.js";
 import { unwire, type WireMap } from "./engine/wire.js";
-import { INTERMEDIATE_CSRS_OUTPUT } from "../phases/root-trust.js";
+import { INTERMEDIATE_CSRS_OUTPUT } from "../phases/outputs.js";
 import { restoreStackTraces, stackTraceSettings } from "../phases/stack-traces.js";
 
 /** The organization the local backend (`pulumi login --local`) gives every stack; stack references use it. */

@@ -1,7 +1,8 @@
+import { RESOURCE_TYPES } from "./resource-types.js";
 import { PHASE_IDS, type PhaseId } from "../phases/catalog.js";
 import { purposeWithId } from "../registry/index-by.js";
-import type { RegisteredPurpose } from "../registry/load.js";
-import { LABEL } from "../components/labels.js";
+import type { RegisteredPurpose } from "../registry/purpose.js";
+import { LABEL } from "../registry/labels.js";
 import { MOUNTS } from "../vault/paths.js";
 import type { ResourceView, RuleContext } from "./rule.js";
 
@@ -38,5 +39,5 @@ export function describe(r: ResourceView): string {
 
 /** Whether a resource writes a KV v2 secret's metadata (`kv/metadata/<owner>/<purpose>`, see vault/paths.ts). */
 export function isKvMetadata(r: ResourceView): boolean {
-  return r.type === "vault:generic/endpoint:Endpoint" && String(r.props.path).startsWith(`${MOUNTS.kv}/metadata/`);
+  return r.type === RESOURCE_TYPES.vaultGenericEndpoint && String(r.props.path).startsWith(`${MOUNTS.kv}/metadata/`);
 }

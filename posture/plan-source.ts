@@ -1,7 +1,8 @@
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import type { PlanDocument, PlanStack } from "../plan/report/plan-json.js";
 import { x509 } from "../pki/x509.js";
 import type { Registry } from "../registry/load.js";
-import type { DeliveryRecord } from "../delivery/layout.js";
+import type { DeliveryRecord } from "../delivery/types.js";
 import type { Observation } from "./model.js";
 
 /**
@@ -42,7 +43,7 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
 
 /** The notAfter of the PKI intermediate set on Vault's pki mount, if the plan set one. */
 function pkiIssuerNotAfter(ra: PlanStack | undefined): string | undefined {
-  const signed = ra?.resources.find((r) => r.type === "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned");
+  const signed = ra?.resources.find((r) => r.type === RESOURCE_TYPES.vaultPkiIntermediateSetSigned);
   const pem = signed?.inputs.certificate;
   if (typeof pem !== "string" || !pem.includes("BEGIN CERTIFICATE")) return undefined;
   return new x509.X509Certificate(x509.PemConverter.decode(pem)[0]!).notAfter.toISOString();

@@ -1,4 +1,5 @@
-import type { RegisteredPurpose, Registry } from "./load.js";
+import type { Registry } from "./load.js";
+import type { RegisteredPurpose } from "./purpose.js";
 
 /**
  * A value derived once per registry and reused: policies, the access matrix and posture look purposes up for every

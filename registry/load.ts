@@ -4,11 +4,13 @@ import { basename, join, relative } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./problems.js";
+import type { RegisteredPurpose } from "./purpose.js";
 import { purposeRuleViolations, secretTargets } from "./rules.js";
 import { EvidenceComponentSchema, PurposeSchema, RegistryFileShape, type EvidenceComponent, type Purpose } from "./schema.js";
 
-/** A purpose as loaded, with the file it came from (for messages and for the owner's review). */
-export type RegisteredPurpose = Purpose & { readonly file: string };
+/** A purpose as parsed, before the rules have checked its shape against its delivery mode. */
+type ParsedPurpose = Purpose & { readonly file: string };
+
 export type RegisteredEvidence = EvidenceComponent & { readonly file: string; readonly line?: number | undefined };
 
 /** The validated registry: plain, typed, sorted by id so every consumer sees one stable order. */
@@ -78,10 +80,10 @@ export function loadRegistryOrReport(dir: string, heading: string, err: (line: s
 /** Validates registry files given as text: schema per file, rules per purpose, then rules across files. */
 export function validateRegistry(sources: readonly RegistrySource[], dir = "purposes"): RegistryResult {
   const problems: Problem[] = [];
-  const purposes: RegisteredPurpose[] = [];
+  const purposes: ParsedPurpose[] = [];
   const evidence: RegisteredEvidence[] = [];
   const declaredInInvalidEntries = new Set<string>();
-  const located: { purpose: RegisteredPurpose; line: (path: readonly PropertyKey[]) => number | undefined; index: number }[] = [];
+  const located: { purpose: ParsedPurpose; line: (path: readonly PropertyKey[]) => number | undefined; index: number }[] = [];
 
   for (const { file, text } of sources) {
     const lineCounter = new LineCounter();
@@ -106,7 +108,7 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
         return;
       }
       const p = parsed.data;
-      const purpose: RegisteredPurpose = { ...p, file };
+      const purpose: ParsedPurpose = { ...p, file };
       purposes.push(purpose);
       located.push({ purpose, line, index });
       const at = (field: string) => line(["purposes", index, ...field.split(/\.|\[(\d+)\]/).filter(Boolean).map(keyOf)]);
@@ -128,7 +130,7 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   }
 
   // Rules across files: ids unique, evidence unique and resolvable.
-  const firstPurpose = new Map<string, RegisteredPurpose>();
+  const firstPurpose = new Map<string, ParsedPurpose>();
   for (const { purpose, line, index } of located) {
     const earlier = firstPurpose.get(purpose.id);
     if (earlier)
@@ -136,7 +138,7 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
     else firstPurpose.set(purpose.id, purpose);
   }
   // One writer per Secret: two purposes materializing the same namespace/name would overwrite each other.
-  const writers = new Map<string, RegisteredPurpose>();
+  const writers = new Map<string, ParsedPurpose>();
   for (const { purpose, line, index } of located)
     for (const target of secretTargets(purpose)) {
       const other = writers.get(target);
@@ -168,7 +170,9 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
 
   if (problems.length > 0) return { ok: false, problems };
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-  return { ok: true, registry: { dir, purposes: purposes.sort(byId), evidence: evidence.sort(byId) } };
+  // Every purpose passed purposeRuleViolations, which checks each delivery mode's tier, kind, method and blocks:
+  // exactly what the checked types of purpose.ts state.
+  return { ok: true, registry: { dir, purposes: purposes.sort(byId) as RegisteredPurpose[], evidence: evidence.sort(byId) } };
 }
 
 function keyOf(part: string): string | number {

@@ -1,14 +1,13 @@
 import { parseDuration } from "./duration.js";
-import type { Delivery, Kind, Purpose, Tier } from "./schema.js";
+import { kubernetesSecretName, type BootstrapPurpose, type RegisteredPurpose } from "./purpose.js";
+import { KEY_SIZES, type Delivery, type Kind, type Purpose, type RotationMethod, type Tier } from "./schema.js";
 
 /**
  * One row per delivery mode: the only tier, kinds and rotation methods it may be combined with. This table is the
- * contract documented in the README ("Tier and delivery compatibility"); change both together.
+ * contract documented in docs/registry.md ("Tier and delivery compatibility"), and the checked purpose types of
+ * `purpose.ts` are derived from it; change both together.
  */
-export const DELIVERY_RULES: Record<
-  Delivery,
-  { tier: Tier; kinds: readonly Kind[]; methods: readonly Purpose["rotation"]["method"][]; why: string }
-> = {
+export const DELIVERY_RULES = {
   transit: { tier: "vault_transit", kinds: ["key"], methods: ["transit-auto"], why: "transit keys never leave Vault" },
   "external-secret": {
     tier: "vault_kv",
@@ -41,7 +40,7 @@ export const DELIVERY_RULES: Record<
     why: "cert-manager caches issued certificates in a Kubernetes Secret",
   },
   csi: { tier: "ephemeral", kinds: ["certificate"], methods: ["issued"], why: "csi-driver keys live only in memory" },
-};
+} as const satisfies Record<Delivery, { tier: Tier; kinds: readonly Kind[]; methods: readonly RotationMethod[]; why: string }>;
 
 /** A rule broken by one purpose: the field and what is wrong, in words an owner can act on. */
 export interface RuleViolation {
@@ -50,14 +49,13 @@ export interface RuleViolation {
 }
 
 const HOUR = 3600;
-const KEY_SIZES = { ECDSA: [256, 384, 521], RSA: [2048, 3072, 4096], Ed25519: [] } as const;
 const SIGNING_TYPES = new Set(["ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "ed25519", "rsa-3072", "rsa-4096"]);
 const ENCRYPTION_TYPES = new Set(["aes128-gcm96", "aes256-gcm96", "chacha20-poly1305", "rsa-3072", "rsa-4096"]);
 
 /** Cross-field rules of one purpose. Pure: the same purpose always yields the same violations, in order. */
 export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const rule = DELIVERY_RULES[p.delivery];
+  const rule: { tier: Tier; kinds: readonly Kind[]; methods: readonly RotationMethod[]; why: string } = DELIVERY_RULES[p.delivery];
 
   if (p.tier !== rule.tier)
     out.push({ field: "tier", message: `delivery ${p.delivery} needs tier ${rule.tier}, not ${p.tier} (${rule.why})` });
@@ -144,13 +142,13 @@ function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "tra
 }
 
 /** The bootstrap purposes whose material comes from the gitops stack's secret config `key`. */
-export function purposesSourcedFromConfig<P extends Purpose>(purposes: readonly P[], key: string): P[] {
-  return purposes.filter((p) => p.bootstrap?.source === `config:${key}`);
+export function purposesSourcedFromConfig(purposes: readonly RegisteredPurpose[], key: string): BootstrapPurpose[] {
+  return purposes.filter((p): p is BootstrapPurpose => p.delivery === "bootstrap" && p.bootstrap.source === `config:${key}`);
 }
 
 /** The Kubernetes Secrets (namespace/name) a purpose materializes, whatever the mechanism. */
 export function secretTargets(p: Purpose): string[] {
   if (p.bootstrap) return [`${p.bootstrap.namespace}/${p.bootstrap.secretName}`];
-  const name = p.delivery === "cert-manager" ? (p.certificate?.secretName ?? p.id) : p.tier === "vault_kv" ? (p.kv?.secretName ?? p.id) : undefined;
+  const name = kubernetesSecretName(p);
   return name ? [...new Set(p.consumers.map((c) => `${c.namespace}/${name}`))] : [];
 }

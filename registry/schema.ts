@@ -58,6 +58,12 @@ export const TRANSIT_KEY_TYPES = [
   "rsa-4096",
 ] as const;
 
+/** The key sizes each certificate key algorithm allows, and the size used when a contract names none. */
+export const KEY_SIZES = { ECDSA: [256, 384, 521], RSA: [2048, 3072, 4096], Ed25519: [] } as const;
+export const DEFAULT_KEY_SIZE = { ECDSA: 256, RSA: 3072 } as const;
+/** KV v2 versions kept when a contract (or the mount) says nothing. */
+export const DEFAULT_KV_MAX_VERSIONS = 5;
+
 export const ConsumerSchema = z
   .strictObject({
     namespace,
@@ -82,7 +88,13 @@ export const CertificateSchema = z
     commonName: z.string().min(1).max(64).optional().describe("Subject common name; defaults to the first DNS name."),
     dnsNames: z.array(dnsName).min(1).describe("Exactly the names the PKI role may issue for this purpose."),
     keyAlgorithm: z.enum(["ECDSA", "RSA", "Ed25519"]).default("ECDSA"),
-    keySize: z.number().int().optional().describe("ECDSA: 256, 384 or 521 (default 256). RSA: 2048, 3072 or 4096 (default 3072)."),
+    keySize: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        `ECDSA: ${KEY_SIZES.ECDSA.join(", ")} (default ${DEFAULT_KEY_SIZE.ECDSA}). RSA: ${KEY_SIZES.RSA.join(", ")} (default ${DEFAULT_KEY_SIZE.RSA}). Ed25519: none.`,
+      ),
     usages: z.array(z.enum(["server auth", "client auth"])).min(1).default(["server auth"]),
     secretName: objectName.optional().describe("Kubernetes Secret (cert-manager) the certificate is cached in; defaults to the purpose id."),
   })
@@ -125,7 +137,7 @@ export const PushSchema = z
 
 export const KvSchema = z
   .strictObject({
-    maxVersions: z.number().int().min(1).max(100).default(5).describe("KV v2 versions kept (max_versions)."),
+    maxVersions: z.number().int().min(1).max(100).default(DEFAULT_KV_MAX_VERSIONS).describe("KV v2 versions kept (max_versions)."),
     deleteVersionAfter: duration.optional().describe("KV v2 delete_version_after: old versions are soft-deleted, never destroyed."),
     secretName: objectName.optional().describe("Kubernetes Secret the value is materialized in; defaults to the purpose id."),
   })
@@ -181,6 +193,7 @@ export type EvidenceComponent = z.output<typeof EvidenceComponentSchema>;
 export type Kind = (typeof KINDS)[number];
 export type Tier = (typeof TIERS)[number];
 export type Delivery = (typeof DELIVERIES)[number];
+export type RotationMethod = (typeof ROTATION_METHODS)[number];
 
 /** The JSON Schema editors use to complete and check `purposes/*.yaml` (see `npm run schema`). */
 export function registryJsonSchema(): object {

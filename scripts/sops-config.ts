@@ -2,7 +2,7 @@
 // root-trust stack's sopsAgeRecipients. `npm test` checks that the demo's checked-in file is current.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { renderSopsConfig, sopsCreationRules } from "../components/gitops/sops-rules.js";
+import { renderSopsConfig, sopsCreationRules } from "../gitops/sops-rules.js";
 import { parsePlatformConfig } from "../config/platform.js";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";

@@ -1,8 +1,4 @@
 import { createHash } from "node:crypto";
-import { groupBy } from "../registry/index-by.js";
-import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import type { Consumer } from "../registry/schema.js";
-import { consumerKey, consumerRoleName, handoverRoleName, issuerRoleName, kvDataPath, kvMetadataPath, MOUNTS, pkiSignPath, transitKeyName } from "./paths.js";
 
 /**
  * Vault ACL policies as typed data. A policy is a list of rules, each with the purpose that needs it; the document
@@ -64,106 +60,9 @@ export function aclPolicyDigest(policy: AclPolicy): string {
   return `sha256:${createHash("sha256").update(renderAclPolicy(policy), "utf8").digest("hex")}`;
 }
 
-/** The rules one purpose grants one of its consumers. */
-export function purposeRules(p: RegisteredPurpose, consumer: Consumer): AclRule[] {
-  const rule = (path: string, capabilities: Capability[], why: string): AclRule => ({ path, capabilities, purpose: p.id, why });
-  switch (p.delivery) {
-    case "external-secret":
-    case "reveal-once":
-      return [rule(kvDataPath(p), ["read"], `read the ${p.delivery} value`)];
-    case "push-secret": {
-      const w = p.push?.writer;
-      const isWriter = w !== undefined && w.namespace === consumer.namespace && w.serviceAccount === consumer.serviceAccount;
-      // ESO's PushSecret reads the current value and its metadata (to see it owns the secret) before writing both.
-      return isWriter
-        ? [rule(kvDataPath(p), ["create", "read", "update"], "push the generated value"), rule(kvMetadataPath(p), ["create", "read", "update"], "push the value's metadata")]
-        : [rule(kvDataPath(p), ["read"], "read the pushed value")];
-    }
-    case "bootstrap":
-      // After the handover the value lives in Vault, and consumers switch to reading it there.
-      return [rule(kvDataPath(p), ["read"], "read the handed-over bootstrap value")];
-    case "transit": {
-      const key = transitKeyName(p);
-      return p.transit?.usage === "sign"
-        ? [rule(`${MOUNTS.transit}/sign/${key}`, ["update"], "sign with the transit key"), rule(`${MOUNTS.transit}/verify/${key}`, ["update"], "verify signatures")]
-        : [rule(`${MOUNTS.transit}/encrypt/${key}`, ["update"], "encrypt with the transit key"), rule(`${MOUNTS.transit}/decrypt/${key}`, ["update"], "decrypt with the transit key")];
-    }
-    case "cert-manager":
-    case "csi":
-      // The certificate arrives through cert-manager; only the purpose's issuer identity signs (see issuerPolicy).
-      return [];
-  }
-}
-
-/** One consumer's identity, and the policy granting exactly what its purposes need. */
-export interface ConsumerGrant {
-  consumer: Consumer;
-  /** Kubernetes auth role name, and the policy's name. */
-  role: string;
-  /** The purposes this consumer reaches in Vault, by id, sorted. */
-  purposes: string[];
-  policy: AclPolicy;
-}
-
-/**
- * Every consumer the registry grants something in Vault, each with its policy; sorted by role name. A consumer
- * whose purposes are all certificates talks to cert-manager, not Vault, and gets no Vault identity.
- */
-export function consumerGrants(registry: Registry): ConsumerGrant[] {
-  const byKey = new Map<string, { consumer: Consumer; purposes: RegisteredPurpose[] }>();
-  for (const p of registry.purposes)
-    for (const c of p.consumers) {
-      const entry = byKey.get(consumerKey(c)) ?? { consumer: c, purposes: [] };
-      entry.purposes.push(p);
-      byKey.set(consumerKey(c), entry);
-    }
-  return [...byKey.values()]
-    .map(({ consumer, purposes }) => {
-      const role = consumerRoleName(consumer);
-      const rules = purposes.flatMap((p) => purposeRules(p, consumer));
-      return { consumer, role, purposes: [...new Set(rules.map((r) => r.purpose))].sort(), policy: { name: role, rules } };
-    })
-    .filter((g) => g.policy.rules.length > 0)
-    .sort((a, b) => a.role.localeCompare(b.role));
-}
-
-/**
- * The policy of one team's cert-manager issuers: sign requests with the PKI role of each of the team's certificate
- * purposes (`purposes` are that team's), nothing else.
- */
-export function issuerPolicy(purposes: readonly RegisteredPurpose[]): AclPolicy {
-  const certificates = purposes.filter((p) => p.kind === "certificate");
-  return {
-    name: issuerRoleName(certificates[0]!),
-    rules: certificates.map((p) => ({ path: pkiSignPath(p), capabilities: ["update"], purpose: p.id, why: "sign certificate requests for the purpose's names" })),
-  };
-}
-
-/** Each team's certificate purposes, by owner, in the registry's order. */
-export function certificatesByOwner(registry: Registry): Map<string, RegisteredPurpose[]> {
-  return groupBy(
-    registry.purposes.filter((p) => p.kind === "certificate"),
-    (p) => p.owner,
-  );
-}
-
-/** The issuer policy of every team that owns certificate purposes, in the registry's order of teams. */
-export function issuerPolicies(registry: Registry): AclPolicy[] {
-  return [...certificatesByOwner(registry).values()].map(issuerPolicy);
-}
-
-/**
- * The policy of a purpose's handover Job: create the value (never update it: Vault itself then refuses any second
- * write, whatever the Job runs), and read its metadata to tell "already handed over" from "not yet".
- */
-export function handoverPolicy(p: RegisteredPurpose): AclPolicy {
-  return {
-    name: handoverRoleName(p),
-    rules: [
-      { path: kvDataPath(p), capabilities: ["create"], purpose: p.id, why: "write the bootstrap value once" },
-      { path: kvMetadataPath(p), capabilities: ["read"], purpose: p.id, why: "see whether the value is already in Vault" },
-    ],
-  };
+/** A rule `purpose` grants: `capabilities` on `path`, and why. */
+export function aclRule(purpose: { id: string }, path: string, capabilities: Capability[], why: string): AclRule {
+  return { path, capabilities, purpose: purpose.id, why };
 }
 
 /**

@@ -1,7 +1,14 @@
+import { issuerPolicy } from "../delivery/issuers/vault/index.js";
+import { handoverPolicy } from "../delivery/mechanisms/bootstrap/index.js";
+import { mechanismOf } from "../delivery/mechanisms/index.js";
+import type { KvWriter } from "../delivery/types.js";
 import { parseDuration, toGoDuration } from "../registry/duration.js";
-import type { RegisteredPurpose, Registry } from "../registry/load.js";
-import { certificatesByOwner, consumerGrants, handoverPolicy, issuerPolicy, type AclPolicy, type ConsumerGrant } from "./acl.js";
-import { handoverJobName, handoverRoleName, issuerRoleName, issuerServiceAccountName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, pkiSignPath, transitKeyName } from "./paths.js";
+import { groupBy } from "../registry/index-by.js";
+import type { Registry } from "../registry/load.js";
+import { certificateKeySize, certificateKeyUsages, isCertificatePurpose, type BootstrapPurpose, type CertificatePurpose, type RegisteredPurpose, type TransitPurpose } from "../registry/purpose.js";
+import { DEFAULT_KV_MAX_VERSIONS, type Consumer } from "../registry/schema.js";
+import type { AclPolicy } from "./acl.js";
+import { consumerKey, consumerRoleName, handoverJobName, handoverRoleName, issuerRoleName, issuerServiceAccountName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, pkiSignPath, transitKeyName } from "./paths.js";
 
 /**
  * What Vault holds for a registry, derived from the contracts alone (pure, no Pulumi): KV secrets with their
@@ -25,7 +32,7 @@ export interface KvSecretLayout {
   /** Purpose id, owner, evidence id and delivery, so Vault alone says what a secret is for. */
   customMetadata: Record<string, string>;
   /** Who writes the value: the handover Job (bootstrap), a PushSecret, or an operator / upstream rotation. */
-  writtenBy: "handover" | "push-secret" | "operator";
+  writtenBy: KvWriter;
 }
 
 export interface TransitKeyLayout {
@@ -45,6 +52,8 @@ export interface PkiRoleLayout {
   wildcards: boolean;
   keyType: "ec" | "rsa" | "ed25519";
   keyBits: number;
+  /** Vault's names of the certificates' key usages (the same set cert-manager requests, delivery/certificates.ts). */
+  keyUsages: string[];
   /** The rotation period: a certificate never outlives its contract's period. */
   maxTtlSeconds: number;
   serverFlag: boolean;
@@ -94,7 +103,51 @@ export interface RuntimeAuthorityLayout {
 }
 
 const KEY_TYPES = { ECDSA: "ec", RSA: "rsa", Ed25519: "ed25519" } as const;
-const DEFAULT_KEY_BITS = { ECDSA: 256, RSA: 3072, Ed25519: 0 } as const;
+/** Vault's spelling of the key usages (Go's x509.KeyUsage names without the prefix). */
+const VAULT_KEY_USAGES = { "digital signature": "DigitalSignature", "key encipherment": "KeyEncipherment" } as const;
+
+/** One consumer's identity, and the policy granting exactly what its purposes need. */
+export interface ConsumerGrant {
+  consumer: Consumer;
+  /** Kubernetes auth role name, and the policy's name. */
+  role: string;
+  /** The purposes this consumer reaches in Vault, by id, sorted. */
+  purposes: string[];
+  policy: AclPolicy;
+}
+
+/**
+ * Every consumer the registry grants something in Vault, each with its policy (the rules each purpose's mechanism
+ * grants it); sorted by role name. A consumer whose purposes are all certificates talks to cert-manager, not Vault,
+ * and gets no Vault identity.
+ */
+export function consumerGrants(registry: Registry): ConsumerGrant[] {
+  const byKey = new Map<string, { consumer: Consumer; purposes: RegisteredPurpose[] }>();
+  for (const p of registry.purposes)
+    for (const c of p.consumers) {
+      const entry = byKey.get(consumerKey(c)) ?? { consumer: c, purposes: [] };
+      entry.purposes.push(p);
+      byKey.set(consumerKey(c), entry);
+    }
+  return [...byKey.values()]
+    .map(({ consumer, purposes }) => {
+      const role = consumerRoleName(consumer);
+      const rules = purposes.flatMap((p) => mechanismOf(p).consumerRules(p, consumer));
+      return { consumer, role, purposes: [...new Set(rules.map((r) => r.purpose))].sort(), policy: { name: role, rules } };
+    })
+    .filter((g) => g.policy.rules.length > 0)
+    .sort((a, b) => a.role.localeCompare(b.role));
+}
+
+/** Each team's certificate purposes, by owner, in the registry's order. */
+export function certificatesByOwner(registry: Registry): Map<string, CertificatePurpose[]> {
+  return groupBy(registry.purposes.filter(isCertificatePurpose), (p) => p.owner);
+}
+
+/** The issuer policy of every team that owns certificate purposes, in the registry's order of teams. */
+export function issuerPolicies(registry: Registry): AclPolicy[] {
+  return [...certificatesByOwner(registry)].map(([owner, certificates]) => issuerPolicy(owner, certificates));
+}
 
 /** Where the platform's controllers run: the issuer identities are bound to service accounts there. */
 export interface ControllerNamespaces {
@@ -103,10 +156,13 @@ export interface ControllerNamespaces {
 
 export function runtimeAuthorityLayout(registry: Registry, namespaces: ControllerNamespaces): RuntimeAuthorityLayout {
   const purposes = registry.purposes;
-  const kvSecrets = purposes.filter((p) => p.tier === "vault_kv" || p.delivery === "bootstrap").map(kvSecret);
-  const transitKeys = purposes.filter((p) => p.delivery === "transit").map(transitKey);
-  const pkiRoles = purposes.filter((p) => p.kind === "certificate").map(pkiRole);
-  const handovers = purposes.filter((p) => p.delivery === "bootstrap").map(handover);
+  const kvSecrets = purposes.flatMap((p) => {
+    const storage = mechanismOf(p).vault;
+    return storage.engine === "kv" ? [kvSecret(p, storage.writtenBy)] : [];
+  });
+  const transitKeys = purposes.filter((p): p is TransitPurpose => mechanismOf(p).vault.engine === "transit").map(transitKey);
+  const pkiRoles = purposes.filter(isCertificatePurpose).map(pkiRole);
+  const handovers = purposes.filter((p): p is BootstrapPurpose => p.delivery === "bootstrap").map(handover);
   return {
     kvSecrets,
     transitKeys,
@@ -118,14 +174,13 @@ export function runtimeAuthorityLayout(registry: Registry, namespaces: Controlle
   };
 }
 
-function kvSecret(p: RegisteredPurpose): KvSecretLayout {
-  const writtenBy = p.delivery === "bootstrap" ? "handover" : p.delivery === "push-secret" ? "push-secret" : "operator";
+function kvSecret(p: RegisteredPurpose, writtenBy: KvWriter): KvSecretLayout {
   return {
     purpose: p.id,
     path: kvSecretPath(p),
     dataPath: kvDataPath(p),
     metadataPath: kvMetadataPath(p),
-    maxVersions: p.kv?.maxVersions ?? 5,
+    maxVersions: p.kv?.maxVersions ?? DEFAULT_KV_MAX_VERSIONS,
     deleteVersionAfter: p.kv?.deleteVersionAfter ? toGoDuration(seconds(p.kv.deleteVersionAfter)) : "0s",
     customMetadata: {
       purpose: p.id,
@@ -139,38 +194,40 @@ function kvSecret(p: RegisteredPurpose): KvSecretLayout {
   };
 }
 
-function transitKey(p: RegisteredPurpose): TransitKeyLayout {
-  return { purpose: p.id, name: transitKeyName(p), type: p.transit!.type, usage: p.transit!.usage, autoRotatePeriodSeconds: seconds(p.rotation.period) };
+function transitKey(p: TransitPurpose): TransitKeyLayout {
+  return { purpose: p.id, name: transitKeyName(p), type: p.transit.type, usage: p.transit.usage, autoRotatePeriodSeconds: seconds(p.rotation.period) };
 }
 
-function pkiRole(p: RegisteredPurpose): PkiRoleLayout {
-  const c = p.certificate!;
+function pkiRole(p: CertificatePurpose): PkiRoleLayout {
+  const c = p.certificate;
   return {
     purpose: p.id,
     name: pkiRoleName(p),
     allowedDomains: [...c.dnsNames].sort(),
     wildcards: c.dnsNames.some((n) => n.startsWith("*.")),
     keyType: KEY_TYPES[c.keyAlgorithm],
-    keyBits: c.keySize ?? DEFAULT_KEY_BITS[c.keyAlgorithm],
+    // Vault's key_bits 0 means the type's default; Ed25519 has one size.
+    keyBits: certificateKeySize(c) ?? 0,
+    keyUsages: certificateKeyUsages(c).map((u) => VAULT_KEY_USAGES[u]),
     maxTtlSeconds: seconds(p.rotation.period),
     serverFlag: c.usages.includes("server auth"),
     clientFlag: c.usages.includes("client auth"),
   };
 }
 
-function issuerIdentity(owner: string, certificates: readonly RegisteredPurpose[], namespace: string): IssuerIdentityLayout {
+function issuerIdentity(owner: string, certificates: readonly CertificatePurpose[], namespace: string): IssuerIdentityLayout {
   return {
     owner,
     role: issuerRoleName({ owner }),
     namespace,
     serviceAccount: issuerServiceAccountName({ owner }),
     signPaths: Object.fromEntries(certificates.map((p) => [p.id, pkiSignPath(p)])),
-    policy: issuerPolicy(certificates),
+    policy: issuerPolicy(owner, certificates),
   };
 }
 
-function handover(p: RegisteredPurpose): HandoverLayout {
-  const b = p.bootstrap!;
+function handover(p: BootstrapPurpose): HandoverLayout {
+  const b = p.bootstrap;
   return {
     purpose: p.id,
     owner: p.owner,

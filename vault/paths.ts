@@ -96,19 +96,28 @@ export function consumerKey(c: Consumer): string {
   return `${c.namespace}/${c.serviceAccount}`;
 }
 
+/** The transit operations a key's consumers perform, by what the contract says they do with it. */
+export function transitOperations(usage: "encrypt" | "sign"): ["sign", "verify"] | ["encrypt", "decrypt"] {
+  return usage === "sign" ? ["sign", "verify"] : ["encrypt", "decrypt"];
+}
+
+/** The endpoints of those operations for a transit purpose's key, e.g. `transit/encrypt/<key>`. */
+export function transitOperationPaths(p: Pick<Purpose, "id"> & { transit: { usage: "encrypt" | "sign" } }): string[] {
+  return transitOperations(p.transit.usage).map((op) => `${MOUNTS.transit}/${op}/${transitKeyName(p)}`);
+}
+
 /**
- * Every Vault path through which a purpose's value or key can be read, written or used: KV v2's data, metadata and
- * version-management paths; transit's operations and key management; PKI's sign and issue endpoints.
+ * Every Vault path of a secrets engine through which a purpose's value or key can be read, written or used: KV v2's
+ * data, metadata and version-management paths; transit's operations and key management; PKI's sign and issue
+ * endpoints. The access matrix evaluates every identity's policies on each of them.
  */
-export function purposePaths(p: Pick<Purpose, "id" | "owner" | "tier" | "delivery" | "kind">): string[] {
-  if (p.tier === "vault_kv" || p.delivery === "bootstrap") {
-    const key = kvSecretPath(p);
-    return ["data", "metadata", "delete", "undelete", "destroy"].map((k) => `${MOUNTS.kv}/${k}/${key}`);
+export function enginePaths(engine: "kv" | "transit" | "pki", p: Pick<Purpose, "id" | "owner">): string[] {
+  switch (engine) {
+    case "kv":
+      return ["data", "metadata", "delete", "undelete", "destroy"].map((k) => `${MOUNTS.kv}/${k}/${kvSecretPath(p)}`);
+    case "transit":
+      return ["encrypt", "decrypt", "rewrap", "sign", "verify", "hmac", "keys", "export/encryption-key", "backup"].map((op) => `${MOUNTS.transit}/${op}/${transitKeyName(p)}`);
+    case "pki":
+      return ["sign", "issue"].map((op) => `${MOUNTS.pki}/${op}/${pkiRoleName(p)}`);
   }
-  if (p.delivery === "transit") {
-    const key = transitKeyName(p);
-    return ["encrypt", "decrypt", "rewrap", "sign", "verify", "hmac", "keys", "export/encryption-key", "backup"].map((op) => `${MOUNTS.transit}/${op}/${key}`);
-  }
-  if (p.kind === "certificate") return ["sign", "issue"].map((op) => `${MOUNTS.pki}/${op}/${pkiRoleName(p)}`);
-  return [];
 }

@@ -1,8 +1,8 @@
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { platformLabels } from "../labels.js";
-import { bootstrapKustomization, bootstrapRoleRules, type BootstrapNamespace, type BootstrapSource } from "./layout.js";
+import { platformLabels } from "../../registry/labels.js";
+import { bootstrapKustomization, bootstrapRoleRules, type BootstrapNamespace, type BootstrapSource } from "../../gitops/bootstrap-layout.js";
 
 /** Arguments for {@link BootstrapMaterialization}. */
 export interface BootstrapMaterializationArgs {

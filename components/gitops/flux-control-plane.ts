@@ -3,14 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import sshpk from "sshpk";
 import type { Purpose } from "../../registry/schema.js";
-import { ANNOTATION, platformLabels, purposeLabels } from "../labels.js";
+import { AGE_KEY_ENTRY, DECRYPTION_SECRET, PLATFORM_REPOSITORY } from "../../gitops/flux.js";
+import { ANNOTATION, platformLabels, purposeLabels } from "../../registry/labels.js";
 
-/** The Secret key Flux's kustomize-controller reads an age identity from: the name must end in `.agekey`. */
-export const AGE_KEY_ENTRY = "identity.agekey";
-/** The name of the Secret that holds the SOPS decryption key in the Flux namespace. */
-export const DECRYPTION_SECRET = "sops-age";
-/** The GitRepository every bootstrap Kustomization reads. */
-export const PLATFORM_REPOSITORY = "platform";
 
 /** Arguments for {@link FluxControlPlane}. */
 export interface FluxControlPlaneArgs {

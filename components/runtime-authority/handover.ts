@@ -5,22 +5,10 @@ import type { HandoverLayout, KvSecretLayout } from "../../vault/layout.js";
 import { MOUNTS, VAULT_AUDIENCE } from "../../vault/paths.js";
 import { consumerPolicy } from "./access.js";
 import { kvSecretMetadata } from "./kv-engine.js";
-import { ANNOTATION, LABEL, platformLabels } from "../labels.js";
+import { FLUX_PRUNE, FLUX_RECONCILE } from "../../gitops/flux.js";
+import type { HandoverRecord } from "../../phases/outputs.js";
+import { ANNOTATION, LABEL, platformLabels } from "../../registry/labels.js";
 
-/** Flux's own annotations: with these on the in-cluster object, kustomize-controller neither applies nor prunes it. */
-export const FLUX_RECONCILE = "kustomize.toolkit.fluxcd.io/reconcile";
-export const FLUX_PRUNE = "kustomize.toolkit.fluxcd.io/prune";
-
-/** What the stack outputs say of one handover. */
-export interface HandoverRecord {
-  purpose: string;
-  status: "handed-over";
-  vaultPath: string;
-  source: { secret: string; from: string };
-  by: string;
-  at: string;
-  bootstrapSecret: string;
-}
 
 /** Arguments for {@link HandoverToVault}. */
 export interface HandoverToVaultArgs {

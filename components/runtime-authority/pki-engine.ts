@@ -94,7 +94,7 @@ export function pkiRoleForPurpose(name: string, args: { role: PkiRoleLayout; bac
       clientFlag: r.clientFlag,
       codeSigningFlag: false,
       emailProtectionFlag: false,
-      keyUsages: r.keyType === "rsa" ? ["DigitalSignature", "KeyEncipherment"] : ["DigitalSignature"],
+      keyUsages: r.keyUsages,
       requireCn: false,
     },
     opts,

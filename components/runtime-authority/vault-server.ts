@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { vaultChartValues, type VaultServerSettings } from "../../vault/server.js";
-import { platformLabels } from "../labels.js";
+import { platformLabels } from "../../registry/labels.js";
 
 /** Arguments for {@link VaultServer}. */
 export interface VaultServerArgs {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { platformLabels } from "../labels.js";
+import { platformLabels } from "../../registry/labels.js";
 
 /** Arguments for {@link VaultTlsIntermediate}. */
 export interface VaultTlsIntermediateArgs {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ControllerId, ControllerRelease } from "../../delivery/charts.js";
-import { platformLabels } from "../labels.js";
+import { platformLabels } from "../../registry/labels.js";
 
 /** Arguments for {@link PlatformControllers}. */
 export interface PlatformControllersArgs {

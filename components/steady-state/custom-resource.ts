@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { CustomResourceSpec } from "../../delivery/layout.js";
+import type { CustomResourceSpec } from "../../delivery/types.js";
 
 /** Registers a planned custom resource; its Pulumi name is `<kind>-<namespace>-<name>` (lowercase), stable per object. */
 export function customResource(spec: CustomResourceSpec, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {

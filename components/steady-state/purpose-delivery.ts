@@ -1,11 +1,13 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CustomResourceSpec, PurposeDelivery } from "../../delivery/layout.js";
+import type { PurposeDelivery } from "../../delivery/layout.js";
+import { drawsFromGenerator } from "../../delivery/mechanisms/push-secret/generator.js";
+import type { CustomResourceSpec } from "../../delivery/types.js";
 import { customResource } from "./custom-resource.js";
 
 /** Arguments for {@link TeamDeliveries}. */
 export interface TeamDeliveriesArgs {
-  /** What delivers each of the team's purposes, already planned (see `delivery/layout.ts`). */
+  /** What delivers each of the team's purposes, already planned by their mechanisms (see `delivery/mechanisms/`). */
   deliveries: readonly PurposeDelivery[];
   /** Controllers the resources need first (those that use a store get them through the store). */
   dependsOn: pulumi.Input<pulumi.Resource>[];
@@ -23,8 +25,8 @@ export interface TeamDeliveriesArgs {
  * The custom resources that deliver one owning team's purposes (ExternalSecrets, a generator ExternalSecret and
  * PushSecret, a Certificate), each purpose's in order, each after the one before it; transit and csi purposes
  * register none (the record says how consumers reach them). One component per team rather than per purpose: the
- * preview still reads team by team, and thousands of purposes do not cost thousands of extra resources (README
- * "Performance").
+ * preview still reads team by team, and thousands of purposes do not cost thousands of extra resources
+ * (docs/performance.md).
  */
 export class TeamDeliveries extends pulumi.ComponentResource {
   public readonly resources: k8s.apiextensions.CustomResource[] = [];
@@ -36,7 +38,7 @@ export class TeamDeliveries extends pulumi.ComponentResource {
       for (const spec of delivery.resources) {
         // What reads or writes through a store waits for that store, which waits for ESO; the rest for the controllers.
         const stores = storeNames(spec).map((n) => args.stores.get(n)).filter((s) => s !== undefined);
-        const generator = args.generator && usesGenerator(spec) ? [args.generator] : [];
+        const generator = args.generator && drawsFromGenerator(spec) ? [args.generator] : [];
         const resource = customResource(spec, { parent: this, dependsOn: [...(stores.length > 0 ? stores : args.dependsOn), ...generator, ...previous] });
         this.resources.push(resource);
         previous = [resource];
@@ -50,10 +52,4 @@ export class TeamDeliveries extends pulumi.ComponentResource {
 function storeNames(spec: CustomResourceSpec): string[] {
   const body = spec.spec as { secretStoreRef?: { name: string }; secretStoreRefs?: { name: string }[] } | undefined;
   return [...(body?.secretStoreRef ? [body.secretStoreRef.name] : []), ...(body?.secretStoreRefs ?? []).map((r) => r.name)];
-}
-
-/** Whether a custom resource draws values from a generator (an ExternalSecret's `dataFrom[].sourceRef.generatorRef`). */
-function usesGenerator(spec: CustomResourceSpec): boolean {
-  const body = spec.spec as { dataFrom?: { sourceRef?: { generatorRef?: unknown } }[] } | undefined;
-  return (body?.dataFrom ?? []).some((d) => d.sourceRef?.generatorRef !== undefined);
 }

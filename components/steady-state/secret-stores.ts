@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { CustomResourceSpec } from "../../delivery/layout.js";
+import type { CustomResourceSpec } from "../../delivery/types.js";
 import { customResource } from "./custom-resource.js";
 
 /** Arguments for {@link VaultSecretStores}. */

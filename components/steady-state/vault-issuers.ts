@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IssuerLayout } from "../../delivery/layout.js";
-import { platformLabels } from "../labels.js";
+import type { PlannedIssuer } from "../../delivery/layout.js";
+import { platformLabels } from "../../registry/labels.js";
 import { customResource } from "./custom-resource.js";
 
 /** Arguments for {@link VaultIssuers}. */
 export interface VaultIssuersArgs {
-  issuers: readonly IssuerLayout[];
+  /** One issuer and approval policy per certificate purpose, already planned (see `delivery/issuers/`). */
+  issuers: readonly PlannedIssuer[];
   /** cert-manager's namespace (its cluster resource namespace) and its controller's service account. */
   namespace: string;
   certManagerServiceAccount: string;
@@ -16,10 +17,11 @@ export interface VaultIssuersArgs {
 }
 
 /**
- * One ClusterIssuer per certificate purpose, each logging in to Vault as its own service account, and one
- * approver-policy CertificateRequestPolicy that decides which requests it may sign. cert-manager may request tokens
- * for exactly those service accounts (`serviceaccounts/token` `create`, by name); the requesters may `use` exactly
- * those policies (approver-policy evaluates only policies the requester is bound to).
+ * One ClusterIssuer per certificate purpose and one approver-policy CertificateRequestPolicy that decides which
+ * requests it may sign. The ClusterIssuers of one owning team log in to Vault as that team's service account (one
+ * account per team: vault/paths.ts issuerRoleName), whose Vault role may sign only for the team's PKI roles.
+ * cert-manager may request tokens for exactly those service accounts (`serviceaccounts/token` `create`, by name);
+ * the requesters may `use` exactly those policies (approver-policy evaluates only policies the requester is bound to).
  */
 export class VaultIssuers extends pulumi.ComponentResource {
   constructor(name: string, args: VaultIssuersArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,5 +1,8 @@
-import { aclDocument, aclViolations, consumerGrants, handoverPolicy, issuerPolicies, type AclPolicy, type Capability } from "../../vault/acl.js";
+import { RESOURCE_TYPES } from "../resource-types.js";
+import { handoverPolicy } from "../../delivery/mechanisms/bootstrap/index.js";
 import { perRegistry, purposeWithId } from "../../registry/index-by.js";
+import { aclDocument, aclViolations, type AclPolicy, type Capability } from "../../vault/acl.js";
+import { consumerGrants, issuerPolicies } from "../../vault/layout.js";
 import type { PlatformRule, RuleContext } from "../rule.js";
 
 const issuerPoliciesByName = perRegistry((registry) => new Map(issuerPolicies(registry).map((p) => [p.name, p])));
@@ -21,10 +24,10 @@ export const aclLeastPrivilege: PlatformRule = {
   description: "Vault ACL policies grant least privilege: no globs, mount roots, sys/ or sudo outside the platform admin policies, and every path traceable to a purpose of that identity.",
   severity: "critical",
   enforcementLevel: "mandatory",
-  remediation: "derive grants from the registry (purposeRules in vault/acl.ts) instead of writing them by hand; list a genuine admin policy in the pack config adminPolicies",
+  remediation: "derive grants from the registry (each delivery mechanism's consumerRules, delivery/mechanisms/) instead of writing them by hand; list a genuine admin policy in the pack config adminPolicies",
   configSchema: { properties: { adminPolicies: { type: "array", items: { type: "string" }, default: [], description: "policy names exempt from these checks (break-glass administration)" } } },
   validateResource(r, ctx, report) {
-    if (r.type !== "vault:index/policy:Policy") return;
+    if (r.type !== RESOURCE_TYPES.vaultPolicy) return;
     const name = String(r.props.name);
     if ((ctx.config.adminPolicies as string[]).includes(name)) return;
     let doc: { path?: Record<string, { capabilities?: string[] }> };

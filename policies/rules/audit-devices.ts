@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../resource-types.js";
 import type { PlatformRule } from "../rule.js";
 
 export const auditDevices: PlatformRule = {
@@ -7,9 +8,9 @@ export const auditDevices: PlatformRule = {
   enforcementLevel: "mandatory",
   remediation: "keep both AuditDevices (components/runtime-authority/audit-devices.ts) and register them before every other Vault resource",
   validateStack(s, _ctx, report) {
-    const configured = s.resources.some((r) => r.type.startsWith("vault:") && r.type !== "vault:index/audit:Audit");
+    const configured = s.resources.some((r) => r.type.startsWith("vault:") && r.type !== RESOURCE_TYPES.vaultAudit);
     if (!configured) return;
-    const devices = s.resources.filter((r) => r.type === "vault:index/audit:Audit").length;
+    const devices = s.resources.filter((r) => r.type === RESOURCE_TYPES.vaultAudit).length;
     if (devices < 2) report(`stack ${s.stack} configures Vault with ${devices} audit device${devices === 1 ? "" : "s"}; at least 2 are required`);
   },
 };

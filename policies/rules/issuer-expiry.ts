@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../resource-types.js";
 import { x509 } from "../../pki/x509.js";
 import { issuerCoverageSeconds } from "../../delivery/timing.js";
 import type { PlatformRule } from "../rule.js";
@@ -10,7 +11,7 @@ export const issuerExpiry: PlatformRule = {
   remediation: "run the signing ceremony for a new intermediate (README \"The signing ceremony\") before the old one enters the window",
   validateStack(s, ctx, report) {
     const certs = ctx.registry.purposes.filter((p) => p.kind === "certificate");
-    for (const r of s.resources.filter((x) => x.type === "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned")) {
+    for (const r of s.resources.filter((x) => x.type === RESOURCE_TYPES.vaultPkiIntermediateSetSigned)) {
       const pem = String(r.props.certificate ?? "");
       if (!pem.includes("BEGIN CERTIFICATE")) continue;
       const issuer = new x509.X509Certificate(x509.PemConverter.decode(pem)[0]!);

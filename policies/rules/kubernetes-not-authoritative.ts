@@ -1,4 +1,4 @@
-import { LABEL } from "../../components/labels.js";
+import { LABEL } from "../../registry/labels.js";
 import { describe, kubernetesObject, purposeById } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 import { secretMaterialIn } from "./secret-material.js";

@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../resource-types.js";
 import { parseDuration } from "../../registry/duration.js";
 import { purposeById } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
@@ -11,7 +12,7 @@ export const pkiRoleBounded: PlatformRule = {
   enforcementLevel: "mandatory",
   remediation: "derive the role from the purpose (vault/layout.ts): allowed_domains = certificate.dnsNames, allow_any_name/subdomains/ip_sans/localhost false, max_ttl = rotation.period",
   validateResource(r, ctx, report) {
-    if (r.type !== "vault:pkiSecret/secretBackendRole:SecretBackendRole") return;
+    if (r.type !== RESOURCE_TYPES.vaultPkiRole) return;
     const id = String(r.props.name);
     const p = purposeById(ctx, id);
     for (const flag of ["allowAnyName", "allowSubdomains", "allowIpSans", "allowLocalhost"] as const) if (r.props[flag] === true) report(`${id}: PKI role ${r.name} sets ${flag}`);

@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../resource-types.js";
 import { parseDuration } from "../../registry/duration.js";
 import { purposeById } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
@@ -9,7 +10,7 @@ export const transitKeyHardened: PlatformRule = {
   enforcementLevel: "mandatory",
   remediation: "set exportable and allowPlaintextBackup false (both are one-way in Vault: a key that was exportable must be replaced), deletionAllowed false, autoRotatePeriod to the rotation period",
   validateResource(r, ctx, report) {
-    if (r.type !== "vault:transit/secretBackendKey:SecretBackendKey") return;
+    if (r.type !== RESOURCE_TYPES.vaultTransitKey) return;
     const id = String(r.props.name);
     if (r.props.exportable === true) report(`${id}: transit key ${r.name} is exportable`);
     if (r.props.allowPlaintextBackup === true) report(`${id}: transit key ${r.name} allows plaintext backup`);

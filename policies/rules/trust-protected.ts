@@ -1,19 +1,20 @@
+import { RESOURCE_TYPES } from "../resource-types.js";
 import { isKvMetadata } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
 /** Resource types that hold data or trust: deleting or replacing one loses keys, versions or the chain of trust. */
 export const TRUST_HOLDING_TYPES: readonly string[] = [
-  "tls:index/privateKey:PrivateKey",
-  "tls:index/selfSignedCert:SelfSignedCert",
-  "tls:index/locallySignedCert:LocallySignedCert",
-  "vault:index/mount:Mount",
-  "vault:kv/secretBackendV2:SecretBackendV2",
-  "vault:transit/secretBackendKey:SecretBackendKey",
-  "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
-  "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
-  "vault:index/audit:Audit",
-  "vault:index/authBackend:AuthBackend",
-  "kubernetes:cert-manager.io/v1:ClusterIssuer",
+  RESOURCE_TYPES.tlsPrivateKey,
+  RESOURCE_TYPES.tlsSelfSignedCert,
+  RESOURCE_TYPES.tlsLocallySignedCert,
+  RESOURCE_TYPES.vaultMount,
+  RESOURCE_TYPES.vaultKvSecretBackendV2,
+  RESOURCE_TYPES.vaultTransitKey,
+  RESOURCE_TYPES.vaultPkiIntermediateCsr,
+  RESOURCE_TYPES.vaultPkiIntermediateSetSigned,
+  RESOURCE_TYPES.vaultAudit,
+  RESOURCE_TYPES.vaultAuthBackend,
+  RESOURCE_TYPES.clusterIssuer,
 ];
 
 export const trustProtected: PlatformRule = {
@@ -35,7 +36,7 @@ export const trustProtected: PlatformRule = {
   validateResource(r, ctx, report) {
     const kvMetadata = isKvMetadata(r);
     // A leaf certificate, or a key under a leaf component, holds no lasting trust: it is reissued with its certificate.
-    const leafCertificate = r.type === "tls:index/locallySignedCert:LocallySignedCert" && r.props.isCaCertificate !== true;
+    const leafCertificate = r.type === RESOURCE_TYPES.tlsLocallySignedCert && r.props.isCaCertificate !== true;
     const underLeaf = (ctx.config.leafComponents as string[]).some((t) => r.urn.includes(`${t}$`));
     if (((TRUST_HOLDING_TYPES.includes(r.type) && !leafCertificate && !underLeaf) || kvMetadata) && !r.protect) report(`${r.type.split(":").at(-1)} ${r.name} is not protected`);
   },

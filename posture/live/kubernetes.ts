@@ -1,6 +1,7 @@
 import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
-import type { RegisteredPurpose, Registry } from "../../registry/load.js";
+import type { Registry } from "../../registry/load.js";
+import type { RegisteredPurpose } from "../../registry/purpose.js";
 import { InvalidInputError, type Problem } from "../../registry/problems.js";
 import type { Observation } from "../model.js";
 

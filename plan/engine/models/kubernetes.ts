@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../../../policies/resource-types.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ResourceModel } from "../monitor.js";
 import { crdSchemaProblem } from "./crd-schemas.js";
@@ -95,6 +96,6 @@ const helmRelease: ResourceModel = (inputs, { name }) => {
 const NOT_PLAIN = /^kubernetes:(helm\.sh\/v[34]:(Release|Chart)|yaml(\/v2)?:|kustomize(\/v2)?:)/;
 
 export function kubernetesModel(type: string): ResourceModel | undefined {
-  if (type === "kubernetes:helm.sh/v3:Release") return helmRelease;
+  if (type === RESOURCE_TYPES.helmRelease) return helmRelease;
   return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:pulumi:") && !NOT_PLAIN.test(type) ? kubernetesObject : undefined;
 }

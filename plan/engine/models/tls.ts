@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../../../policies/resource-types.js";
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from "node:crypto";
 import sshpk from "sshpk";
 import { x509 } from "../../../pki/x509.js";
@@ -113,10 +114,10 @@ const certRequest: ResourceModel = async (inputs) => {
 };
 
 export const tlsModels: Record<string, ResourceModel> = {
-  "tls:index/certRequest:CertRequest": certRequest,
-  "tls:index/privateKey:PrivateKey": privateKey,
-  "tls:index/selfSignedCert:SelfSignedCert": selfSignedCert,
-  "tls:index/locallySignedCert:LocallySignedCert": locallySignedCert,
+  [RESOURCE_TYPES.tlsCertRequest]: certRequest,
+  [RESOURCE_TYPES.tlsPrivateKey]: privateKey,
+  [RESOURCE_TYPES.tlsSelfSignedCert]: selfSignedCert,
+  [RESOURCE_TYPES.tlsLocallySignedCert]: locallySignedCert,
 };
 
 interface Signer {

@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from "../../../policies/resource-types.js";
 import { randomBytes, randomUUID, webcrypto } from "node:crypto";
 import { x509 } from "../../../pki/x509.js";
 import type { ResourceModel } from "../monitor.js";
@@ -67,17 +68,17 @@ const transitKey = echo(
 
 export const vaultModels: Record<string, ResourceModel> = {
   "pulumi:providers:vault": echo(() => randomUUID()),
-  "vault:index/mount:Mount": mount,
-  "vault:index/authBackend:AuthBackend": authBackend,
-  "vault:index/policy:Policy": policy,
-  "vault:index/audit:Audit": echo((i) => String(i.path)),
-  "vault:generic/endpoint:Endpoint": genericEndpoint,
-  "vault:kv/secretBackendV2:SecretBackendV2": echo((i) => `${String(i.mount)}/config`),
-  "vault:transit/secretBackendKey:SecretBackendKey": transitKey,
-  "vault:kubernetes/authBackendConfig:AuthBackendConfig": echo((i) => `auth/${String(i.backend)}/config`),
-  "vault:kubernetes/authBackendRole:AuthBackendRole": echo((i) => `auth/${String(i.backend)}/role/${String(i.roleName)}`),
-  "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest": intermediateCertRequest,
-  "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned": intermediateSetSigned,
-  "vault:pkiSecret/secretBackendConfigUrls:SecretBackendConfigUrls": echo((i) => `${String(i.backend)}/config/urls`),
-  "vault:pkiSecret/secretBackendRole:SecretBackendRole": echo((i) => `${String(i.backend)}/roles/${String(i.name)}`),
+  [RESOURCE_TYPES.vaultMount]: mount,
+  [RESOURCE_TYPES.vaultAuthBackend]: authBackend,
+  [RESOURCE_TYPES.vaultPolicy]: policy,
+  [RESOURCE_TYPES.vaultAudit]: echo((i) => String(i.path)),
+  [RESOURCE_TYPES.vaultGenericEndpoint]: genericEndpoint,
+  [RESOURCE_TYPES.vaultKvSecretBackendV2]: echo((i) => `${String(i.mount)}/config`),
+  [RESOURCE_TYPES.vaultTransitKey]: transitKey,
+  [RESOURCE_TYPES.vaultKubernetesAuthConfig]: echo((i) => `auth/${String(i.backend)}/config`),
+  [RESOURCE_TYPES.vaultKubernetesAuthRole]: echo((i) => `auth/${String(i.backend)}/role/${String(i.roleName)}`),
+  [RESOURCE_TYPES.vaultPkiIntermediateCsr]: intermediateCertRequest,
+  [RESOURCE_TYPES.vaultPkiIntermediateSetSigned]: intermediateSetSigned,
+  [RESOURCE_TYPES.vaultPkiConfigUrls]: echo((i) => `${String(i.backend)}/config/urls`),
+  [RESOURCE_TYPES.vaultPkiRole]: echo((i) => `${String(i.backend)}/roles/${String(i.name)}`),
 };

@@ -1,5 +1,5 @@
 import type { PhaseId } from "../phases/catalog.js";
-import type { Purpose } from "../registry/schema.js";
+import type { Purpose } from "./schema.js";
 
 /**
  * Labels that make every object the platform materializes traceable to its contract (RFC: bootstrap secrets are

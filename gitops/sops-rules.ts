@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { Registry } from "../../registry/load.js";
+import type { Registry } from "../registry/load.js";
 
 /** Flux decrypts with SOPS only what this matches; metadata stays readable in Git for review. */
 export const ENCRYPTED_REGEX = "^(data|stringData)$";

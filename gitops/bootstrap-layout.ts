@@ -1,8 +1,9 @@
 import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
 import { stringify } from "yaml";
-import type { RegisteredPurpose, Registry } from "../../registry/load.js";
-import type { Problem } from "../../registry/problems.js";
-import { ANNOTATION, LABEL, platformLabels, purposeLabels } from "../labels.js";
+import type { Registry } from "../registry/load.js";
+import type { RegisteredPurpose } from "../registry/purpose.js";
+import type { Problem } from "../registry/problems.js";
+import { ANNOTATION, LABEL, platformLabels, purposeLabels } from "../registry/labels.js";
 
 /**
  * What phase 2 materializes, derived from the registry alone (pure, no Pulumi): one Flux Kustomization per target
