@@ -1,7 +1,7 @@
 import type { IKustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization";
 import { stringify } from "yaml";
 import type { Registry } from "../registry/load.js";
-import type { RegisteredPurpose } from "../registry/purpose.js";
+import type { BootstrapPurpose } from "../registry/purpose.js";
 import type { Problem } from "../registry/problems.js";
 import { ANNOTATION, LABEL, platformLabels, purposeLabels } from "../registry/labels.js";
 
@@ -16,7 +16,7 @@ export interface BootstrapNamespace {
   /** Kustomization and ServiceAccount name (both in the Flux namespace). */
   name: string;
   /** The purposes materialized here, sorted by id. */
-  purposes: RegisteredPurpose[];
+  purposes: BootstrapPurpose[];
 }
 
 export interface BootstrapInventoryEntry {
@@ -43,10 +43,10 @@ export function bootstrapLayout(
   options: { fluxNamespace: string; allowedNamespaces: readonly string[]; gitopsStack: string; /** Where allowedNamespaces is set, for messages. */ configFile?: string },
 ): BootstrapLayout {
   const problems: Problem[] = [];
-  const byNamespace = new Map<string, RegisteredPurpose[]>();
+  const byNamespace = new Map<string, BootstrapPurpose[]>();
   const inventory: BootstrapInventoryEntry[] = [];
   for (const p of registry.purposes) {
-    if (!p.bootstrap) continue;
+    if (p.delivery !== "bootstrap") continue;
     const { namespace, secretName, source } = p.bootstrap;
     if (!options.allowedNamespaces.includes(namespace)) {
       problems.push({
@@ -110,14 +110,14 @@ export function bootstrapKustomization(ns: BootstrapNamespace, source: Bootstrap
       serviceAccountName: ns.name,
       commonMetadata: { labels: { ...platformLabels("bootstrap"), [LABEL.authority]: "bootstrap" } },
       patches: ns.purposes.map((p) => ({
-        target: { kind: "Secret", name: p.bootstrap!.secretName },
+        target: { kind: "Secret", name: p.bootstrap.secretName },
         patch: stringify({
           apiVersion: "v1",
           kind: "Secret",
           metadata: {
-            name: p.bootstrap!.secretName,
+            name: p.bootstrap.secretName,
             labels: { [LABEL.purpose]: p.id, [LABEL.owner]: p.owner },
-            annotations: { [ANNOTATION.source]: p.bootstrap!.source },
+            annotations: { [ANNOTATION.source]: p.bootstrap.source },
           },
         }),
       })),
@@ -132,6 +132,6 @@ export function bootstrapKustomization(ns: BootstrapNamespace, source: Bootstrap
 export function bootstrapRoleRules(ns: BootstrapNamespace): { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[] {
   return [
     { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
-    { apiGroups: [""], resources: ["secrets"], verbs: ["get", "patch", "update", "delete"], resourceNames: ns.purposes.map((p) => p.bootstrap!.secretName).sort() },
+    { apiGroups: [""], resources: ["secrets"], verbs: ["get", "patch", "update", "delete"], resourceNames: ns.purposes.map((p) => p.bootstrap.secretName).sort() },
   ];
 }

@@ -11,6 +11,7 @@ import { TransitEngine } from "../components/runtime-authority/transit-engine.js
 import { VaultListenerCertificate, VaultTlsIntermediate } from "../components/runtime-authority/vault-tls.js";
 import { VaultServer, vaultNamespace } from "../components/runtime-authority/vault-server.js";
 import { aclPolicyDigest } from "../vault/acl.js";
+import { DEFAULT_KV_MAX_VERSIONS } from "../registry/schema.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
 import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
 import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
@@ -101,7 +102,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   // Audit first: every later change is recorded.
   const inVault = { providers: [provider], dependsOn: [audit] };
   // Handed-over secrets get their metadata from the handover, once the value is in Vault.
-  const kv = new KvEngine("kv", { defaultMaxVersions: 5, secrets: layout.kvSecrets.filter((s) => s.writtenBy !== "handover") }, inVault);
+  const kv = new KvEngine("kv", { defaultMaxVersions: DEFAULT_KV_MAX_VERSIONS, secrets: layout.kvSecrets.filter((s) => s.writtenBy !== "handover") }, inVault);
   const transit = new TransitEngine("transit", { keys: layout.transitKeys }, inVault);
   const auth = new KubernetesAuth("kubernetes-auth", {}, inVault);
 

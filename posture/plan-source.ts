@@ -2,6 +2,7 @@ import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import type { PlanDocument, PlanStack } from "../plan/report/plan-json.js";
 import { x509 } from "../pki/x509.js";
 import type { Registry } from "../registry/load.js";
+import { mechanismOf } from "../delivery/mechanisms/index.js";
 import type { DeliveryRecord } from "../delivery/types.js";
 import type { Observation } from "./model.js";
 
@@ -25,17 +26,20 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
   for (const p of registry.purposes) {
     const contract = { owner: p.owner, tier: p.tier, delivery: p.delivery, evidence: p.evidence, rotationPeriod: p.rotation.period, rotationGrace: p.rotation.grace };
     const o = (fact: Omit<Observation, "purpose" | "source">) => out.push({ purpose: p.id, source: "plan", contract, ...fact });
-    if (p.delivery === "bootstrap") {
+    const storage = mechanismOf(p).vault;
+    if (storage.engine === "kv" && storage.writtenBy === "handover") {
       const h = handovers[p.id];
       if (h?.at) o({ lastRotatedAt: h.at, detail: `handed over to Vault (${h.status ?? "recorded"})` });
-    } else if (p.delivery === "transit") {
-      if (transitKeys[p.id]) o({ lastRotatedAt: at, detail: `transit key version ${transitKeys[p.id]!.latestVersion ?? 1} created` });
-    } else if (p.kind === "certificate") {
+    } else if (storage.engine === "transit") {
+      const key = transitKeys[p.id];
+      if (key) o({ lastRotatedAt: at, detail: `transit key version ${key.latestVersion ?? 1} created` });
+    } else if (storage.engine === "pki") {
       const cert = deliveries[p.id]?.certificate;
       if (cert) o({ lastRotatedAt: at, expiresAt: new Date(Date.parse(at) + cert.durationSeconds * 1000).toISOString(), ...(issuerExpiresAt ? { issuerExpiresAt } : {}), detail: `issued by ${cert.issuer}` });
       else if (issuerExpiresAt) o({ issuerExpiresAt });
-    } else if (deliveries[p.id]) {
-      o({ lastRotatedAt: at, detail: `materialized by ${deliveries[p.id]!.mechanism}` });
+    } else {
+      const delivery = deliveries[p.id];
+      if (delivery) o({ lastRotatedAt: at, detail: `materialized by ${delivery.mechanism}` });
     }
   }
   return out;

@@ -5,7 +5,7 @@ import { readCertificateObservations, type CertificateApi } from "./kubernetes.j
 import { readVaultObservations, type VaultReader } from "./vault.js";
 
 export { certificateLocation, kubernetesApiFromEnv, kubernetesApiFromKubeConfig, readCertificateObservations, type CertificateApi } from "./kubernetes.js";
-export { readVaultObservations, readsKvMetadata, vaultReader, vaultReaderFromEnv, VaultReadError, type VaultReader, type VaultReaderSettings } from "./vault.js";
+export { readVaultObservations, vaultReader, vaultReaderFromEnv, VaultReadError, type VaultReader, type VaultReaderSettings } from "./vault.js";
 
 /** The live sources posture reads. */
 export interface LiveSources {

@@ -4,7 +4,8 @@ import { request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { splitPemBundle, x509 } from "../../pki/x509.js";
 import type { Registry } from "../../registry/load.js";
-import type { RegisteredPurpose } from "../../registry/purpose.js";
+import { isCertificatePurpose, type RegisteredPurpose } from "../../registry/purpose.js";
+import { mechanismOf } from "../../delivery/mechanisms/index.js";
 import { InvalidInputError, type Problem } from "../../registry/problems.js";
 import { kvMetadataPath, MOUNTS, transitKeyName } from "../../vault/paths.js";
 import type { Observation } from "../model.js";
@@ -222,11 +223,6 @@ const TransitKeyResponse = z.object({
 });
 const PkiIssuerResponse = z.object({ data: z.object({ certificate: z.string() }) });
 
-/** Purposes whose value lives in KV v2: the vault_kv tier, and bootstrap values once handed over to Vault. */
-export function readsKvMetadata(p: RegisteredPurpose): boolean {
-  return p.tier === "vault_kv" || p.delivery === "bootstrap";
-}
-
 /** A fact or a problem from one read. */
 type Outcome = { observations: Observation[] } | { problem: Problem; transport: boolean };
 
@@ -239,10 +235,12 @@ type Outcome = { observations: Observation[] } | { problem: Problem; transport: 
 export async function readVaultObservations(registry: Registry, client: VaultReader): Promise<Observation[]> {
   const reads: Promise<Outcome>[] = [];
   for (const p of registry.purposes) {
-    if (readsKvMetadata(p)) reads.push(attempt(client, p, kvMetadataPath(p), (body) => kvObservation(p, body)));
-    if (p.delivery === "transit") reads.push(attempt(client, p, `${MOUNTS.transit}/keys/${transitKeyName(p)}`, (body) => transitObservation(p, body)));
+    // Where the mechanism keeps it: KV v2 (tier vault_kv, and bootstrap values once handed over), or a transit key.
+    const engine = mechanismOf(p).vault.engine;
+    if (engine === "kv") reads.push(attempt(client, p, kvMetadataPath(p), (body) => kvObservation(p, body)));
+    if (engine === "transit") reads.push(attempt(client, p, `${MOUNTS.transit}/keys/${transitKeyName(p)}`, (body) => transitObservation(p, body)));
   }
-  const certificates = registry.purposes.filter((p) => p.kind === "certificate");
+  const certificates = registry.purposes.filter(isCertificatePurpose);
   if (certificates.length > 0) reads.push(attempt(client, undefined, `${MOUNTS.pki}/issuer/default`, (body) => issuerObservations(certificates, body)));
 
   const outcomes = await Promise.all(reads);
