@@ -1,0 +1,47 @@
+// `npm run docs`: writes the generated parts of docs/ (today the policy pack's rule table, from RULES).
+// `npm run docs -- --check` writes nothing and exits 1 naming every file that is not what this would write,
+// so a rule changed without its documentation is caught; test/docs.test.ts makes the same comparison.
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { RULES } from "../policies/rules/index.js";
+import { rulesTable, withRulesTable } from "../policies/rules-doc.js";
+
+/** Each generated document and how its current text becomes what it should be. */
+export const GENERATED: readonly { file: string; render: (text: string) => string }[] = [
+  { file: "docs/policy-pack.md", render: (text) => withRulesTable(text, rulesTable(RULES)) },
+];
+
+const USAGE = "usage: npm run docs [-- --check]";
+
+/** Returns the exit code: 0 written or current, 1 stale (with --check), 2 bad flags or a document without markers. */
+export function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): number {
+  let check: boolean;
+  try {
+    check = parseArgs({ args: [...argv], options: { check: { type: "boolean", default: false } }, strict: true }).values.check === true;
+  } catch (e) {
+    io.err(`docs: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let code = 0;
+  for (const { file, render } of GENERATED) {
+    try {
+      const text = readFileSync(file, "utf8");
+      const next = render(text);
+      if (next === text) {
+        if (!check) io.out(`current ${file}`);
+      } else if (check) {
+        io.err(`docs: ${file} is not what \`npm run docs\` generates; run it and commit the result`);
+        code = Math.max(code, 1);
+      } else {
+        writeFileSync(file, next);
+        io.out(`wrote ${file}`);
+      }
+    } catch (e) {
+      io.err(`docs: ${file}: ${(e as Error).message}`);
+      code = 2;
+    }
+  }
+  return code;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv.slice(2));
