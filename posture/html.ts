@@ -143,7 +143,19 @@ ${rows}
 // ---------------------------------------------------------------------------------------------------------------
 // Timeline
 
-const CHART = { width: 1200, gutter: 230, right: 24, top: 34, ownerRow: 22, purposeRow: 18, lanePad: 6, bottom: 12 } as const;
+/**
+ * The chart's geometry in viewBox units. Every label must fit inside the viewBox, or the SVG clips it: `gutter` holds
+ * a purpose label of {@link PURPOSE_LABEL_CHARS} characters right-aligned at `gutter - 10`; `right` holds half a
+ * date label centred on a tick at the right edge; `bottom` holds the "now" label below the last lane.
+ */
+const CHART = { width: 1200, gutter: 250, right: 40, top: 34, ownerRow: 22, purposeRow: 18, lanePad: 6, bottom: 18 } as const;
+
+/**
+ * Purpose labels are 11 px monospace; 0.62 em is a little wider than the common monospace fonts' 0.6 em (DejaVu Sans
+ * Mono, Menlo, SF Mono; Consolas is narrower), so a label of this many characters starts at least 8 units inside the
+ * left edge. 34 characters: every id of the demo registry whole, longer ones cut with an ellipsis (full id in the tooltip).
+ */
+const PURPOSE_LABEL_CHARS = Math.floor((CHART.gutter - 10 - 8) / (11 * 0.62));
 
 /** Which of a purpose's dates a marker stands for. */
 type MarkerKind = "due" | "expiry";
@@ -237,7 +249,7 @@ function laneSvg(owner: string, purposes: readonly PostureEntry[], g: LaneGeomet
 }
 
 function purposeRowSvg(entry: PostureEntry, cy: number, g: LaneGeometry): string {
-  const label = `<text class="purpose" x="${CHART.gutter - 10}" y="${cy + 4}" text-anchor="end">${escapeHtml(truncate(entry.purpose, 34))}<title>${escapeHtml(entry.purpose)}</title></text>`;
+  const label = `<text class="purpose" x="${CHART.gutter - 10}" y="${cy + 4}" text-anchor="end">${escapeHtml(truncate(entry.purpose, PURPOSE_LABEL_CHARS))}<title>${escapeHtml(entry.purpose)}</title></text>`;
   const dates = ([["due", ms(entry.rotationDueAt)], ["expiry", ms(entry.expiresAt)]] as const).filter((d): d is readonly [MarkerKind, number] => d[1] !== undefined);
   const clampX = (t: number) => Math.min(Math.max(g.x(t), g.plotLeft), g.plotRight);
   // A faint line joins a purpose's two dates, so the eye can pair a circle with its diamond in a busy lane.
@@ -308,7 +320,7 @@ const COLUMNS: readonly Column[] = [
     sortKey: (e) => e.purpose,
   },
   { heading: "Status", cell: (e) => badge(e.status), sortKey: (e) => String(STATUSES.indexOf(e.status)) },
-  { heading: "Owner", cell: (e) => escapeHtml(e.owner), sortKey: (e) => e.owner },
+  { heading: "Owner", cell: (e) => name(e.owner), sortKey: (e) => e.owner },
   // One column for both: where the value lives and how it reaches consumers are read together, and twelve columns
   // would not fit a 1280 px screen.
   { heading: "Tier / delivery", cell: (e) => `${escapeHtml(e.tier)}<span class="sub">${escapeHtml(e.delivery)}</span>`, sortKey: (e) => `${e.tier} ${e.delivery}` },
@@ -317,13 +329,18 @@ const COLUMNS: readonly Column[] = [
   dateColumn("Grace ends", "graceEndsAt", true),
   dateColumn("Expiry", "expiresAt", true),
   dateColumn("Issuer expiry", "issuerExpiresAt", true),
-  { heading: "Evidence", cell: (e) => escapeHtml(e.evidence), sortKey: (e) => e.evidence },
+  { heading: "Evidence", cell: (e) => name(e.evidence), sortKey: (e) => e.evidence },
   {
     heading: "Reason",
     cell: (e) => `${escapeHtml(e.reason)}${e.sources.length > 0 ? `<span class="sub">from ${escapeHtml(e.sources.join(", "))}</span>` : ""}`,
     sortKey: (e) => e.reason,
   },
 ];
+
+/** An owner or evidence id: on one line up to a cap, then wrapped (see STYLE). */
+function name(id: string): string {
+  return `<span class="name">${escapeHtml(id)}</span>`;
+}
 
 /** The day, and how far from now below it; the exact time is in the tooltip, so the columns fit a 1280 px screen. */
 function dateCell(time: string | undefined, now: number, deadline: boolean): string {
@@ -332,7 +349,7 @@ function dateCell(time: string | undefined, now: number, deadline: boolean): str
   if (t === undefined) return escapeHtml(time);
   const iso = new Date(t).toISOString();
   const overdue = deadline && t <= now ? " overdue" : "";
-  return `<time datetime="${iso}" title="${iso}">${iso.slice(0, 10)}</time><span class="sub${overdue}">${relative(t, now)}</span>`;
+  return `<time datetime="${iso}" title="${iso}">${iso.slice(0, 10)}</time><span class="sub relative${overdue}">${relative(t, now)}</span>`;
 }
 
 function table(entries: readonly PostureEntry[], now: Date): string {
@@ -368,6 +385,15 @@ const statusRules = STATUSES.map((s) => {
 .span.status-${s}{stroke:${background}}`;
 }).join("\n");
 
+/**
+ * The table fits the width it is given (1280 px screens included) instead of scrolling or clipping its last columns:
+ * dates, statuses and the enum-valued tier stay on one line, because they are short and bounded; a purpose id, owner
+ * or evidence id keeps its own width up to a cap in `vw` (`width:max-content` under a `max-width`, so the cap is
+ * also what the table's column sizing sees) and wraps beyond it, at a hyphen where it can and anywhere where it must
+ * (a 63-character id, the most the registry allows); the reason takes what is left, at least 10vw, breaking even an
+ * RFC 3339 time if the column is narrow. Below 1600 px the page margin and cell padding shrink a little, leaving the
+ * reason more. On screens narrower than about 1250 px the widest tables scroll sideways inside their container.
+ */
 const STYLE = `
 :root{color-scheme:light;--ink:#111827;--muted:#4b5563;--line:#d1d5db;--band:#f9fafb;--band-odd:#f3f4f6}
 *{box-sizing:border-box}
@@ -408,9 +434,13 @@ th button:focus-visible{outline:2px solid #2563eb;outline-offset:-2px}
 th[aria-sort=ascending] button::after{content:" ▲"}
 th[aria-sort=descending] button::after{content:" ▼"}
 td{padding:7px 8px;border-top:1px solid var(--line);vertical-align:top}
-td:last-child{min-width:200px}
+td:last-child{min-width:10vw;overflow-wrap:anywhere}
 tbody tr:nth-child(even){background:var(--band)}
-td time,td .sub,td .id{white-space:nowrap}
+td time,.relative{white-space:nowrap}
+.id,.name{display:inline-block;width:max-content;max-width:var(--cap);overflow-wrap:anywhere}
+.id{--cap:14vw}
+.name{--cap:8vw}
+@media (max-width:1600px){body{padding-left:16px;padding-right:16px}th button{padding:8px 6px}td{padding:7px 6px}}
 .id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:600}
 .sub{display:block;font-size:12px;color:var(--muted)}
 .sub.overdue{color:#991b1b;font-weight:600}

@@ -1,76 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { pathToFileURL } from "node:url";
-import type { Browser, Page } from "puppeteer-core";
+import { describe, it } from "vitest";
 import { countByStatus, escapeHtml, postureHtml, ticks } from "../posture/html.js";
-import { STATUSES, type PostureEntry } from "../posture/model.js";
-import { CHROMIUM, launchChromium } from "../scripts/posture-screenshot.js";
+import { STATUSES } from "../posture/model.js";
+import { DAY, DUE_ORDER, ENTRIES, HOSTILE_REASON, MARKERS, META, NOW, OWNERS } from "./support/posture-entries.js";
 
-const NOW = new Date("2025-06-01T12:00:00.000Z");
-const DAY = 86_400_000;
-/** RFC 3339 time `days` from NOW (negative: in the past). */
-const at = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
-
-/** A healthy external-secret purpose of `owner`; override any field. */
-function entry(purpose: string, owner: string, overrides: Partial<PostureEntry> = {}): PostureEntry {
-  return {
-    purpose,
-    owner,
-    tier: "vault_kv",
-    delivery: "external-secret",
-    evidence: `${owner}-evidence`,
-    rotationPeriod: "30d",
-    rotationGrace: "7d",
-    lastRotatedAt: at(-10),
-    rotationDueAt: at(20),
-    graceEndsAt: at(27),
-    status: "healthy",
-    reason: "rotated recently",
-    sources: ["plan"],
-    ...overrides,
-  };
-}
-
-/** A certificate purpose: due `grace` before it expires, issued by an intermediate. */
-function certificate(purpose: string, owner: string, dueInDays: number, overrides: Partial<PostureEntry> = {}): PostureEntry {
-  return entry(purpose, owner, {
-    tier: "vault_kv",
-    delivery: "cert-manager",
-    rotationPeriod: "90d",
-    rotationGrace: "30d",
-    lastRotatedAt: at(dueInDays - 60),
-    rotationDueAt: at(dueInDays),
-    graceEndsAt: at(dueInDays + 30),
-    expiresAt: at(dueInDays + 30),
-    issuerExpiresAt: at(365),
-    ...overrides,
-  });
-}
-
-const HOSTILE_REASON = `</td><script>alert("pwned")</script><img src="https://evil.example/x.png">`;
-
-const ENTRIES: PostureEntry[] = [
-  entry("payments-db", "payments"),
-  // Same next date as payments-db: the purpose id breaks the tie.
-  entry("payments-api-key", "payments"),
-  certificate("payments-tls", "payments", -2, { status: "rotation-due", reason: "renewal was due" }),
-  // Due 40 days ago: before the chart's window, clamped to the left edge.
-  certificate("identity-signing", "identity", -40, { status: "expired", expiresAt: at(-1), reason: "expired yesterday" }),
-  // Due in 500 days: beyond the 400-day horizon, clamped to the right edge.
-  entry("ledger-root", "ledger", { delivery: "bootstrap", tier: "kubernetes_secret", rotationDueAt: at(500), graceEndsAt: at(530), status: "fail-closed", reason: "issuer expires soon" }),
-  // No dates at all: last in the table, no markers.
-  entry("legacy-token", "platform & ops", { lastRotatedAt: undefined, rotationDueAt: undefined, graceEndsAt: undefined, status: "stale", reason: HOSTILE_REASON }),
-];
-
-/** The order the page must show: earliest of rotation due and expiry, then purpose id; dateless last. */
-const DUE_ORDER = ["identity-signing", "payments-tls", "payments-api-key", "payments-db", "ledger-root", "legacy-token"];
-const OWNERS = ["identity", "ledger", "payments", "platform & ops"];
-const MARKERS = ENTRIES.filter((e) => e.rotationDueAt).length + ENTRIES.filter((e) => e.expiresAt).length;
-
-const META = { cluster: "prod-eu-1", now: NOW, source: "plan (plan-out/plan.json)" };
+// The page as text. The same page in chromium (no errors, sorting, layout at 1280 and 1920 px) is
+// test/real/posture-page.test.ts.
 const html = postureHtml(ENTRIES, META);
 
 /** The timeline SVG's markup. */
@@ -150,75 +85,5 @@ describe("posture HTML page", () => {
     const long = ticks(start, start + 400 * DAY).map((t) => new Date(t).toISOString());
     assert.ok(long.length >= 4 && long.length <= 10);
     assert.ok(long.every((t) => /-01T00:00:00.000Z$/.test(t)));
-  });
-});
-
-/** Chromium is a test dependency: absent, the browser tests fail unless explicitly skipped. */
-// The browser test runs wherever Debian's chromium is installed, and CI requires it (.ci/run installs chromium and
-// sets POSTURE_REQUIRE_BROWSER=1); `npm test` on a fresh machine without chromium skips it with this reason.
-const browserSkip = !existsSync(CHROMIUM) && process.env.POSTURE_REQUIRE_BROWSER !== "1" ? `${CHROMIUM} is absent (apt-get install -y chromium to run it)` : false;
-
-describe("posture HTML page in chromium", { skip: browserSkip, timeout: 30_000 }, () => {
-  let browser: Browser;
-  let page: Page;
-  let dir: string;
-  const errors: string[] = [];
-  const requests: string[] = [];
-
-  before(async () => {
-    if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} not found but POSTURE_REQUIRE_BROWSER=1: install it with \`apt-get install -y chromium\``);
-    dir = mkdtempSync(join(tmpdir(), "posture-html-"));
-    const file = join(dir, "posture.html");
-    writeFileSync(file, html);
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(`console: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => errors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
-    page.on("request", (request) => requests.push(request.url()));
-    await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const rowOrder = () => page.$$eval("#posture-table tbody tr", (rows) => rows.map((r) => r.getAttribute("data-purpose")));
-
-  it("loads without errors and requests nothing but the page itself", () => {
-    assert.deepEqual(errors, []);
-    assert.ok(requests.every((url) => url.startsWith("file:")), requests.join(", "));
-  });
-
-  it("shows the timeline with every marker", async () => {
-    const svg = await page.$("#timeline");
-    assert.ok(svg, "the timeline SVG is in the page");
-    assert.ok(await svg.isVisible());
-    const box = await svg.boundingBox();
-    assert.ok(box && box.width > 0 && box.height > 0, `bounding box ${JSON.stringify(box)}`);
-    assert.equal((await page.$$("#timeline .lane")).length, OWNERS.length);
-    assert.equal((await page.$$("#timeline .marker")).length, MARKERS);
-    const marker = await page.$("#timeline .marker");
-    const markerBox = await marker?.boundingBox();
-    assert.ok(markerBox && markerBox.width > 0, "markers are drawn");
-  });
-
-  it("re-sorts the table when a heading is clicked, and reverses on a second click", async () => {
-    assert.deepEqual(await rowOrder(), DUE_ORDER);
-    await page.click('#posture-table th[data-col="0"] button');
-    const byPurpose = [...DUE_ORDER].sort();
-    assert.deepEqual(await rowOrder(), byPurpose);
-    await page.click('#posture-table th[data-col="0"] button');
-    assert.deepEqual(await rowOrder(), [...byPurpose].reverse());
-    assert.equal(await page.$eval('#posture-table th[data-col="0"]', (th) => th.getAttribute("aria-sort")), "descending");
-    assert.deepEqual(errors, []);
-  });
-
-  it("renders to a full-page screenshot", async () => {
-    const png = join(dir, "posture.png");
-    await page.screenshot({ path: png, fullPage: true });
-    assert.ok(statSync(png).size > 10_000, `screenshot is ${statSync(png).size} bytes`);
   });
 });
