@@ -200,7 +200,7 @@ export function parsePlatformConfig(args: {
   const phase = own.phase;
   // The Vault provider would store a configured token in state; a token comes from VAULT_TOKEN for one run only.
   for (const key of ["vault:token", "vault:authLogin"])
-    if (values[key] !== undefined) problems.push({ file, subject: key, message: "must not be stack config: export VAULT_TOKEN for the run (a token generated on demand, revoked after; see README)" });
+    if (values[key] !== undefined) problems.push({ file, subject: key, message: "must not be stack config: export VAULT_TOKEN for the run (a token generated on demand, revoked after; see docs/phases/3-runtime-authority.md)" });
   for (const [name, rule] of Object.entries(SECRET_KEYS)) {
     const key = `${prefix}${name}`;
     const value = values[key];

@@ -161,7 +161,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
       pki: { path: MOUNTS.pki, type: "pki", maxLeaseTtlSeconds: layout.pkiMaxLeaseTtlSeconds, signed: pki.signed },
     },
     // Stack outputs are metadata other stacks read, each fact once: every StackReference and every `pulumi up`
-    // serializes all of them, which at thousands of purposes costs more than the resources (README "Performance").
+    // serializes all of them, which at thousands of purposes costs more than the resources (docs/performance.md).
     // The custom metadata is the registry's and Vault's; the policy documents are in the Policy resources.
     kvSecrets: Object.fromEntries(
       layout.kvSecrets.map((s) => [s.purpose, { path: s.dataPath, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy }]),

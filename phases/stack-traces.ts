@@ -1,8 +1,8 @@
 /**
  * Runs a program with the cost of stack traces taken out while it registers resources. The SDK takes a stack trace
  * of every promise it creates and keeps it with the promise, only for its leak report: hundreds of thousands of
- * formatted traces at thousands of purposes, half of a large plan's time and most of its heap (README
- * "Performance"). So, while the program runs:
+ * formatted traces at thousands of purposes, half of a large plan's time and most of its heap
+ * (docs/performance.md). So, while the program runs:
  * - `Error.stackTraceLimit` is 0, so those traces are empty. A resource's source position is unaffected: the SDK
  *   lifts the limit itself while it takes one.
  * - Node's source maps are off: under tsx each frame of a trace is otherwise mapped back through them.

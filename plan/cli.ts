@@ -12,7 +12,7 @@ import { planDocument } from "./report/plan-json.js";
 import { planMarkdown } from "./report/plan-md.js";
 import { planCluster } from "./run.js";
 
-/** Exit codes of `npm run plan`, documented in the README. */
+/** Exit codes of `npm run plan`, documented in docs/offline-plan.md. */
 export const EXIT = { ok: 0, violations: 1, invalidInput: 2, failed: 3 } as const;
 
 const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out DIR] [--now RFC3339]

@@ -98,8 +98,8 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
   };
 
   // Every stack once, in phase order, up to the stack that publishes CSRs. The root-trust stack's first run happens
-  // before that stack exists, so it signs nothing yet (as the first `pulumi up` of a new cluster is run: README
-  // "Phase 3").
+  // before that stack exists, so it signs nothing yet (as the first `pulumi up` of a new cluster is run:
+  // docs/phases/3-runtime-authority.md).
   const rootTrust = prepared.find((p) => p.phase.id === "root-trust");
   const csrStack = prepared.find((p) => p.phase.id === rootTrust?.config.rootTrust.intermediateCsrStack);
   const afterCeremony = prepared.filter((p) => csrStack && p.phase.number > csrStack.phase.number);

@@ -43,7 +43,7 @@ export function loadRegistry(dir: string): RegistryResult {
   if (names.length === 0) return { ok: false, problems: [{ file: shown, message: "holds no registry files (*.yaml)" }] };
   const sources = names.map((name) => ({ file: join(shown, name), text: readFileSync(join(dir, name), "utf8") }));
   // The same files validate to the same result: the offline plan loads the registry once per stack run, and
-  // parsing thousands of purposes costs far more than reading them (README "Performance").
+  // parsing thousands of purposes costs far more than reading them (docs/performance.md).
   const hash = createHash("sha256").update(shown);
   for (const s of sources) hash.update(`\0${s.file}\0${s.text}`);
   const key = hash.digest("hex");

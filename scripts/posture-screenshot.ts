@@ -1,5 +1,5 @@
 // `node --import tsx scripts/posture-screenshot.ts <in.html> <out.png>`: a full-page PNG of an HTML file (the
-// posture page for the README), taken with Debian's chromium through puppeteer-core.
+// posture page for docs/posture-and-evidence.md), taken with Debian's chromium through puppeteer-core.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";

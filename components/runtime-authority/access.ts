@@ -47,7 +47,7 @@ export interface ConsumerPolicyArgs {
  * One Vault ACL policy and one Kubernetes auth role for one identity: the policy grants exactly the rules derived
  * from its purposes, the role binds it to one service account in one namespace, with short-lived tokens that
  * carry no other policy (not even `default`). Two resources and no component of its own: identities number in
- * the thousands on a large platform, and every registered resource costs the engine (README "Performance").
+ * the thousands on a large platform, and every registered resource costs the engine (docs/performance.md).
  */
 export function consumerPolicy(name: string, args: ConsumerPolicyArgs, opts: pulumi.CustomResourceOptions): { policy: vault.Policy; role: vault.kubernetes.AuthBackendRole } {
   const violations = aclViolations(args.policy);

@@ -43,7 +43,7 @@ export interface KvSecretMetadataArgs {
  * `delete_version_after`, `cas_required`, and `custom_metadata` naming purpose, owner and evidence. The value never
  * passes through Pulumi. Deleting this resource must not delete the secret (KV v2 metadata DELETE destroys every
  * version: redhat-cop/vault-config-operator#196), hence `disableDelete` and protection. One resource per secret,
- * without a component of its own (README "Performance").
+ * without a component of its own (docs/performance.md).
  */
 export function kvSecretMetadata(name: string, args: KvSecretMetadataArgs, opts: pulumi.CustomResourceOptions): vault.generic.Endpoint {
   const s = args.secret;

@@ -68,7 +68,7 @@ export class PkiIntermediate extends pulumi.ComponentResource {
  * One PKI role per certificate purpose: exactly the contract's names (no `allow_any_name`, no subdomains, globs only
  * for a contract's own `*.` names), no IP or localhost SANs, the contract's key type and size, and a `max_ttl` of the
  * rotation period so a certificate never outlives its contract. cert-manager must request at most that duration,
- * or renewal loops (cert-manager#1038). One resource, without a component of its own (README "Performance").
+ * or renewal loops (cert-manager#1038). One resource, without a component of its own (docs/performance.md).
  */
 export function pkiRoleForPurpose(name: string, args: { role: PkiRoleLayout; backend: pulumi.Input<string> }, opts: pulumi.CustomResourceOptions): vault.pkisecret.SecretBackendRole {
   const r = args.role;

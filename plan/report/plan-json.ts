@@ -7,7 +7,7 @@ import type { Violation } from "../../policies/evaluate.js";
 import type { PostureEntry } from "../../posture/model.js";
 
 /**
- * The plan contract (schemaVersion 1), documented in the README. Every secret value is "[secret]": the document is
+ * The plan contract (schemaVersion 1), documented in docs/offline-plan.md. Every secret value is "[secret]": the document is
  * safe to attach to a pull request or an audit.
  */
 export interface PlanDocument {

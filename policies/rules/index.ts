@@ -18,7 +18,7 @@ import { transitKeyHardened } from "./transit-key-hardened.js";
 import { transitionalDeadline } from "./transitional-deadline.js";
 import { trustProtected } from "./trust-protected.js";
 
-/** Every rule of the pack, in the order the README lists them. */
+/** Every rule of the pack, in the order docs/policy-pack.md lists them. */
 export const RULES: readonly PlatformRule[] = [
   purposeKnown,
   kubernetesNotAuthoritative,

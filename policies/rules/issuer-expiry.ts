@@ -8,7 +8,7 @@ export const issuerExpiry: PlatformRule = {
   description: "Fail closed: an issuing CA that expires within a certificate purpose's rotation period plus grace cannot issue or renew it for its whole lifetime.",
   severity: "high",
   enforcementLevel: "mandatory",
-  remediation: "run the signing ceremony for a new intermediate (README \"The signing ceremony\") before the old one enters the window",
+  remediation: "run the signing ceremony for a new intermediate (docs/phases/0-root-trust.md, \"The signing ceremony\") before the old one enters the window",
   validateStack(s, ctx, report) {
     const certs = ctx.registry.purposes.filter((p) => p.kind === "certificate");
     for (const r of s.resources.filter((x) => x.type === RESOURCE_TYPES.vaultPkiIntermediateSetSigned)) {
