@@ -3,7 +3,7 @@ import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 
 /** Folders of the program (what the entry point can import), as tsconfig.json includes them; tests are not shipped. */
-const PROGRAM_DIRS = ["access", "bench", "components", "config", "delivery", "evidence", "phases", "pki", "plan", "policies", "posture", "registry", "vault"];
+const PROGRAM_DIRS = ["access", "bench", "components", "config", "delivery", "evidence", "gitops", "phases", "pki", "plan", "policies", "posture", "registry", "vault"];
 
 /**
  * The program as `tsc` would emit it, into `outDir` (which must be inside the project so node_modules resolve): each

@@ -1,14 +1,19 @@
-// `npm run docs`: writes the generated parts of docs/ (today the policy pack's rule table, from RULES).
+// `npm run docs`: writes the generated parts of docs/ (the policy pack's rules, the delivery mechanisms).
 // `npm run docs -- --check` writes nothing and exits 1 naming every file that is not what this would write,
 // so a rule changed without its documentation is caught; test/docs.test.ts makes the same comparison.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { MECHANISMS } from "../delivery/mechanisms/index.js";
 import { RULES } from "../policies/rules/index.js";
-import { rulesTable, withRulesTable } from "../policies/rules-doc.js";
+import { withSection } from "../reference/markdown.js";
+import { mechanismsTable } from "../reference/mechanisms.js";
+import { rulesTable } from "../reference/rules.js";
+import { DELIVERIES } from "../registry/schema.js";
 
-/** Each generated document and how its current text becomes what it should be. */
-export const GENERATED: readonly { file: string; render: (text: string) => string }[] = [
-  { file: "docs/policy-pack.md", render: (text) => withRulesTable(text, rulesTable(RULES)) },
+/** Each generated section: the document, the section's name, and what belongs in it. */
+export const GENERATED: readonly { file: string; section: string; render: () => string }[] = [
+  { file: "docs/policy-pack.md", section: "rules", render: () => rulesTable(RULES) },
+  { file: "docs/phases/4-steady-state.md", section: "mechanisms", render: () => mechanismsTable(MECHANISMS, DELIVERIES) },
 ];
 
 const USAGE = "usage: npm run docs [-- --check]";
@@ -23,10 +28,10 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
     return 2;
   }
   let code = 0;
-  for (const { file, render } of GENERATED) {
+  for (const { file, section, render } of GENERATED) {
     try {
       const text = readFileSync(file, "utf8");
-      const next = render(text);
+      const next = withSection(text, section, render());
       if (next === text) {
         if (!check) io.out(`current ${file}`);
       } else if (check) {

@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { describe, it } from "vitest";
 import { main as plan } from "../plan/cli.js";
-import { RULES } from "../policies/rules/index.js";
-import { generatedRules, rulesTable } from "../policies/rules-doc.js";
-import { main as docs } from "../scripts/docs.js";
+import { generatedSection } from "../reference/markdown.js";
+import { GENERATED, main as docs } from "../scripts/docs.js";
 
 /** README.md and every Markdown file under docs/, as paths relative to the project root. */
 function documents(): string[] {
@@ -96,9 +95,10 @@ describe("the documentation", () => {
     assert.deepEqual(brokenLinks(files), []);
   });
 
-  it("lists the policy pack's rules in docs/policy-pack.md exactly as the pack renders them", () => {
-    const text = readFileSync("docs/policy-pack.md", "utf8");
-    assert.equal(generatedRules(text), rulesTable(RULES), "docs/policy-pack.md is stale: run `npm run docs`");
+  it("lists the policy pack's rules and the delivery mechanisms exactly as the code renders them", () => {
+    assert.deepEqual(GENERATED.map((g) => g.section).sort(), ["mechanisms", "rules"]);
+    for (const { file, section, render } of GENERATED)
+      assert.equal(generatedSection(readFileSync(file, "utf8"), section), render(), `${file} (${section}) is stale: run \`npm run docs\``);
     const lines: string[] = [];
     assert.equal(docs(["--check"], { out: (l) => lines.push(l), err: (l) => lines.push(l) }), 0, lines.join("\n"));
   });
