@@ -12,7 +12,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/*.test.ts"] } },
+      { extends: true, test: { name: "unit", include: ["**/*.test.ts"], exclude: ["test/real/**", "test/integration/**", "node_modules/**"] } },
       { extends: true, test: { name: "real", include: ["test/real/**/*.test.ts"] } },
     ],
   },
