@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 /**
  * Two tiers, one run: `unit` (the program, its plans and reports, in-process and fast) and `real` (tests against real
  * systems the project installs: a browser today, the servers of `npm run tools` next). `npm test` runs both;
- * `npm test -- --project unit` (or `real`) runs one.
+ * `npm test -- --project unit` (or `real`) runs one. The by-hand test of test/integration has a config of its own.
  */
 export default defineConfig({
   test: {
@@ -11,8 +11,24 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Every test by name, as node:test's spec reporter printed them, with annotations (the property tests' case counts)
+    // and skip reasons; the default reporter shows neither for a passing test.
+    reporters: ["verbose"],
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          // Beside the source modules too: a module's unit test may live next to it.
+          include: ["**/*.test.ts"],
+          exclude: [
+            "**/node_modules/**",
+            "test/real/**",
+            "test/integration/**",
+            "test/posture-html.test.ts", // converted on its own branch
+          ],
+        },
+      },
       { extends: true, test: { name: "real", include: ["test/real/**/*.test.ts"] } },
     ],
   },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { comparePriority, evaluate, matches, policyRules, type PolicyRule } from "../vault/acl-eval.js";
 import { parsePolicyDocument } from "../vault/policy-parse.js";
 import { purposePaths } from "../vault/paths.js";

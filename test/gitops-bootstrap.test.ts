@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { parseDocument } from "yaml";
 import { bootstrapLayout } from "../components/bootstrap/layout.js";
 import { sopsCreationRules } from "../components/gitops/sops-rules.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { main } from "../plan/cli.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
 import { planCluster } from "../plan/run.js";

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { afterAll, describe, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
 import { x509 } from "../pki/x509.js";
 import { posture, type Observation, type Status } from "../posture/model.js";
@@ -259,7 +259,7 @@ interface StandIn {
 }
 
 const servers: Server[] = [];
-after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
+afterAll(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
 
 /** A server on 127.0.0.1 answering recorded JSON by exact path (404 `{"errors":[]}` otherwise), keeping each request. */
 async function standIn(answers: Map<string, [number, object]>, tls?: { key: string; cert: string }): Promise<StandIn> {

@@ -3,7 +3,7 @@ import { generateKeyPairSync, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { canonicalJson, sha256 } from "../evidence/canonical.js";
 import { main as evidenceMain } from "../evidence/cli.js";
 import { main as accessMain } from "../access/cli.js";

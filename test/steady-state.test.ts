@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { readProjectFile } from "../config/project.js";
 import { MECHANISM_OF, steadyStateLayout, type CustomResourceSpec, type DeliveryRecord } from "../delivery/layout.js";
 import { certificateTiming, refreshIntervalSeconds } from "../delivery/timing.js";

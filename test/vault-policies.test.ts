@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { loadRegistry, validateRegistry, type Registry } from "../registry/index.js";
 import { aclViolations, consumerGrants, handoverPolicy, renderAclPolicy, type AclPolicy } from "../vault/acl.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
