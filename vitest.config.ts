@@ -27,6 +27,8 @@ export default defineConfig({
             "test/integration/**",
             "test/posture-html.test.ts", // converted on its own branch
           ],
+          // The demo plan, computed once per run for every file that reads it (test/support/demo-plan.ts).
+          globalSetup: ["test/support/demo-plan-setup.ts"],
         },
       },
       { extends: true, test: { name: "real", include: ["test/real/**/*.test.ts"] } },
