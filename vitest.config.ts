@@ -14,6 +14,16 @@ export default defineConfig({
     // Every test by name, as node:test's spec reporter printed them, with annotations (the property tests' case counts)
     // and skip reasons; the default reporter shows neither for a passing test.
     reporters: ["verbose"],
+    // `npm run coverage`: the program's modules, not the tests. scripts/ is left out: each is a few lines wiring argv to
+    // a module's main(), which the tests call directly. Code run in child processes (the policy pack, the language
+    // host, the bench's children) and in the globalSetup is not measured.
+    coverage: {
+      provider: "v8",
+      include: ["index.ts", "{access,bench,components,config,delivery,evidence,phases,pki,plan,policies,posture,registry,vault}/**/*.ts"],
+      exclude: ["**/*.test.ts"],
+      reporter: ["text-summary", "json-summary"],
+      reportsDirectory: "coverage",
+    },
     projects: [
       {
         extends: true,
