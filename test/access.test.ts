@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { comparePriority, evaluate, matches, policyRules, type PolicyRule } from "../vault/acl-eval.js";
 import { parsePolicyDocument } from "../vault/policy-parse.js";
-import { purposePaths } from "../vault/paths.js";
+import { enginePaths } from "../vault/paths.js";
 
 /** Rules of one policy from `{ path: capabilities }`. */
 const policy = (name: string, paths: Record<string, string[]>): PolicyRule[] => policyRules(name, { path: Object.fromEntries(Object.entries(paths).map(([p, c]) => [p, { capabilities: c }])) });
@@ -56,7 +56,7 @@ describe("the ACL evaluator, on the examples of Vault's policy documentation", (
 
   it("keeps KV v2's data, metadata, delete, undelete and destroy paths apart", () => {
     const rules = policy("p", { "kv/data/team/app": ["read"] });
-    assert.deepEqual(purposePaths({ id: "app", owner: "team", tier: "vault_kv", delivery: "external-secret", kind: "secret" }).map((p) => [p.replace("kv/", "kv/").replace("/team/app", ""), caps(rules, p)]), [
+    assert.deepEqual(enginePaths("kv", { id: "app", owner: "team" }).map((p) => [p.replace("kv/", "kv/").replace("/team/app", ""), caps(rules, p)]), [
       ["kv/data", ["read"]],
       ["kv/metadata", []],
       ["kv/delete", []],

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { DELIVERY_MIX, generateRegistry } from "../bench/registry.js";
 import { main } from "../bench/run.js";
 import { validateRegistry } from "../registry/load.js";

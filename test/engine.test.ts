@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import bcrypt from "bcryptjs";
 import type { RecordedResource, StackOutputs } from "../plan/engine/monitor.js";
 import { isWireSecret, unwire, wireSecret, type WireMap } from "../plan/engine/wire.js";
 import { runProgram } from "../plan/run.js";
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
 
 const target = { project: "p", stack: "s" };
 const find = (resources: RecordedResource[], name: string) => resources.find((r) => r.name === name)!;
@@ -27,21 +27,21 @@ describe("the plan engine", () => {
     const { resources } = await runProgram(target, async () => {
       const outer = new Group("outer");
       const inner = new Group("inner", { parent: outer });
-      new Raw("random:index/randomUuid:RandomUuid", "leaf", {}, { parent: inner });
+      new Raw(RESOURCE_TYPES.vaultAudit, "leaf", { type: "file", path: "leaf" }, { parent: inner });
       return {};
     });
     assert.equal(find(resources, "outer").urn, "urn:pulumi:s::p::test:index:Group::outer");
-    assert.equal(find(resources, "leaf").urn, "urn:pulumi:s::p::test:index:Group$test:index:Group$random:index/randomUuid:RandomUuid::leaf");
+    assert.equal(find(resources, "leaf").urn, "urn:pulumi:s::p::test:index:Group$test:index:Group$vault:index/audit:Audit::leaf");
     assert.equal(find(resources, "leaf").parent, find(resources, "inner").urn);
   });
 
   it("records every resource option the engine receives", async () => {
     const { resources } = await runProgram(target, async () => {
-      const first = new Raw("random:index/randomUuid:RandomUuid", "first", {});
-      new Raw("random:index/randomString:RandomString", "second", { length: 8 }, {
+      const first = new Raw(RESOURCE_TYPES.vaultAudit, "first", { type: "file", path: "first" });
+      new Raw(RESOURCE_TYPES.vaultAudit, "second", { type: "file", path: "second" }, {
         protect: true,
         retainOnDelete: true,
-        ignoreChanges: ["length"],
+        ignoreChanges: ["path"],
         dependsOn: [first],
         deleteBeforeReplace: true,
         replaceOnChanges: ["special"],
@@ -52,7 +52,7 @@ describe("the plan engine", () => {
     const o = find(resources, "second").options;
     assert.equal(o.protect, true);
     assert.equal(o.retainOnDelete, true);
-    assert.deepEqual(o.ignoreChanges, ["length"]);
+    assert.deepEqual(o.ignoreChanges, ["path"]);
     assert.deepEqual(o.dependsOn, [find(resources, "first").urn]);
     assert.equal(o.deleteBeforeReplace, true);
     assert.deepEqual(o.replaceOnChanges, ["special"]);
@@ -61,14 +61,15 @@ describe("the plan engine", () => {
 
   it("keeps secrets secret: additionalSecretOutputs, and outputs that echo a secret input", async () => {
     const { resources } = await runProgram(target, async () => {
-      new Raw("random:index/randomString:RandomString", "echo", { length: 4, overrideSpecial: pulumi.secret("!") });
-      new Raw("random:index/randomUuid:RandomUuid", "declared", {}, { additionalSecretOutputs: ["result"] });
+      // A mount echoes its inputs and adds the accessor Vault assigns.
+      new Raw(RESOURCE_TYPES.vaultMount, "echo", { path: "echo", type: "kv", description: pulumi.secret("!") });
+      new Raw(RESOURCE_TYPES.vaultMount, "declared", { path: "declared", type: "kv" }, { additionalSecretOutputs: ["accessor"] });
       return {};
     });
-    assert.ok(isWireSecret(find(resources, "echo").inputs.overrideSpecial));
-    assert.ok(isWireSecret(find(resources, "echo").outputs.overrideSpecial));
-    assert.ok(!isWireSecret(find(resources, "echo").outputs.result));
-    assert.ok(isWireSecret(find(resources, "declared").outputs.result));
+    assert.ok(isWireSecret(find(resources, "echo").inputs.description));
+    assert.ok(isWireSecret(find(resources, "echo").outputs.description));
+    assert.ok(!isWireSecret(find(resources, "echo").outputs.accessor));
+    assert.ok(isWireSecret(find(resources, "declared").outputs.accessor));
   });
 
   it("answers stack references from earlier stacks' real outputs, secret ones still secret", async () => {
@@ -97,6 +98,11 @@ describe("the plan engine", () => {
       }),
       /no model of aws:s3\/bucket:Bucket/,
     );
+    // Nor does it model a provider the program does not use: a random resource fails the plan by name (docs/design.md).
+    await assert.rejects(
+      runProgram(target, async () => ({ id: new Raw("random:index/randomPassword:RandomPassword", "pw", { length: 24 }).id })),
+      /no model of random:index\/randomPassword:RandomPassword/,
+    );
     await assert.rejects(
       runProgram(target, async () => {
         const chart = new pulumi.ComponentResource("kubernetes:helm.sh/v4:Chart", "chart", {}, {}, true);
@@ -108,36 +114,6 @@ describe("the plan engine", () => {
 });
 
 describe("provider models", () => {
-  it("random: passwords honour length, classes and minimums, are secret, and come with a matching bcrypt hash", async () => {
-    const { resources } = await runProgram(target, async () => {
-      new Raw("random:index/randomPassword:RandomPassword", "pw", { length: 24, minUpper: 2, minNumeric: 2, minSpecial: 2, overrideSpecial: "_%" });
-      new Raw("random:index/randomPassword:RandomPassword", "pw2", { length: 24 });
-      return {};
-    });
-    const pw = find(resources, "pw");
-    assert.ok(isWireSecret(pw.outputs.result) && isWireSecret(pw.outputs.bcryptHash));
-    const result = unwire(pw.outputs.result) as string;
-    assert.equal(result.length, 24);
-    assert.ok((result.match(/[A-Z]/g) ?? []).length >= 2 && (result.match(/[0-9]/g) ?? []).length >= 2 && (result.match(/[_%]/g) ?? []).length >= 2);
-    assert.ok(/^[A-Za-z0-9_%]+$/.test(result));
-    assert.ok(bcrypt.compareSync(result, unwire(pw.outputs.bcryptHash) as string));
-    assert.notEqual(result, unwire(find(resources, "pw2").outputs.result));
-  });
-
-  it("random: bytes are secret; ids have the provider's encodings", async () => {
-    const { resources } = await runProgram(target, async () => {
-      new Raw("random:index/randomBytes:RandomBytes", "bytes", { length: 32 });
-      new Raw("random:index/randomId:RandomId", "rid", { byteLength: 8, prefix: "x-" });
-      return {};
-    });
-    const bytes = find(resources, "bytes");
-    assert.ok(isWireSecret(bytes.outputs.base64));
-    assert.equal(Buffer.from(unwire(bytes.outputs.base64) as string, "base64").length, 32);
-    const rid = find(resources, "rid");
-    assert.match(rid.outputs.hex as string, /^x-[0-9a-f]{16}$/);
-    assert.equal(rid.id, (rid.outputs.b64Url as string).slice(2));
-  });
-
   it("kubernetes: API-server metadata, auto-naming, namespaced and cluster-scoped ids, Secret stringData", async () => {
     const { resources } = await runProgram(target, async () => {
       new Raw("kubernetes:core/v1:Namespace", "team", { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });

@@ -1,19 +1,20 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import runPlatformStack from "../index.js";
-import type { BootstrapInventoryEntry } from "../components/bootstrap/layout.js";
+import type { BootstrapInventoryEntry } from "../gitops/bootstrap-layout.js";
 import { readProjectFile, type ProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { stackName, type PhaseId } from "../phases/catalog.js";
 import type { RecordedResource, StackOutputs } from "../plan/engine/monitor.js";
-import { isWireSecret, unwire, type Wire, type WireMap } from "../plan/engine/wire.js";
+import { isWireSecret, unwire, type Wire } from "../plan/engine/wire.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
 import { planDocument } from "../plan/report/plan-json.js";
-import { LOCAL_ORGANIZATION, planCluster, runProgram, runStack, type StackRun } from "../plan/run.js";
+import { LOCAL_ORGANIZATION, runProgram, runStack, type StackRun } from "../plan/run.js";
 import { certificateFingerprint, splitPemBundle, x509 } from "../pki/x509.js";
 import { failing, posture } from "../posture/model.js";
 import { planObservations } from "../posture/plan-source.js";
+import { demoPlan, outputsOf as out } from "./support/demo-plan.js";
 import { projectWith } from "./support/project-copy.js";
 
 // The failure modes of docs/failure-modes.md, where the program controls the outcome. The handover's own failure
@@ -22,17 +23,14 @@ import { projectWith } from "./support/project-copy.js";
 
 const project = readProjectFile();
 const passphrase = cliPassphrase("demo", project.root);
-const now = new Date("2026-11-22T09:00:00Z");
-const planned = await planCluster({ cluster: "demo", passphrase, now });
-assert.ok(planned.ok, planned.ok ? "" : JSON.stringify(planned.problems));
-const registry = planned.registry;
+const planned = demoPlan();
+const { now, registry } = planned;
 const before = Object.fromEntries(planned.stacks.map((s) => [s.phase.id, s])) as Record<PhaseId, StackRun>;
 const rootPem = (unwire(before["root-trust"].outputs) as Record<string, string>).rootCertificatePem!;
 
 const ref = (phase: PhaseId) => `${LOCAL_ORGANIZATION}/${project.name}/${stackName("demo", phase)}`;
 /** What stack references answer: every stack of the demo plan as it ended, unless overridden. */
 const outputsOf = (runs: readonly StackRun[]): StackOutputs => new Map(runs.map((s) => [ref(s.phase.id), { outputs: s.outputs }]));
-const out = (run: { outputs: WireMap }) => unwire(run.outputs) as Record<string, any>;
 const managed = (resources: readonly RecordedResource[]) => resources.filter((r) => !r.read);
 
 /** One `pulumi up` of a demo stack (config from `configRoot`'s stack file) whose outputs then answer stack references. */

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { parseDocument } from "yaml";
-import { bootstrapLayout } from "../components/bootstrap/layout.js";
-import { sopsCreationRules } from "../components/gitops/sops-rules.js";
-import { main } from "../plan/cli.js";
+import { bootstrapLayout } from "../gitops/bootstrap-layout.js";
+import { sopsCreationRules } from "../gitops/sops-rules.js";
 import type { PlanDocument, PlanResource } from "../plan/report/plan-json.js";
 import { planCluster } from "../plan/run.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
@@ -15,11 +13,12 @@ import { formatProblem } from "../registry/problems.js";
 import { sopsConfigFor } from "../scripts/sops-config.js";
 import { schemaProblems, typeProblems, type CustomResourceObject } from "./support/crd-models.js";
 import { demoSecretCanaries } from "./support/canaries.js";
+import { demoPlanCommand } from "./support/demo-plan.js";
 import { projectWith } from "./support/project-copy.js";
 
-const out: string[] = [];
-const dir = mkdtempSync(join(tmpdir(), "plan-"));
-const code = await main(["--out", dir], { out: (l) => out.push(l), err: (l) => out.push(l) });
+// `npm run plan` of the demo, run once for the whole test run (test/support/demo-plan-setup.ts).
+const { code, dir, ...printed } = demoPlanCommand();
+const out = [...printed.out, ...printed.err];
 const planText = readFileSync(join(dir, "plan.json"), "utf8");
 const reportText = readFileSync(join(dir, "plan.md"), "utf8");
 const doc = JSON.parse(planText) as PlanDocument;

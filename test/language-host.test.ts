@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { PlanMonitor } from "../plan/engine/monitor.js";

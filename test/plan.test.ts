@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { main } from "../plan/cli.js";
-import { cliPassphrase } from "../plan/passphrase-source.js";
 import { planCluster } from "../plan/run.js";
 import { formatProblem } from "../registry/problems.js";
 import type { PlanDocument } from "../plan/report/plan-json.js";
 import { x509 } from "../pki/x509.js";
+import { DEMO_NOW, demoPlanCommand } from "./support/demo-plan.js";
 import { projectWith } from "./support/project-copy.js";
 import { purpose, registryDir, registryFile } from "./support/registry-factory.js";
 
@@ -20,10 +20,11 @@ async function plan(...args: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-describe("npm run plan on the demo cluster", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "plan-"));
-  const now = new Date("2026-11-22T09:00:00Z");
-  const run = await plan("--out", dir, "--now", now.toISOString());
+describe("npm run plan on the demo cluster", () => {
+  // Run once for the whole test run (test/support/demo-plan-setup.ts): `npm run plan -- --out <dir> --now <now>`.
+  const { dir, ...command } = demoPlanCommand();
+  const now = DEMO_NOW;
+  const run = { code: command.code, out: command.out.join("\n"), err: command.err.join("\n") };
   const doc = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as PlanDocument;
   const rootTrust = doc.stacks.find((s) => s.stack === "demo-root-trust")!;
 

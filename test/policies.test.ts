@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import * as tls from "@pulumi/tls";
 import * as vault from "@pulumi/vault";
 import { RULES } from "../policies/rules/index.js";

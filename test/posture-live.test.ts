@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { webcrypto } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingHttpHeaders, type RequestListener, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { afterAll, describe, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
 import { x509 } from "../pki/x509.js";
 import { posture, type Observation, type Status } from "../posture/model.js";
@@ -15,6 +12,9 @@ import { kubernetesApiFromEnv, kubernetesApiFromKubeConfig, readCertificateObser
 import { readVaultObservations, vaultReader, vaultReaderFromEnv, type VaultReader } from "../posture/live/vault.js";
 import { loadRegistry } from "../registry/load.js";
 import { InvalidInputError } from "../registry/problems.js";
+import { kubernetesNotFound, startKubernetesStandIn, type KubernetesStandIn } from "./support/kubernetes-stand-in.js";
+import type { RecordedAnswers, StandIn, StandInTls } from "./support/stand-in-server.js";
+import { startVaultStandIn, vaultResponse } from "./support/vault-stand-in.js";
 
 const loaded = loadRegistry("purposes");
 assert.ok(loaded.ok);
@@ -61,20 +61,6 @@ const ISSUER_PATH = "/v1/pki_int/issuer/default";
 
 // ---- recorded responses, in the shapes of Vault's API docs (KV v2 read metadata, transit read key, PKI read issuer) ----
 
-/** Vault's response envelope around `data`. */
-const envelope = (data: object, mountType: string) => ({
-  request_id: "0b6a9a8e-3c1f-4c55-9a55-1f0d6c2e7a10",
-  lease_id: "",
-  renewable: false,
-  lease_duration: 0,
-  data,
-  wrap_info: null,
-  warnings: null,
-  auth: null,
-  mount_type: mountType,
-});
-const NOT_FOUND = { errors: [] };
-
 /** `GET kv/metadata/<path>`: one entry per version; `deleteAfterDays` as `delete_version_after` sets deletion times. */
 function kvMetadata(createdDays: readonly number[], options: { deleteAfterDays?: number; destroyed?: number[] } = {}) {
   const versions = Object.fromEntries(
@@ -89,7 +75,7 @@ function kvMetadata(createdDays: readonly number[], options: { deleteAfterDays?:
     ]),
   );
   const created = createdDays[0] ?? -400;
-  return envelope(
+  return vaultResponse(
     {
       cas_required: true,
       created_time: at(created),
@@ -114,7 +100,7 @@ function transitKey(name: string, type: string, createdDays: readonly number[]) 
       symmetric ? unix(d) : { certificate_chain: "", creation_time: at(d).replace(".000Z", ".123456789Z"), hybrid_public_key: "", name: type === "ed25519" ? "ed25519" : "P-256", public_key: "recorded" },
     ]),
   );
-  return envelope(
+  return vaultResponse(
     {
       allow_plaintext_backup: false,
       auto_rotate_period: 2_592_000,
@@ -140,7 +126,7 @@ function transitKey(name: string, type: string, createdDays: readonly number[]) 
 
 /** `GET pki_int/issuer/default`. */
 const pkiIssuer = (pem: string) =>
-  envelope(
+  vaultResponse(
     {
       ca_chain: [pem],
       certificate: pem,
@@ -181,8 +167,8 @@ const issuer = await caCertificate("Demo Platform Vault PKI Intermediate", T + 3
  * The demo's Vault at T: every value and key created a day ago, except the ones a test is about. Answers not listed
  * are 404s (`{"errors":[]}`), as Vault gives them for a path with nothing behind it.
  */
-function demoVault(): Map<string, [number, object]> {
-  const answers = new Map<string, [number, object]>();
+function demoVault(): RecordedAnswers {
+  const answers: RecordedAnswers = new Map();
   for (const secret of KV_SECRETS) answers.set(`/v1/kv/metadata/${secret}`, [200, kvMetadata([-1])]);
   for (const [name, type] of Object.entries(TRANSIT_KEYS)) answers.set(`/v1/transit/keys/${name}`, [200, transitKey(name, type, [-1])]);
   answers.set(ISSUER_PATH, [200, pkiIssuer(issuer.pem)]);
@@ -222,18 +208,9 @@ function certificateObject(namespace: string, name: string, status: { notBefore:
   };
 }
 
-const k8sNotFound = (name: string) => ({
-  kind: "Status",
-  apiVersion: "v1",
-  metadata: {},
-  status: "Failure",
-  message: `certificates.cert-manager.io "${name}" not found`,
-  reason: "NotFound",
-  details: { name, group: "cert-manager.io", kind: "certificates" },
-  code: 404,
-});
+const k8sNotFound = (name: string) => kubernetesNotFound({ group: "cert-manager.io", resource: "certificates" }, name);
 
-function demoCluster(): Map<string, [number, object]> {
+function demoCluster(): RecordedAnswers {
   const path = (ns: string, name: string) => `/apis/cert-manager.io/v1/namespaces/${ns}/certificates/${name}`;
   return new Map<string, [number, object]>([
     // payments-api-mtls (30d, renewed 10d before expiry): issued 5 days ago.
@@ -244,51 +221,18 @@ function demoCluster(): Map<string, [number, object]> {
   ]);
 }
 
-// ---- local stand-ins ----
+// ---- local stand-ins (test/support), every one stopped after this file's tests, whether they passed or failed ----
 
-interface Recorded {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-}
-
-interface StandIn {
-  url: string;
-  requests: Recorded[];
-  answers: Map<string, [number, object]>;
-}
-
-const servers: Server[] = [];
-after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
-
-/** A server on 127.0.0.1 answering recorded JSON by exact path (404 `{"errors":[]}` otherwise), keeping each request. */
-async function standIn(answers: Map<string, [number, object]>, tls?: { key: string; cert: string }): Promise<StandIn> {
-  const requests: Recorded[] = [];
-  const listener: RequestListener = (req, res) => {
-    requests.push({ method: req.method!, path: req.url!, headers: req.headers });
-    const [status, body] = answers.get(req.url!) ?? [404, NOT_FOUND];
-    res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
-  };
-  const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `${tls ? "https" : "http"}://127.0.0.1:${port}`, requests, answers };
-}
+const started: StandIn[] = [];
+afterAll(() => Promise.all(started.map((s) => s.stop())));
+const kept = <T extends StandIn>(standIn: T) => (started.push(standIn), standIn);
+const vaultStandIn = async (answers: RecordedAnswers, tls?: StandInTls) => kept(await startVaultStandIn(answers, tls));
+const clusterStandIn = async (answers: RecordedAnswers) => kept(await startKubernetesStandIn(answers));
 
 const testVault = (url: string, token = TOKEN): VaultReader => vaultReaderFromEnv({ VAULT_ADDR: url, VAULT_TOKEN: token }, { allowPlainHttpForTests: true });
 
-function kubeConfigFor(url: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    // client-node refuses a plain-http server unless told to skip TLS verification: the stand-in has no TLS to verify.
-    clusters: [{ name: "stand-in", server: url, skipTLSVerify: true }],
-    users: [{ name: "posture-reader", token: "k8s-reader-token" }],
-    contexts: [{ name: "stand-in", cluster: "stand-in", user: "posture-reader" }],
-    currentContext: "stand-in",
-  });
-  return kc;
-}
+/** The posture reader's kubeconfig for a cluster stand-in. */
+const kubeConfigFor = (cluster: KubernetesStandIn): KubeConfig => cluster.kubeConfig({ name: "posture-reader", token: "k8s-reader-token" });
 
 const byPurpose = (observations: readonly Observation[]) => new Map(observations.map((o) => [o.purpose, o]));
 
@@ -305,7 +249,7 @@ async function rejection(promise: Promise<unknown> | (() => unknown)): Promise<E
 
 describe("live posture: Vault", () => {
   it("reads KV metadata, transit keys and the PKI issuer of every demo purpose, as X-Vault-Token, by the documented paths", async () => {
-    const vault = await standIn(demoVault());
+    const vault = await vaultStandIn(demoVault());
     await readVaultObservations(registry, testVault(vault.url));
     const expected = [...KV_SECRETS.map((s) => `/v1/kv/metadata/${s}`), ...Object.keys(TRANSIT_KEYS).map((k) => `/v1/transit/keys/${k}`), ISSUER_PATH].sort();
     assert.deepEqual(vault.requests.map((r) => r.path).sort(), expected);
@@ -316,7 +260,7 @@ describe("live posture: Vault", () => {
   });
 
   it("observes the current KV version's creation, the latest transit key version's creation and the issuer's notAfter", async () => {
-    const vault = await standIn(demoVault());
+    const vault = await vaultStandIn(demoVault());
     const observations = await readVaultObservations(registry, testVault(vault.url));
     assert.ok(observations.every((o) => o.source === "vault"));
     const kv = byPurpose(observations.filter((o) => o.issuerExpiresAt === undefined));
@@ -340,11 +284,11 @@ describe("live posture: Vault", () => {
   });
 
   it("gives no observation for a path Vault answers 404", async () => {
-    const vault = await standIn(demoVault());
+    const vault = await vaultStandIn(demoVault());
     const purposes = new Set((await readVaultObservations(registry, testVault(vault.url))).map((o) => o.purpose));
     assert.ok(!purposes.has("storefront-search-api-token"));
     assert.ok(!purposes.has("audit-export-signing"));
-    const empty = await standIn(new Map());
+    const empty = await vaultStandIn(new Map());
     assert.deepEqual(await readVaultObservations(registry, testVault(empty.url)), []);
   });
 
@@ -352,8 +296,8 @@ describe("live posture: Vault", () => {
     const answers = demoVault();
     answers.set("/v1/kv/metadata/payments/payments-stripe-api-key", [403, { errors: ["1 error occurred:\n\t* permission denied\n\n"] }]);
     answers.set("/v1/transit/keys/payments-receipt-signing", [500, { errors: [`internal error for token ${TOKEN}`] }]);
-    answers.set(ISSUER_PATH, [200, envelope({ certificate: "not a certificate" }, "pki")]);
-    const vault = await standIn(answers);
+    answers.set(ISSUER_PATH, [200, vaultResponse({ certificate: "not a certificate" }, "pki")]);
+    const vault = await vaultStandIn(answers);
     const e = await rejection(readVaultObservations(registry, testVault(vault.url)));
     assert.ok(e instanceof InvalidInputError);
     assert.equal(e.problems.length, 3, e.message);
@@ -364,8 +308,8 @@ describe("live posture: Vault", () => {
   });
 
   it("names an unreachable Vault once, not once per read, without printing the token", async () => {
-    const gone = await standIn(new Map());
-    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const gone = await vaultStandIn(new Map());
+    await gone.stop();
     const e = await rejection(readVaultObservations(registry, testVault(gone.url)));
     assert.ok(e instanceof InvalidInputError);
     assert.equal(e.problems.length, 1, e.message);
@@ -390,7 +334,7 @@ describe("live posture: Vault", () => {
       extensions: [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }])],
     });
     const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", leafKeys.privateKey), "PRIVATE KEY");
-    const vault = await standIn(demoVault(), { key, cert: leaf.toString("pem") });
+    const vault = await vaultStandIn(demoVault(), { key, cert: leaf.toString("pem") });
     const caFile = join(dir, "vault-ca.pem");
     writeFileSync(caFile, ca.pem);
     const observations = await readVaultObservations(registry, vaultReaderFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN: TOKEN, VAULT_CACERT: caFile }));
@@ -427,7 +371,7 @@ describe("live posture: Vault settings", () => {
   it("reads the token from VAULT_TOKEN_FILE, and refuses an empty file or both variables, never echoing a token", async () => {
     const tokenFile = join(dir, "token");
     writeFileSync(tokenFile, `${TOKEN}\n`);
-    const vault = await standIn(demoVault());
+    const vault = await vaultStandIn(demoVault());
     await readVaultObservations(registry, vaultReaderFromEnv({ VAULT_ADDR: vault.url, VAULT_TOKEN_FILE: tokenFile }, { allowPlainHttpForTests: true }));
     assert.equal(vault.requests[0]!.headers["x-vault-token"], TOKEN);
 
@@ -453,8 +397,8 @@ function rejectionSync(f: () => unknown): Error {
 
 describe("live posture: Kubernetes", () => {
   it("gets each cert-manager purpose's Certificate by name in its consumers' namespace, as the kubeconfig user", async () => {
-    const cluster = await standIn(demoCluster());
-    await readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url)));
+    const cluster = await clusterStandIn(demoCluster());
+    await readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(cluster)));
     assert.deepEqual(cluster.requests.map((r) => r.path).sort(), [
       "/apis/cert-manager.io/v1/namespaces/data/certificates/data-kafka-client-mtls",
       "/apis/cert-manager.io/v1/namespaces/payments/certificates/payments-api-mtls",
@@ -467,8 +411,8 @@ describe("live posture: Kubernetes", () => {
   });
 
   it("observes notBefore as the last rotation, notAfter as expiry and the Ready condition; a 404 gives nothing", async () => {
-    const cluster = await standIn(demoCluster());
-    const observations = await readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url)));
+    const cluster = await clusterStandIn(demoCluster());
+    const observations = await readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(cluster)));
     assert.deepEqual(
       [...observations].sort((a, b) => a.purpose.localeCompare(b.purpose)),
       [
@@ -492,8 +436,8 @@ describe("live posture: Kubernetes", () => {
     });
     answers.set("/apis/cert-manager.io/v1/namespaces/payments/certificates/payments-api-mtls", [403, forbidden("payments", "payments-api-mtls")]);
     answers.set("/apis/cert-manager.io/v1/namespaces/data/certificates/data-kafka-client-mtls", [403, forbidden("data", "data-kafka-client-mtls")]);
-    const cluster = await standIn(answers);
-    const e = await rejection(readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url))));
+    const cluster = await clusterStandIn(answers);
+    const e = await rejection(readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(cluster))));
     assert.ok(e instanceof InvalidInputError);
     assert.equal(e.problems.length, 2);
     assert.match(e.message, /payments-api-mtls: certificates\.cert-manager\.io\/payments-api-mtls in payments: HTTP 403: .* cannot get resource "certificates"/);
@@ -501,9 +445,9 @@ describe("live posture: Kubernetes", () => {
   });
 
   it("names an unreachable API server once, not once per Certificate", async () => {
-    const gone = await standIn(new Map());
-    await new Promise((resolve) => servers.pop()!.close(resolve));
-    const e = await rejection(readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(gone.url))));
+    const gone = await clusterStandIn(new Map());
+    await gone.stop();
+    const e = await rejection(readCertificateObservations(registry, kubernetesApiFromKubeConfig(kubeConfigFor(gone))));
     assert.ok(e instanceof InvalidInputError);
     assert.equal(e.problems.length, 1, e.message);
     assert.match(e.message, /kubernetes: the API server: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(3 of 3 reads\)/);
@@ -533,17 +477,17 @@ describe("live posture: Kubernetes", () => {
 
 describe("live posture: both sources", () => {
   it("concatenates Vault's observations and then Kubernetes'", async () => {
-    const vault = await standIn(demoVault());
-    const cluster = await standIn(demoCluster());
-    const observations = await readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url)) });
+    const vault = await vaultStandIn(demoVault());
+    const cluster = await clusterStandIn(demoCluster());
+    const observations = await readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster)) });
     const sources = observations.map((o) => o.source);
     assert.deepEqual(sources, [...Array<string>(24).fill("vault"), "kubernetes", "kubernetes"]);
   });
 
   it("reports the problems of both sources together", async () => {
-    const vault = await standIn(new Map([[ISSUER_PATH, [403, { errors: ["permission denied"] }]]]));
-    const cluster = await standIn(new Map([["/apis/cert-manager.io/v1/namespaces/payments/certificates/payments-api-mtls", [500, { kind: "Status", message: "etcdserver: request timed out", code: 500 }]]]));
-    const e = await rejection(readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url)) }));
+    const vault = await vaultStandIn(new Map([[ISSUER_PATH, [403, { errors: ["permission denied"] }]]]));
+    const cluster = await clusterStandIn(new Map([["/apis/cert-manager.io/v1/namespaces/payments/certificates/payments-api-mtls", [500, { kind: "Status", message: "etcdserver: request timed out", code: 500 }]]]));
+    const e = await rejection(readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster)) }));
     assert.ok(e instanceof InvalidInputError);
     assert.deepEqual(e.problems.map((p) => p.file), ["kubernetes", "vault"]);
     assert.match(e.message, /HTTP 500: etcdserver: request timed out/);
@@ -551,9 +495,9 @@ describe("live posture: both sources", () => {
   });
 
   it("feeds posture: statuses as computed by hand at T", async () => {
-    const vault = await standIn(demoVault());
-    const cluster = await standIn(demoCluster());
-    const observations = await readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url)) });
+    const vault = await vaultStandIn(demoVault());
+    const cluster = await clusterStandIn(demoCluster());
+    const observations = await readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster)) });
     const entries = new Map(posture(registry, observations, new Date(T)).map((e) => [e.purpose, e]));
     const expected: Record<string, Status> = {
       // Transit key rotated 40 days ago, period 30d + grace 7d = 37d: past the grace window.
@@ -588,9 +532,9 @@ describe("live posture: both sources", () => {
     const shortIssuer = await caCertificate("Demo Platform Vault PKI Intermediate", T + 30 * DAY);
     const answers = demoVault();
     answers.set(ISSUER_PATH, [200, pkiIssuer(shortIssuer.pem)]);
-    const vault = await standIn(answers);
-    const cluster = await standIn(demoCluster());
-    const observations = await readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster.url)) });
+    const vault = await vaultStandIn(answers);
+    const cluster = await clusterStandIn(demoCluster());
+    const observations = await readLiveObservations(registry, { vault: testVault(vault.url), kubernetes: kubernetesApiFromKubeConfig(kubeConfigFor(cluster)) });
     const status = (purpose: string) => posture(registry, observations, new Date(T)).find((e) => e.purpose === purpose)!.status;
     // Issuer left: 30d. payments-api-mtls needs 30d + 10d, storefront-ingress-tls 90d + 30d; an expired one stays expired.
     assert.equal(status("payments-api-mtls"), "fail-closed");

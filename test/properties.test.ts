@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { accessMatrix, entitled } from "../access/matrix.js";
@@ -23,7 +23,7 @@ import { join } from "node:path";
  * Property-based tests (fast-check): registries and stack configs generated at random, valid and invalid. Valid ones
  * always derive a layout whose Vault access is exactly the contracts' and whose custom resources the CRD schemas
  * accept; invalid ones are always refused with every problem naming file, purpose and field, never with a crash.
- * The number of cases each property tried is reported as a test diagnostic.
+ * The number of cases each property tried is reported as a test annotation (shown by the verbose reporter).
  */
 
 const TEAMS = ["alpha", "beta", "gamma"] as const;
@@ -63,7 +63,7 @@ const validRegistry = fc
 const parse = (files: Record<string, string>) => validateRegistry(Object.entries(files).map(([file, text]) => ({ file, text })));
 
 describe("property: valid registries", () => {
-  it("validate, and derive Vault access that reaches each purpose only through its consumers and controllers", async (t) => {
+  it("validate, and derive Vault access that reaches each purpose only through its consumers and controllers", async ({ annotate }) => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(validRegistry, async (files) => {
@@ -91,12 +91,12 @@ describe("property: valid registries", () => {
       }),
       { numRuns: 80 },
     );
-    t.diagnostic(`valid registries tried: ${runs}`);
+    await annotate(`valid registries tried: ${runs}`);
   });
 });
 
 describe("property: valid registries, planned", () => {
-  it("plan end to end through every phase with zero mandatory policy violations", async (t) => {
+  it("plan end to end through every phase with zero mandatory policy violations", async ({ annotate }) => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(validRegistry, async (files) => {
@@ -124,7 +124,7 @@ describe("property: valid registries, planned", () => {
       }),
       { numRuns: 2 },
     );
-    t.diagnostic(`valid registries planned: ${runs}`);
+    await annotate(`valid registries planned: ${runs}`);
   });
 });
 
@@ -142,7 +142,7 @@ const CORRUPTIONS: readonly { field: string; apply: (p: Raw) => Raw }[] = [
 ];
 
 describe("property: invalid registries", () => {
-  it("are refused with every problem naming file, purpose and field, never with a crash", (t) => {
+  it("are refused with every problem naming file, purpose and field, never with a crash", async ({ annotate }) => {
     let runs = 0;
     fc.assert(
       fc.property(validRegistry, fc.nat(), fc.constantFrom(...CORRUPTIONS), (files, pick, corruption) => {
@@ -161,10 +161,10 @@ describe("property: invalid registries", () => {
       }),
       { numRuns: 150 },
     );
-    t.diagnostic(`invalid registries tried: ${runs}`);
+    await annotate(`invalid registries tried: ${runs}`);
   });
 
-  it("make the plan exit 2 before anything is planned, with no stack trace", async (t) => {
+  it("make the plan exit 2 before anything is planned, with no stack trace", async ({ annotate }) => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(validRegistry, fc.constantFrom(...CORRUPTIONS), async (files, corruption) => {
@@ -183,7 +183,7 @@ describe("property: invalid registries", () => {
       }),
       { numRuns: 15 },
     );
-    t.diagnostic(`invalid registries planned: ${runs}`);
+    await annotate(`invalid registries planned: ${runs}`);
   });
 });
 
@@ -195,7 +195,7 @@ describe("property: stack configs", () => {
   const base = demo.config.values;
   const keys = declared.filter((k) => !["cluster", "phase"].includes(k));
 
-  it("refuse any garbage in a typed key by file and key, never crash, and never echo a secret-looking value", (t) => {
+  it("refuse any garbage in a typed key by file and key, never crash, and never echo a secret-looking value", async ({ annotate }) => {
     let runs = 0;
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.string({ minLength: 1, maxLength: 40 }), (key, junk) => {
@@ -211,6 +211,6 @@ describe("property: stack configs", () => {
       }),
       { numRuns: 300 },
     );
-    t.diagnostic(`configs tried: ${runs}`);
+    await annotate(`configs tried: ${runs}`);
   });
 });

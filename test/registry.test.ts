@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { renderedSchema, SCHEMA_FILE } from "../scripts/schema.js";
 import { DELIVERIES, loadRegistry, parseDuration, TIERS, toGoDuration, validateRegistry, formatProblem, type Problem } from "../registry/index.js";
 import { purpose, registryFile } from "./support/registry-factory.js";

@@ -3,7 +3,7 @@ import { generateKeyPairSync, verify } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { canonicalJson, sha256 } from "../evidence/canonical.js";
 import { main as evidenceMain } from "../evidence/cli.js";
 import { main as accessMain } from "../access/cli.js";
@@ -11,13 +11,13 @@ import { accessMatrix, entitled } from "../access/matrix.js";
 import { stacksOfPlan } from "../policies/documents.js";
 import { evaluate as evaluatePack } from "../policies/evaluate.js";
 import { purposeAccess } from "../policies/rules/purpose-access.js";
-import { main as planMain } from "../plan/cli.js";
 import type { PlanDocument } from "../plan/report/plan-json.js";
 import { main as postureMain } from "../posture/cli.js";
 import { failing, posture, type Status } from "../posture/model.js";
 import { planObservations } from "../posture/plan-source.js";
 import { parseDuration } from "../registry/duration.js";
 import { demoSecretCanaries } from "./support/canaries.js";
+import { demoPlanCommand } from "./support/demo-plan.js";
 import { loadRegistry } from "../registry/load.js";
 
 const dir = mkdtempSync(join(tmpdir(), "posture-"));
@@ -26,9 +26,10 @@ const io = () => {
   const err: string[] = [];
   return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
 };
-const planned = io();
-assert.equal(await planMain(["--out", dir, "--now", "2026-11-22T09:00:00Z"], planned.io), 0, planned.err.join("\n"));
-const planFile = join(dir, "plan.json");
+// `npm run plan -- --now 2026-11-22T09:00:00Z` of the demo, run once for the whole test run (test/support/demo-plan-setup.ts).
+const planned = demoPlanCommand();
+assert.equal(planned.code, 0, planned.err.join("\n"));
+const planFile = join(planned.dir, "plan.json");
 const doc = JSON.parse(readFileSync(planFile, "utf8")) as PlanDocument;
 const loaded = loadRegistry("purposes");
 assert.ok(loaded.ok);

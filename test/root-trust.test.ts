@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig, type StackConfig } from "../config/stack-file.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import runPlatformStack from "../index.js";
 import { readProjectFile } from "../config/project.js";
@@ -9,25 +9,22 @@ import type { RecordedResource } from "../plan/engine/monitor.js";
 import { modelFor } from "../plan/engine/models/index.js";
 import { isWireSecret, unwire, type Wire } from "../plan/engine/wire.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
-import { LOCAL_ORGANIZATION, planCluster, runProgram, runStack } from "../plan/run.js";
+import { LOCAL_ORGANIZATION, runProgram, runStack } from "../plan/run.js";
 import { x509 } from "../pki/x509.js";
 import { parseDuration } from "../registry/duration.js";
-import { FLUX_PRUNE, FLUX_RECONCILE } from "../components/runtime-authority/handover.js";
-import { LABEL } from "../components/labels.js";
+import { FLUX_PRUNE, FLUX_RECONCILE } from "../gitops/flux.js";
+import { LABEL } from "../registry/labels.js";
+import { demoPlan, inputs, outputsOf, runOf } from "./support/demo-plan.js";
 
 const project = readProjectFile();
 const passphrase = cliPassphrase("demo", project.root);
-const now = new Date();
-const result = await planCluster({ cluster: "demo", passphrase, now });
-assert.ok(result.ok, result.ok ? "" : JSON.stringify(result.problems));
-const runOf = (phase: string) => result.stacks.find((s) => s.phase.id === phase)!;
+const result = demoPlan();
+const { now, registry } = result;
 const ra = runOf("runtime-authority");
 const rootTrust = runOf("root-trust");
-const registry = result.registry;
-const outputs = unwire(ra.outputs) as Record<string, any>;
-const rootOutputs = unwire(rootTrust.outputs) as Record<string, any>;
+const outputs = outputsOf(ra);
+const rootOutputs = outputsOf(rootTrust);
 const ofType = (type: string) => ra.resources.filter((r) => r.type === type && !r.read);
-const inputs = (r: RecordedResource) => unwire(r.inputs) as Record<string, any>;
 const purposesWith = (f: (p: (typeof registry.purposes)[number]) => boolean) => registry.purposes.filter(f);
 
 describe("phase 3 in the demo plan", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { RecordedResource } from "../plan/engine/monitor.js";
 import { unwire } from "../plan/engine/wire.js";

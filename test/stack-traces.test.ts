@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { restoreStackTraces, stackTraceSettings, withLeanStackTraces, type StackTraceSettings } from "../phases/stack-traces.js";
 import { runProgram } from "../plan/run.js";

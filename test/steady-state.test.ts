@@ -1,33 +1,26 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { readProjectFile } from "../config/project.js";
-import { MECHANISM_OF, steadyStateLayout, type CustomResourceSpec, type DeliveryRecord } from "../delivery/layout.js";
+import { describe, it } from "vitest";
+import { steadyStateLayout } from "../delivery/layout.js";
+import { MECHANISMS } from "../delivery/mechanisms/index.js";
+import type { CustomResourceSpec, DeliveryRecord } from "../delivery/types.js";
 import { certificateTiming, refreshIntervalSeconds } from "../delivery/timing.js";
-import type { RecordedResource } from "../plan/engine/monitor.js";
 import { CRD_PACKAGES, FIELDS_NEWER_THAN_MODELS } from "../plan/engine/models/crd-schemas.js";
 import { modelFor } from "../plan/engine/models/index.js";
-import { unwire } from "../plan/engine/wire.js";
-import { cliPassphrase } from "../plan/passphrase-source.js";
-import { planCluster } from "../plan/run.js";
 import { runtimeAuthorityProblems } from "../phases/steady-state.js";
 import { x509 } from "../pki/x509.js";
 import { parseDuration } from "../registry/duration.js";
 import { validateRegistry } from "../registry/index.js";
-import { LABEL } from "../components/labels.js";
+import { LABEL } from "../registry/labels.js";
 import { schemaProblems, typeProblems, type CustomResourceObject } from "./support/crd-models.js";
+import { demoPlan, inputs, outputsOf, runOf } from "./support/demo-plan.js";
 import { EsoSimulation, KvV2, renderTemplate } from "./support/eso-vault.js";
 import { purpose, registryFile } from "./support/registry-factory.js";
 
-const project = readProjectFile();
-const result = await planCluster({ cluster: "demo", passphrase: cliPassphrase("demo", project.root), now: new Date() });
-assert.ok(result.ok, result.ok ? "" : JSON.stringify(result.problems));
-const runOf = (phase: string) => result.stacks.find((s) => s.phase.id === phase)!;
 const steady = runOf("steady-state");
-const registry = result.registry;
-const outputs = unwire(steady.outputs) as Record<string, any>;
-const raOutputs = unwire(runOf("runtime-authority").outputs) as Record<string, any>;
-const rootPem = (unwire(runOf("root-trust").outputs) as Record<string, any>).rootCertificatePem as string;
-const inputs = (r: RecordedResource) => unwire(r.inputs) as Record<string, any>;
+const { registry } = demoPlan();
+const outputs = outputsOf(steady);
+const raOutputs = outputsOf(runOf("runtime-authority"));
+const rootPem = outputsOf(runOf("root-trust")).rootCertificatePem as string;
 const raManaged = runOf("runtime-authority").resources.filter((r) => !r.read);
 /** Every ACL document as the runtime-authority stack wrote it to Vault, by policy name. */
 const policyDocuments = Object.fromEntries(raManaged.filter((r) => r.type === "vault:index/policy:Policy").map((r) => [inputs(r).name, JSON.parse(inputs(r).policy)]));
@@ -90,7 +83,7 @@ describe("phase 4 in the demo plan", () => {
     const kindsFor: Record<string, string[]> = {};
     for (const p of registry.purposes) {
       const record = deliveries[p.id]!;
-      assert.equal(record.mechanism, MECHANISM_OF[p.delivery], p.id);
+      assert.equal(record.mechanism, MECHANISMS[p.delivery].id, p.id);
       const objects = forPurpose(p.id);
       kindsFor[p.delivery] = [...new Set([...(kindsFor[p.delivery] ?? []), ...objects.map((o) => o.kind)])].sort();
       const namespaces = [...new Set(p.consumers.map((c) => c.namespace))].sort();
@@ -430,7 +423,7 @@ describe("certificates", () => {
       "identity-workload-mtls: its issuer identity issuer.identity (service account cert-manager/vault-issuer-identity) is not in its issuerRoles",
     ].sort((a, b) => registryOrder(a) - registryOrder(b)));
     assert.deepEqual(runtimeAuthorityProblems({ ...raOutputs, status: "awaiting-pki-signature" }, layout, "cert-manager"), [
-      'its status is awaiting-pki-signature, not configured: finish phase 3 first (README "Phase 3")',
+      'its status is awaiting-pki-signature, not configured: finish phase 3 first (docs/phases/3-runtime-authority.md)',
     ]);
   });
 });

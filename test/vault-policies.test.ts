@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "vitest";
 import { loadRegistry, validateRegistry, type Registry } from "../registry/index.js";
-import { aclViolations, consumerGrants, handoverPolicy, renderAclPolicy, type AclPolicy } from "../vault/acl.js";
-import { runtimeAuthorityLayout } from "../vault/layout.js";
+import { handoverPolicy } from "../delivery/mechanisms/bootstrap/index.js";
+import { aclViolations, renderAclPolicy, type AclPolicy } from "../vault/acl.js";
+import { consumerGrants, runtimeAuthorityLayout } from "../vault/layout.js";
 import { purpose, registryFile } from "./support/registry-factory.js";
 
 /** A registry of the given purposes in one team file (payments). */
@@ -107,8 +108,9 @@ describe("consumer policies", () => {
 
 describe("the handover policy", () => {
   it("lets the Job create the value but never update it, and only read its metadata", () => {
-    const r = registry(purpose("bootstrap", { id: "payments-seed" }));
-    assert.deepEqual(granted(handoverPolicy(r.purposes[0]!)), {
+    const p = registry(purpose("bootstrap", { id: "payments-seed" })).purposes[0];
+    assert.ok(p?.delivery === "bootstrap");
+    assert.deepEqual(granted(handoverPolicy(p)), {
       "kv/data/payments/payments-seed": { capabilities: ["create"] },
       "kv/metadata/payments/payments-seed": { capabilities: ["read"] },
     });

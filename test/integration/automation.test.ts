@@ -1,15 +1,15 @@
 /**
  * The real path, for users with the CLI: the stacks through Pulumi's Automation API against a local file backend.
  * Not part of `npm test` (it needs the `pulumi` CLI and provider plugins, and for later phases a cluster and Vault);
- * run it with `node --import tsx --test test/integration/automation.test.ts`. Where something is missing, each part
- * reports itself skipped with the reason.
+ * run it with `npm run test:integration` (vitest, with test/integration/vitest.config.ts). Where something is missing,
+ * each part reports itself skipped and prints the reason.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { parse } from "yaml";
 import { x509 } from "../../pki/x509.js";
@@ -20,9 +20,15 @@ const cluster = spawnSync("kubectl", ["version", "--request-timeout=3s"], { enco
 const noCluster = noCli || (cluster.status === 0 ? false : "no reachable Kubernetes context (kubectl version failed)");
 const noVault = noCluster || (process.env.VAULT_ADDR && process.env.VAULT_TOKEN ? false : "VAULT_ADDR and VAULT_TOKEN are not set (a token generated on demand, README \"Phase 3\")");
 
-const backend = mkdtempSync(join(tmpdir(), "pulumi-backend-"));
 const name = `it${Date.now().toString(36)}`;
-const env = { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "integration-only", PULUMI_SKIP_UPDATE_CHECK: "true" };
+// A file backend of this run's own, made in a hook: vitest runs no hook of a file whose tests are all skipped.
+let backend: string;
+let env: Record<string, string>;
+beforeAll(() => {
+  backend = mkdtempSync(join(tmpdir(), "pulumi-backend-"));
+  env = { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "integration-only", PULUMI_SKIP_UPDATE_CHECK: "true" };
+});
+afterAll(() => rmSync(backend, { recursive: true, force: true }));
 const demo = (phase: string) => (parse(readFileSync(`stacks/Pulumi.demo-${phase}.yaml`, "utf8")) as { config: Record<string, unknown> }).config;
 
 async function stackFor(phase: string): Promise<Stack> {
@@ -38,9 +44,15 @@ async function stackFor(phase: string): Promise<Stack> {
   return stack;
 }
 
-after(() => rmSync(backend, { recursive: true, force: true }));
+/** `describe`, skipped when `missing` names what this part needs and the machine lacks; vitest's skipIf shows no reason, so it is printed. */
+function describeWith(missing: string | false) {
+  return (title: string, suite: () => void) => {
+    if (missing) console.info(`skipped "${title}": ${missing}`);
+    describe.skipIf(missing !== false)(title, suite);
+  };
+}
 
-describe("root-trust through the Automation API", { skip: noCli }, () => {
+describeWith(noCli)("root-trust through the Automation API", () => {
   it("previews, comes up with a CA root, passes the policy pack, and a second up changes nothing", async () => {
     const stack = await stackFor("root-trust");
     await stack.preview({ policyPacks: ["policies"] });
@@ -52,13 +64,13 @@ describe("root-trust through the Automation API", { skip: noCli }, () => {
   });
 });
 
-describe("cluster phases through the Automation API", { skip: noCluster }, () => {
+describeWith(noCluster)("cluster phases through the Automation API", () => {
   it("gitops and bootstrap preview with the policy pack", async () => {
     for (const phase of ["gitops", "bootstrap"]) await (await stackFor(phase)).preview({ policyPacks: ["policies"] });
   });
 });
 
-describe("Vault phases through the Automation API", { skip: noVault }, () => {
+describeWith(noVault)("Vault phases through the Automation API", () => {
   it("runtime-authority and steady-state preview with the policy pack", async () => {
     for (const phase of ["runtime-authority", "steady-state"]) await (await stackFor(phase)).preview({ policyPacks: ["policies"] });
   });

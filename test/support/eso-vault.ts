@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { CustomResourceSpec } from "../../delivery/layout.js";
+import type { CustomResourceSpec } from "../../delivery/types.js";
 import { parseDuration } from "../../registry/duration.js";
 import { MOUNTS } from "../../vault/paths.js";
 
