@@ -22,7 +22,10 @@ export default defineConfig({
     // host, the bench's children) and in the globalSetup is not measured.
     coverage: {
       provider: "v8",
-      include: ["index.ts", "{access,bench,components,config,delivery,evidence,gitops,phases,pki,plan,policies,posture,reference,registry,vault}/**/*.ts"],
+      include: [
+        "index.ts",
+        "{access,bench,components,config,delivery,evidence,gitops,phases,pki,plan,policies,posture,reference,registry,vault}/**/*.ts",
+      ],
       exclude: ["**/*.test.ts"],
       reporter: ["text-summary", "json-summary"],
       reportsDirectory: "coverage",
@@ -34,11 +37,7 @@ export default defineConfig({
           name: "unit",
           // Beside the source modules too: a module's unit test may live next to it.
           include: ["**/*.test.ts"],
-          exclude: [
-            "**/node_modules/**",
-            "test/real/**",
-            "test/integration/**",
-          ],
+          exclude: ["**/node_modules/**", "test/real/**", "test/integration/**"],
           // The demo plan, computed once per run for every file that reads it (test/support/demo-plan.ts).
           globalSetup: ["test/support/demo-plan-setup.ts"],
         },

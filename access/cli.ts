@@ -13,7 +13,10 @@ const USAGE = `usage: npm run access -- [--plan FILE] [--purpose ID] [--identity
   --policy/--path: what those policy documents (HCL or JSON) grant together on PATH, one capability per line, or deny
 exit codes: 0 printed, 2 invalid input`;
 
-export async function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+): Promise<number> {
   let flags: { plan: string; purpose?: string; identity?: string; policy?: string[]; path?: string; json?: boolean };
   try {
     flags = parseArgs({
@@ -27,7 +30,7 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
         json: { type: "boolean" },
       },
       strict: true,
-    }).values as typeof flags;
+    }).values;
     if (flags.policy && !flags.path) throw new Error("--policy needs --path");
   } catch (e) {
     io.err(`access: ${(e as Error).message}\n${USAGE}`);
@@ -36,7 +39,12 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
   return flags.policy ? checkPolicies(flags.policy, flags.path!, flags.json === true, io) : printMatrix(flags, io);
 }
 
-async function checkPolicies(files: readonly string[], path: string, json: boolean, io: { out: (l: string) => void; err: (l: string) => void }): Promise<number> {
+async function checkPolicies(
+  files: readonly string[],
+  path: string,
+  json: boolean,
+  io: { out: (l: string) => void; err: (l: string) => void },
+): Promise<number> {
   const rules: PolicyRule[] = [];
   for (const file of files) {
     try {
@@ -52,7 +60,10 @@ async function checkPolicies(files: readonly string[], path: string, json: boole
   return 0;
 }
 
-function printMatrix(flags: { plan: string; purpose?: string; identity?: string; json?: boolean }, io: { out: (l: string) => void; err: (l: string) => void }): number {
+function printMatrix(
+  flags: { plan: string; purpose?: string; identity?: string; json?: boolean },
+  io: { out: (l: string) => void; err: (l: string) => void },
+): number {
   let doc: PlanDocument;
   try {
     doc = readPlanDocument(readFileSync(flags.plan, "utf8"));
@@ -67,10 +78,15 @@ function printMatrix(flags: { plan: string; purpose?: string; identity?: string;
     return 2;
   }
   const resources = doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs })));
-  const rows = accessMatrix(resources, registry).filter((r) => (!flags.purpose || r.purpose === flags.purpose) && (!flags.identity || r.identity === flags.identity));
+  const rows = accessMatrix(resources, registry).filter(
+    (r) => (!flags.purpose || r.purpose === flags.purpose) && (!flags.identity || r.identity === flags.identity),
+  );
   if (flags.json) io.out(JSON.stringify(rows, null, 2));
   else {
-    const table = [["IDENTITY", "ROLE", "PURPOSE", "PATH", "CAPABILITIES"], ...rows.map((r) => [r.identity, r.role, r.purpose, r.path, r.capabilities.join(",")])];
+    const table = [
+      ["IDENTITY", "ROLE", "PURPOSE", "PATH", "CAPABILITIES"],
+      ...rows.map((r) => [r.identity, r.role, r.purpose, r.path, r.capabilities.join(",")]),
+    ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const row of table) io.out(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
   }

@@ -2,7 +2,15 @@ import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import type { Registry } from "../registry/load.js";
 import type { RegisteredPurpose } from "../registry/purpose.js";
 import { perRegistry } from "../registry/index-by.js";
-import { evaluate, literalPrefix, matches, mergeRules, policyRules, type PolicyDocumentJson, type PolicyRule } from "../vault/acl-eval.js";
+import {
+  evaluate,
+  literalPrefix,
+  matches,
+  mergeRules,
+  policyRules,
+  type PolicyDocumentJson,
+  type PolicyRule,
+} from "../vault/acl-eval.js";
 import { mechanismOf, purposePaths } from "../delivery/mechanisms/index.js";
 
 /**
@@ -40,7 +48,11 @@ function roles(resources: readonly VaultResource[]): Role[] {
     .map((r) => {
       const names = (r.props.boundServiceAccountNames ?? []) as string[];
       const namespaces = (r.props.boundServiceAccountNamespaces ?? []) as string[];
-      return { name: String(r.props.roleName), identities: namespaces.flatMap((ns) => names.map((sa) => `${ns}/${sa}`)), policies: (r.props.tokenPolicies ?? []) as string[] };
+      return {
+        name: String(r.props.roleName),
+        identities: namespaces.flatMap((ns) => names.map((sa) => `${ns}/${sa}`)),
+        policies: (r.props.tokenPolicies ?? []) as string[],
+      };
     });
 }
 
@@ -48,7 +60,10 @@ function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]
   const out = new Map<string, PolicyRule[]>();
   for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy)) {
     try {
-      out.set(String(r.props.name), policyRules(String(r.props.name), JSON.parse(String(r.props.policy)) as PolicyDocumentJson));
+      out.set(
+        String(r.props.name),
+        policyRules(String(r.props.name), JSON.parse(String(r.props.policy)) as PolicyDocumentJson),
+      );
     } catch {
       out.set(String(r.props.name), []); // not JSON: acl-least-privilege reports it; it grants nothing the matrix can show
     }
@@ -63,7 +78,9 @@ interface PurposePath {
 
 /** Every Vault path of every purpose, sorted by path. */
 const purposePathIndex = perRegistry((registry): PurposePath[] =>
-  registry.purposes.flatMap((p) => purposePaths(p).map((path) => ({ path, purpose: p.id }))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  registry.purposes
+    .flatMap((p) => purposePaths(p).map((path) => ({ path, purpose: p.id })))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
 );
 
 /** The purpose paths that start with `prefix`: a binary search for the first, then the run of them. */
@@ -87,14 +104,30 @@ export function accessMatrix(resources: readonly VaultResource[], registry: Regi
     const rules = mergeRules(role.policies.flatMap((name) => byName.get(name) ?? []));
     // Only paths some pattern of the role matches can be granted anything: found through their literal prefixes.
     const candidates = new Set<PurposePath>();
-    for (const pattern of rules.keys()) for (const entry of pathsStartingWith(registry, literalPrefix(pattern))) if (matches(pattern, entry.path)) candidates.add(entry);
+    for (const pattern of rules.keys())
+      for (const entry of pathsStartingWith(registry, literalPrefix(pattern)))
+        if (matches(pattern, entry.path)) candidates.add(entry);
     for (const { path, purpose } of candidates) {
       const grant = evaluate(rules, path);
       if (grant.capabilities.length === 0 || grant.capabilities[0] === "deny") continue;
-      for (const identity of role.identities) rows.push({ identity, role: role.name, purpose, path, capabilities: grant.capabilities, policies: grant.policies });
+      for (const identity of role.identities)
+        rows.push({
+          identity,
+          role: role.name,
+          purpose,
+          path,
+          capabilities: grant.capabilities,
+          policies: grant.policies,
+        });
     }
   }
-  return rows.sort((a, b) => a.identity.localeCompare(b.identity) || a.purpose.localeCompare(b.purpose) || a.path.localeCompare(b.path) || a.role.localeCompare(b.role));
+  return rows.sort(
+    (a, b) =>
+      a.identity.localeCompare(b.identity) ||
+      a.purpose.localeCompare(b.purpose) ||
+      a.path.localeCompare(b.path) ||
+      a.role.localeCompare(b.role),
+  );
 }
 
 /**
@@ -103,5 +136,8 @@ export function accessMatrix(resources: readonly VaultResource[], registry: Regi
  * pushes as the consumers themselves (delivery/stores.ts), so it needs no identity of its own.
  */
 export function entitled(p: RegisteredPurpose, certManagerNamespace: string): Set<string> {
-  return new Set([...p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`), ...mechanismOf(p).controllers(p, { certManagerNamespace })]);
+  return new Set([
+    ...p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`),
+    ...mechanismOf(p).controllers(p, { certManagerNamespace }),
+  ]);
 }

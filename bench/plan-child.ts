@@ -28,18 +28,29 @@ const runTimes: { stack: string; ms: number }[] = [];
 let recordingMs = 0;
 const started = performance.now();
 let runStarted = started;
-const result = await planCluster({ cluster: "demo", now: new Date("2026-11-22T00:00:00Z"), passphrase: cliPassphrase("demo"), onStackRun: (run) => {
-  const t = performance.now();
-  runTimes.push({ stack: run.stack, ms: t - runStarted });
-  appendFileSync(values.record!, `${JSON.stringify(recordRun(run))}\n`);
-  registrations += run.resources.filter((r) => !r.read).length;
-  customRegistrations += run.resources.filter((r) => !r.read && r.custom).length;
-  runStarted = performance.now();
-  recordingMs += runStarted - t;
-} });
+const result = await planCluster({
+  cluster: "demo",
+  now: new Date("2026-11-22T00:00:00Z"),
+  passphrase: cliPassphrase("demo"),
+  onStackRun: (run) => {
+    const t = performance.now();
+    runTimes.push({ stack: run.stack, ms: t - runStarted });
+    appendFileSync(values.record!, `${JSON.stringify(recordRun(run))}\n`);
+    registrations += run.resources.filter((r) => !r.read).length;
+    customRegistrations += run.resources.filter((r) => !r.read && r.custom).length;
+    runStarted = performance.now();
+    recordingMs += runStarted - t;
+  },
+});
 const planMs = performance.now() - started - recordingMs;
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-if (!result.ok) throw new Error(`the generated registry is invalid:\n${result.problems.slice(0, 20).map((p) => `${p.file}: ${p.subject ?? ""}: ${p.field ?? ""}: ${p.message}`).join("\n")}`);
+if (!result.ok)
+  throw new Error(
+    `the generated registry is invalid:\n${result.problems
+      .slice(0, 20)
+      .map((p) => `${p.file}: ${p.subject ?? ""}: ${p.field ?? ""}: ${p.message}`)
+      .join("\n")}`,
+  );
 
 const doc = planDocument(result);
 const stacks = stacksOfPlan(doc);
@@ -64,7 +75,10 @@ const policyMsByRule = Object.fromEntries(
 );
 const policyResources = stacks.reduce((n, s) => n + s.resources.length, 0);
 const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-if (mandatory > 0) throw new Error(`the plan of a generated registry has ${mandatory} mandatory policy violations: ${violations[0]!.policy}: ${violations[0]!.message}`);
+if (mandatory > 0)
+  throw new Error(
+    `the plan of a generated registry has ${mandatory} mandatory policy violations: ${violations[0]!.policy}: ${violations[0]!.message}`,
+  );
 
 const managed = result.stacks.flatMap((s) => s.resources.filter((r) => !r.read));
 const identity = managed.map(identityOf).filter((x) => x !== undefined);
@@ -77,7 +91,12 @@ process.stdout.write(
     identities: new Set(identity).size,
     registrations,
     customRegistrations,
-    byPurposeDelivery: Object.fromEntries(result.registry.purposes.reduce((m, p) => m.set(p.delivery, (m.get(p.delivery) ?? 0) + 1), new Map<string, number>())),
+    byPurposeDelivery: Object.fromEntries(
+      result.registry.purposes.reduce(
+        (m, p) => m.set(p.delivery, (m.get(p.delivery) ?? 0) + 1),
+        new Map<string, number>(),
+      ),
+    ),
     planMs,
     runTimes,
     peakRssBytes,
@@ -96,8 +115,11 @@ process.stdout.write(
 function identityOf(r: RecordedResource): string | undefined {
   const inputs = unwire(r.inputs) as { name?: string; roleName?: string; kind?: string; metadata?: { name?: string } };
   if (r.type === RESOURCE_TYPES.vaultPolicy && /^(consumer|issuer)\./.test(inputs.name ?? "")) return inputs.name;
-  if (r.type === RESOURCE_TYPES.vaultKubernetesAuthRole && /^(consumer|issuer)\./.test(inputs.roleName ?? "")) return inputs.roleName;
-  if (r.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore") return `consumer.${(inputs.metadata?.name ?? "").replace(/^vault\./, "")}`;
-  if (r.type === "kubernetes:core/v1:ServiceAccount" && (inputs.metadata?.name ?? "").startsWith("vault-issuer-")) return `issuer.${inputs.metadata!.name!.slice("vault-issuer-".length)}`;
+  if (r.type === RESOURCE_TYPES.vaultKubernetesAuthRole && /^(consumer|issuer)\./.test(inputs.roleName ?? ""))
+    return inputs.roleName;
+  if (r.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore")
+    return `consumer.${(inputs.metadata?.name ?? "").replace(/^vault\./, "")}`;
+  if (r.type === "kubernetes:core/v1:ServiceAccount" && (inputs.metadata?.name ?? "").startsWith("vault-issuer-"))
+    return `issuer.${inputs.metadata!.name!.slice("vault-issuer-".length)}`;
   return undefined;
 }

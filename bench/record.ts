@@ -14,7 +14,13 @@ export function recordRun(run: StackRun): RecordedRun {
     stack: run.stack,
     resources: run.resources
       .filter((r) => r.custom && !r.read)
-      .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, protect: r.options.protect, ...(r.options.provider ? { provider: providerKey(r.options.provider) } : {}) })),
+      .map((r) => ({
+        type: r.type,
+        name: r.name,
+        inputs: r.inputs,
+        protect: r.options.protect,
+        ...(r.options.provider ? { provider: providerKey(r.options.provider) } : {}),
+      })),
   };
 }
 
@@ -26,7 +32,7 @@ export function fromWire(v: unknown): unknown {
   if (!v || typeof v !== "object") return v;
   const o = v as Record<string, unknown>;
   if (o[SIG] === pulumi.runtime.specialSecretSig) return pulumi.secret(fromWire(o.value));
-  if (o[SIG] === pulumi.runtime.specialResourceSig) return (o.id as string) || o.urn;
+  if (o[SIG] === pulumi.runtime.specialResourceSig) return o.id || o.urn;
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromWire(x)]));
 }
 

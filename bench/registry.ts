@@ -58,10 +58,22 @@ export function generateRegistry(size: number): GeneratedRegistry {
     let consumers = unique([pick(), ...(random() < 0.5 ? [pick()] : []), ...(random() < 0.2 ? [pick()] : [])]);
     if (random() < 0.1 && teamCount > 1) consumers.push(identities(teams[(index + 1) % teamCount]!)[0]!);
     // Contract rules: a cert-manager key stays in one namespace; a bootstrap Secret has a consumer where it lives.
-    if (delivery === "cert-manager") consumers = unique(consumers.map((c) => ({ ...c, namespace: consumers[0]!.namespace })));
+    if (delivery === "cert-manager")
+      consumers = unique(consumers.map((c) => ({ ...c, namespace: consumers[0]!.namespace })));
     // Bootstrap material is what platform components need before Vault runs: it lands in a few platform namespaces.
-    if (delivery === "bootstrap") consumers = [{ namespace: `platform-${index % PLATFORM_NAMESPACES}`, serviceAccount: "controller" }, ...consumers];
-    const base: Raw = { id, description: `Generated ${delivery} purpose ${index}`, owner: team, delivery, consumers, evidence: `${team}-evidence-${index % 2}` };
+    if (delivery === "bootstrap")
+      consumers = [
+        { namespace: `platform-${index % PLATFORM_NAMESPACES}`, serviceAccount: "controller" },
+        ...consumers,
+      ];
+    const base: Raw = {
+      id,
+      description: `Generated ${delivery} purpose ${index}`,
+      owner: team,
+      delivery,
+      consumers,
+      evidence: `${team}-evidence-${index % 2}`,
+    };
     byTeam.get(team)!.push({ ...base, ...byDelivery(delivery, id, consumers) });
     if (delivery === "bootstrap") bootstrapNamespaces.add(consumers[0]!.namespace);
   });
@@ -69,7 +81,10 @@ export function generateRegistry(size: number): GeneratedRegistry {
   const files: Record<string, string> = {};
   for (const [team, purposes] of byTeam) {
     if (purposes.length === 0) continue;
-    const evidence = [0, 1].map((i) => ({ id: `${team}-evidence-${i}`, description: `Evidence component ${i} of ${team}` }));
+    const evidence = [0, 1].map((i) => ({
+      id: `${team}-evidence-${i}`,
+      description: `Evidence component ${i} of ${team}`,
+    }));
     files[`${team}.yaml`] = stringify({ evidence, purposes });
   }
   return { files, bootstrapNamespaces: [...bootstrapNamespaces].sort() };
@@ -80,13 +95,28 @@ function byDelivery(delivery: Delivery, id: string, consumers: Identity[]): Raw 
   const home = consumers[0]!;
   switch (delivery) {
     case "external-secret":
-      return { kind: "secret", tier: "vault_kv", rotation: { period: "30d", grace: "7d", method: "generated" }, kv: { maxVersions: 5, deleteVersionAfter: "90d" } };
+      return {
+        kind: "secret",
+        tier: "vault_kv",
+        rotation: { period: "30d", grace: "7d", method: "generated" },
+        kv: { maxVersions: 5, deleteVersionAfter: "90d" },
+      };
     case "push-secret":
-      return { kind: "secret", tier: "vault_kv", rotation: { period: "7d", grace: "1d", method: "generated" }, push: { writer: home } };
+      return {
+        kind: "secret",
+        tier: "vault_kv",
+        rotation: { period: "7d", grace: "1d", method: "generated" },
+        push: { writer: home },
+      };
     case "reveal-once":
       return { kind: "secret", tier: "vault_kv", rotation: { period: "90d", grace: "7d", method: "manual" } };
     case "transit":
-      return { kind: "key", tier: "vault_transit", rotation: { period: "30d", grace: "7d", method: "transit-auto" }, transit: { type: "aes256-gcm96", usage: "encrypt" } };
+      return {
+        kind: "key",
+        tier: "vault_transit",
+        rotation: { period: "30d", grace: "7d", method: "transit-auto" },
+        transit: { type: "aes256-gcm96", usage: "encrypt" },
+      };
     case "bootstrap":
       return {
         kind: "secret",
@@ -96,9 +126,20 @@ function byDelivery(delivery: Delivery, id: string, consumers: Identity[]): Raw 
         bootstrap: { source: `bootstrap/${home.namespace}/${id}.sops.yaml`, namespace: home.namespace, secretName: id },
       };
     case "cert-manager":
-      return { kind: "certificate", tier: "kubernetes_secret", rotation: { period: "30d", grace: "10d", method: "issued" }, transitionalUntil: "2027-12-31", certificate: { dnsNames: [`${id}.${home.namespace}.svc`] } };
+      return {
+        kind: "certificate",
+        tier: "kubernetes_secret",
+        rotation: { period: "30d", grace: "10d", method: "issued" },
+        transitionalUntil: "2027-12-31",
+        certificate: { dnsNames: [`${id}.${home.namespace}.svc`] },
+      };
     case "csi":
-      return { kind: "certificate", tier: "ephemeral", rotation: { period: "24h", grace: "8h", method: "issued" }, certificate: { dnsNames: [`${id}.${home.namespace}.svc`] } };
+      return {
+        kind: "certificate",
+        tier: "ephemeral",
+        rotation: { period: "24h", grace: "8h", method: "issued" },
+        certificate: { dnsNames: [`${id}.${home.namespace}.svc`] },
+      };
   }
 }
 
@@ -108,14 +149,20 @@ function deliverySequence(size: number): Delivery[] {
   const sequence: Delivery[] = [];
   for (let i = 0; sequence.length < size; i++) {
     let added = false;
-    for (const [d, n] of counts) if (i < n && sequence.length < size) (sequence.push(d), (added = true));
+    for (const [d, n] of counts)
+      if (i < n && sequence.length < size) {
+        sequence.push(d);
+        added = true;
+      }
     if (!added) sequence.push("external-secret");
   }
   return sequence;
 }
 
 function unique(identities: Identity[]): Identity[] {
-  return identities.filter((c, i, all) => all.findIndex((o) => o.namespace === c.namespace && o.serviceAccount === c.serviceAccount) === i);
+  return identities.filter(
+    (c, i, all) => all.findIndex((o) => o.namespace === c.namespace && o.serviceAccount === c.serviceAccount) === i,
+  );
 }
 
 /** mulberry32: a small deterministic PRNG, so the same size always gives the same registry. */

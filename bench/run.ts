@@ -57,7 +57,13 @@ export interface SizeResult {
 }
 
 /** Targets of issue 10, each checked against the medians. */
-export const TARGETS = { resourcesPerPurpose: 3, timeRatio: 1.3, memoryRatio: 1.3, policyMicrosPerResource: 50, coldStartMs: 2000 } as const;
+export const TARGETS = {
+  resourcesPerPurpose: 3,
+  timeRatio: 1.3,
+  memoryRatio: 1.3,
+  policyMicrosPerResource: 50,
+  coldStartMs: 2000,
+} as const;
 
 const USAGE = `usage: npm run bench -- [--sizes 100,1000,5000] [--runs 3] [--cold-start-runs 5] [--out bench-out]
 
@@ -76,7 +82,10 @@ export interface BenchIo {
  * policy pack's cost per resource, and the program's cold start. Prints a table and writes bench.json. Returns the
  * exit code (2 on bad flags; the figures themselves never fail the command).
  */
-export async function main(argv: readonly string[], io: BenchIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: BenchIo = { out: (l) => console.log(l), err: (l) => console.error(l) },
+): Promise<number> {
   let flags: { sizes: string; runs: string; "cold-start-runs": string; out: string; help?: boolean };
   try {
     flags = parseArgs({
@@ -89,7 +98,7 @@ export async function main(argv: readonly string[], io: BenchIo = { out: (l) => 
         help: { type: "boolean", short: "h" },
       },
       strict: true,
-    }).values as typeof flags;
+    }).values;
   } catch (e) {
     io.err(`bench: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -102,9 +111,13 @@ export async function main(argv: readonly string[], io: BenchIo = { out: (l) => 
   const runs = Number(flags.runs);
   const coldStartRuns = Number(flags["cold-start-runs"]);
   const problems = [
-    ...(sizes.every((s) => Number.isInteger(s) && s > 0) ? [] : [`--sizes: ${JSON.stringify(flags.sizes)} is not a list of positive integers`]),
+    ...(sizes.every((s) => Number.isInteger(s) && s > 0)
+      ? []
+      : [`--sizes: ${JSON.stringify(flags.sizes)} is not a list of positive integers`]),
     ...(Number.isInteger(runs) && runs > 0 ? [] : [`--runs: ${JSON.stringify(flags.runs)} is not a positive integer`]),
-    ...(Number.isInteger(coldStartRuns) && coldStartRuns >= 0 ? [] : [`--cold-start-runs: ${JSON.stringify(flags["cold-start-runs"])} is not a non-negative integer`]),
+    ...(Number.isInteger(coldStartRuns) && coldStartRuns >= 0
+      ? []
+      : [`--cold-start-runs: ${JSON.stringify(flags["cold-start-runs"])} is not a non-negative integer`]),
   ];
   if (problems.length > 0) {
     io.err(`bench: ${problems.join("; ")}\n${USAGE}`);
@@ -132,7 +145,9 @@ export async function main(argv: readonly string[], io: BenchIo = { out: (l) => 
       purposes: first.purposes,
       resources: first.resources,
       resourcesPerPurpose: (first.resources - fixed.resources) / (first.purposes - fixed.purposes),
-      ownResourcesPerPurpose: (first.resources - first.identityResources - (fixed.resources - fixed.identityResources)) / (first.purposes - fixed.purposes),
+      ownResourcesPerPurpose:
+        (first.resources - first.identityResources - (fixed.resources - fixed.identityResources)) /
+        (first.purposes - fixed.purposes),
       identities: first.identities,
       resourcesPerIdentity: first.identityResources / first.identities,
       registrations: first.registrations,
@@ -146,7 +161,15 @@ export async function main(argv: readonly string[], io: BenchIo = { out: (l) => 
     });
   }
 
-  const report = { machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version }, runs, fixed, sizes: results, coldStart, targets: TARGETS, wallSeconds: (performance.now() - started) / 1000 };
+  const report = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+    runs,
+    fixed,
+    sizes: results,
+    coldStart,
+    targets: TARGETS,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
   writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(report, null, 2)}\n`);
   for (const line of summary(results, fixed, coldStart)) io.out(line);
   io.out(`Wrote ${join(flags.out, "bench.json")} (${report.wallSeconds.toFixed(0)} s)`);
@@ -159,7 +182,10 @@ async function planOnce(size: number, outDir: string): Promise<{ plan: PlanSampl
   const record = join(outDir, `record-${size}.json`);
   try {
     const plan = await child<PlanSample>({ script: "plan-child.ts", argv: ["--root", root, "--record", record] });
-    const baseline = await child<BaselineSample>({ script: "baseline-child.ts", argv: ["--root", root, "--record", record] });
+    const baseline = await child<BaselineSample>({
+      script: "baseline-child.ts",
+      argv: ["--root", root, "--record", record],
+    });
     return { plan, baseline };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -207,7 +233,20 @@ function summary(results: readonly SizeResult[], fixed: PlanSample, coldStart: C
     "",
     `Fixed platform resources: ${fixed.resources} (${fixed.purposes} platform purposes, no generated ones)`,
     table(
-      ["purposes", "resources", "per purpose", "registered", "plan s", "baseline s", "x", "plan MB", "baseline MB", "x", "policy µs/res", "first pass"],
+      [
+        "purposes",
+        "resources",
+        "per purpose",
+        "registered",
+        "plan s",
+        "baseline s",
+        "x",
+        "plan MB",
+        "baseline MB",
+        "x",
+        "policy µs/res",
+        "first pass",
+      ],
       results.map((r) => [
         String(r.purposes),
         String(r.resources),
@@ -228,26 +267,56 @@ function summary(results: readonly SizeResult[], fixed: PlanSample, coldStart: C
     "Where the resources are: each purpose's own, and each workload identity's (consumer or team issuer)",
     table(
       ["purposes", "own per purpose", "identities", "per identity"],
-      results.map((r) => [String(r.purposes), r.ownResourcesPerPurpose.toFixed(2), String(r.identities), r.resourcesPerIdentity.toFixed(2)]),
+      results.map((r) => [
+        String(r.purposes),
+        r.ownResourcesPerPurpose.toFixed(2),
+        String(r.identities),
+        r.resourcesPerIdentity.toFixed(2),
+      ]),
     ),
   );
   const checks: [string, boolean][] = results.flatMap((r) => [
-    [`${r.purposes} purposes: ${r.resourcesPerPurpose.toFixed(2)} resources per purpose <= ${TARGETS.resourcesPerPurpose}`, r.resourcesPerPurpose <= TARGETS.resourcesPerPurpose],
-    [`${r.purposes} purposes: ${r.ownResourcesPerPurpose.toFixed(2)} resources per purpose, workload identities apart, <= ${TARGETS.resourcesPerPurpose}`, r.ownResourcesPerPurpose <= TARGETS.resourcesPerPurpose],
-    [`${r.purposes} purposes: plan time ${(r.planMs / r.baselineMs).toFixed(2)}x baseline <= ${TARGETS.timeRatio}x`, r.planMs / r.baselineMs <= TARGETS.timeRatio],
-    [`${r.purposes} purposes: peak memory ${(r.peakRssBytes / r.baselinePeakRssBytes).toFixed(2)}x baseline <= ${TARGETS.memoryRatio}x`, r.peakRssBytes / r.baselinePeakRssBytes <= TARGETS.memoryRatio],
-    [`${r.purposes} purposes: policy ${r.policyMicrosPerResource.toFixed(1)} µs per resource < ${TARGETS.policyMicrosPerResource}`, r.policyMicrosPerResource < TARGETS.policyMicrosPerResource],
+    [
+      `${r.purposes} purposes: ${r.resourcesPerPurpose.toFixed(2)} resources per purpose <= ${TARGETS.resourcesPerPurpose}`,
+      r.resourcesPerPurpose <= TARGETS.resourcesPerPurpose,
+    ],
+    [
+      `${r.purposes} purposes: ${r.ownResourcesPerPurpose.toFixed(2)} resources per purpose, workload identities apart, <= ${TARGETS.resourcesPerPurpose}`,
+      r.ownResourcesPerPurpose <= TARGETS.resourcesPerPurpose,
+    ],
+    [
+      `${r.purposes} purposes: plan time ${(r.planMs / r.baselineMs).toFixed(2)}x baseline <= ${TARGETS.timeRatio}x`,
+      r.planMs / r.baselineMs <= TARGETS.timeRatio,
+    ],
+    [
+      `${r.purposes} purposes: peak memory ${(r.peakRssBytes / r.baselinePeakRssBytes).toFixed(2)}x baseline <= ${TARGETS.memoryRatio}x`,
+      r.peakRssBytes / r.baselinePeakRssBytes <= TARGETS.memoryRatio,
+    ],
+    [
+      `${r.purposes} purposes: policy ${r.policyMicrosPerResource.toFixed(1)} µs per resource < ${TARGETS.policyMicrosPerResource}`,
+      r.policyMicrosPerResource < TARGETS.policyMicrosPerResource,
+    ],
   ]);
   for (let i = 1; i < results.length; i++) {
     const [a, b] = [results[i - 1]!, results[i]!];
     const plan = b.planMs / a.planMs;
     const baseline = b.baselineMs / a.baselineMs;
-    lines.push(`Growth ${a.purposes} -> ${b.purposes} purposes: plan ${plan.toFixed(2)}x, baseline ${baseline.toFixed(2)}x, memory ${(b.peakRssBytes / a.peakRssBytes).toFixed(2)}x (baseline ${(b.baselinePeakRssBytes / a.baselinePeakRssBytes).toFixed(2)}x)`);
-    checks.push([`growth ${a.purposes} -> ${b.purposes}: plan ${plan.toFixed(2)}x no worse than baseline ${baseline.toFixed(2)}x`, plan <= baseline]);
+    lines.push(
+      `Growth ${a.purposes} -> ${b.purposes} purposes: plan ${plan.toFixed(2)}x, baseline ${baseline.toFixed(2)}x, memory ${(b.peakRssBytes / a.peakRssBytes).toFixed(2)}x (baseline ${(b.baselinePeakRssBytes / a.baselinePeakRssBytes).toFixed(2)}x)`,
+    );
+    checks.push([
+      `growth ${a.purposes} -> ${b.purposes}: plan ${plan.toFixed(2)}x no worse than baseline ${baseline.toFixed(2)}x`,
+      plan <= baseline,
+    ]);
   }
   if (coldStart) {
-    lines.push(`Cold start (all phase programs imported): tsx ${coldStart.tsxMs.toFixed(0)} ms, tsx uncached ${coldStart.tsxUncachedMs.toFixed(0)} ms, precompiled ${coldStart.precompiledMs.toFixed(0)} ms`);
-    checks.push([`cold start with tsx ${coldStart.tsxMs.toFixed(0)} ms < ${TARGETS.coldStartMs} ms`, coldStart.tsxMs < TARGETS.coldStartMs]);
+    lines.push(
+      `Cold start (all phase programs imported): tsx ${coldStart.tsxMs.toFixed(0)} ms, tsx uncached ${coldStart.tsxUncachedMs.toFixed(0)} ms, precompiled ${coldStart.precompiledMs.toFixed(0)} ms`,
+    );
+    checks.push([
+      `cold start with tsx ${coldStart.tsxMs.toFixed(0)} ms < ${TARGETS.coldStartMs} ms`,
+      coldStart.tsxMs < TARGETS.coldStartMs,
+    ]);
   }
   lines.push("Targets:", ...checks.map(([text, ok]) => `  ${ok ? "met    " : "MISSED "} ${text}`));
   return lines;

@@ -23,7 +23,7 @@ const bool = z.enum(["true", "false"], { error: "must be true or false" }).trans
 const jsonArray = z.string().transform((text, ctx) => {
   try {
     const v: unknown = JSON.parse(text);
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v)) return v as unknown[];
   } catch {
     /* reported below */
   }
@@ -33,7 +33,9 @@ const jsonArray = z.string().transform((text, ctx) => {
 
 const chartRepository = z.url({ protocol: /^https$/, error: "must be an https URL" });
 // Some charts tag versions with a leading v (cert-manager's v1.19.1); either way one exact release.
-const chartVersion = z.string().regex(/^v?\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 1.2.3 or v1.2.3" });
+const chartVersion = z
+  .string()
+  .regex(/^v?\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 1.2.3 or v1.2.3" });
 
 const PlatformConfigSchema = z.object({
   cluster: z.string().max(40).regex(KEBAB, { error: "must be a kebab-case cluster name (at most 40 characters)" }),
@@ -54,7 +56,10 @@ const PlatformConfigSchema = z.object({
   fluxNamespace: dnsLabel,
   fluxChartRepository: z.url({ protocol: /^https$/, error: "must be an https URL" }),
   fluxChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 2.14.1" }),
-  gitRepositoryUrl: z.union([z.literal(""), z.string().regex(/^ssh:\/\/[^@\s]+@[^/\s]+\/\S+$/, { error: "must be an SSH URL, ssh://git@host/path" })]),
+  gitRepositoryUrl: z.union([
+    z.literal(""),
+    z.string().regex(/^ssh:\/\/[^@\s]+@[^/\s]+\/\S+$/, { error: "must be an SSH URL, ssh://git@host/path" }),
+  ]),
   gitBranch: z.string().min(1),
   gitKnownHosts: z.string(),
   allowedNamespaces: jsonArray.pipe(z.array(dnsLabel)),
@@ -64,7 +69,9 @@ const PlatformConfigSchema = z.object({
   vaultVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact Vault version, e.g. 1.18.1" }),
   vaultReplicas: int(1, 7).refine((n) => n % 2 === 1, { error: "must be odd (1, 3, 5 or 7): Raft needs a majority" }),
   vaultSealType: z.enum(SEAL_TYPES),
-  vaultSealOptions: jsonArray.pipe(z.array(z.string().regex(/^[a-z_]+=.+$/, { error: "must be name=value, e.g. region=eu-west-1" }))),
+  vaultSealOptions: jsonArray.pipe(
+    z.array(z.string().regex(/^[a-z_]+=.+$/, { error: "must be name=value, e.g. region=eu-west-1" })),
+  ),
   vaultSealCredentialsSecret: z.union([z.literal(""), dnsLabel]),
   vaultInjector: bool,
   vaultInitialized: bool,
@@ -91,7 +98,11 @@ const PlatformConfigSchema = z.object({
  * stack only. Checks never print their values.
  */
 export const SECRET_KEYS: Record<string, { phase: PhaseId; valid: (value: string) => boolean; expected: string }> = {
-  sopsAgeKey: { phase: "gitops", valid: isAgeIdentity, expected: "an age identity (AGE-SECRET-KEY-1..., as age-keygen writes it)" },
+  sopsAgeKey: {
+    phase: "gitops",
+    valid: isAgeIdentity,
+    expected: "an age identity (AGE-SECRET-KEY-1..., as age-keygen writes it)",
+  },
   gitDeployKey: { phase: "gitops", valid: isSshPrivateKey, expected: "an SSH private key (OpenSSH or PEM)" },
 };
 
@@ -194,24 +205,47 @@ export function parsePlatformConfig(args: {
     if (!key.startsWith(prefix)) continue;
     const name = key.slice(prefix.length);
     if (name in SECRET_KEYS) continue;
-    if (!declared.includes(name)) problems.push({ file, subject: key, message: "is not a key this project declares (see Pulumi.yaml)" });
+    if (!declared.includes(name))
+      problems.push({ file, subject: key, message: "is not a key this project declares (see Pulumi.yaml)" });
     else own[name] = value;
   }
   const phase = own.phase;
   // The Vault provider would store a configured token in state; a token comes from VAULT_TOKEN for one run only.
   for (const key of ["vault:token", "vault:authLogin"])
-    if (values[key] !== undefined) problems.push({ file, subject: key, message: "must not be stack config: export VAULT_TOKEN for the run (a token generated on demand, revoked after; see docs/phases/3-runtime-authority.md)" });
+    if (values[key] !== undefined)
+      problems.push({
+        file,
+        subject: key,
+        message:
+          "must not be stack config: export VAULT_TOKEN for the run (a token generated on demand, revoked after; see docs/phases/3-runtime-authority.md)",
+      });
   for (const [name, rule] of Object.entries(SECRET_KEYS)) {
     const key = `${prefix}${name}`;
     const value = values[key];
     if (value === undefined) {
-      if (phase === rule.phase) problems.push({ file, subject: key, message: `is required: ${rule.expected}, set with \`pulumi config set --secret ${name}\`` });
+      if (phase === rule.phase)
+        problems.push({
+          file,
+          subject: key,
+          message: `is required: ${rule.expected}, set with \`pulumi config set --secret ${name}\``,
+        });
       continue;
     }
     // Secret material lives in exactly one stack: the one that delivers it.
-    if (phase !== rule.phase) problems.push({ file, subject: key, message: `only the ${rule.phase} stack reads it: remove it from this stack` });
-    else if (!secretKeys.includes(key)) problems.push({ file, subject: key, message: `is stored in plain text: set it with \`pulumi config set --secret ${name}\`` });
-    else if (!rule.valid(value)) problems.push({ file, subject: key, message: `is not ${rule.expected} (value not shown)` });
+    if (phase !== rule.phase)
+      problems.push({
+        file,
+        subject: key,
+        message: `only the ${rule.phase} stack reads it: remove it from this stack`,
+      });
+    else if (!secretKeys.includes(key))
+      problems.push({
+        file,
+        subject: key,
+        message: `is stored in plain text: set it with \`pulumi config set --secret ${name}\``,
+      });
+    else if (!rule.valid(value))
+      problems.push({ file, subject: key, message: `is not ${rule.expected} (value not shown)` });
   }
   const parsed = PlatformConfigSchema.safeParse(own);
   if (!parsed.success)
@@ -235,18 +269,44 @@ function crossFieldProblems(c: Parsed, stack: string, file: string, prefix: stri
   const out: Problem[] = [];
   // A stack that runs another phase's program, or another cluster's, would plan the wrong resources.
   if (stack !== stackName(c.cluster, c.phase))
-    out.push({ file, subject: `${prefix}phase`, message: `stack ${stack} must be named ${stackName(c.cluster, c.phase)} (<cluster>-<phase>)` });
+    out.push({
+      file,
+      subject: `${prefix}phase`,
+      message: `stack ${stack} must be named ${stackName(c.cluster, c.phase)} (<cluster>-<phase>)`,
+    });
   if (c.intermediateValidityDays >= c.rootCaValidityDays)
-    out.push({ file, subject: `${prefix}intermediateValidityDays`, message: `${c.intermediateValidityDays} must be shorter than rootCaValidityDays (${c.rootCaValidityDays}): an intermediate cannot outlive its root` });
+    out.push({
+      file,
+      subject: `${prefix}intermediateValidityDays`,
+      message: `${c.intermediateValidityDays} must be shorter than rootCaValidityDays (${c.rootCaValidityDays}): an intermediate cannot outlive its root`,
+    });
   if (c.phase === "gitops") {
-    if (!c.gitRepositoryUrl) out.push({ file, subject: `${prefix}gitRepositoryUrl`, message: "is required for the gitops stack: the SSH URL of the platform repository" });
-    if (!c.gitKnownHosts.trim()) out.push({ file, subject: `${prefix}gitKnownHosts`, message: "is required for the gitops stack: Flux verifies the Git host against it (ssh-keyscan <host>)" });
+    if (!c.gitRepositoryUrl)
+      out.push({
+        file,
+        subject: `${prefix}gitRepositoryUrl`,
+        message: "is required for the gitops stack: the SSH URL of the platform repository",
+      });
+    if (!c.gitKnownHosts.trim())
+      out.push({
+        file,
+        subject: `${prefix}gitKnownHosts`,
+        message: "is required for the gitops stack: Flux verifies the Git host against it (ssh-keyscan <host>)",
+      });
   }
   if (c.phase === "bootstrap" && c.allowedNamespaces.length === 0)
-    out.push({ file, subject: `${prefix}allowedNamespaces`, message: "is required for the bootstrap stack: list the namespaces bootstrap material may land in" });
+    out.push({
+      file,
+      subject: `${prefix}allowedNamespaces`,
+      message: "is required for the bootstrap stack: list the namespaces bootstrap material may land in",
+    });
   if (c.phase === "runtime-authority") out.push(...runtimeAuthorityProblems(c, file, prefix));
   if (c.intermediateCsrStack === "root-trust")
-    out.push({ file, subject: `${prefix}intermediateCsrStack`, message: "the root-trust stack signs CSRs; it cannot publish them" });
+    out.push({
+      file,
+      subject: `${prefix}intermediateCsrStack`,
+      message: "the root-trust stack signs CSRs; it cannot publish them",
+    });
   return out;
 }
 
@@ -255,17 +315,33 @@ function runtimeAuthorityProblems(c: Parsed, file: string, prefix: string): Prob
   const at = (key: string, message: string) => out.push({ file, subject: `${prefix}${key}`, message });
   const options = sealOptions(c.vaultSealOptions);
   if (c.vaultSealType === "shamir") {
-    if (c.vaultSealOptions.length > 0) at("vaultSealOptions", "a shamir seal takes no options: set vaultSealType to the auto-unseal it configures");
+    if (c.vaultSealOptions.length > 0)
+      at("vaultSealOptions", "a shamir seal takes no options: set vaultSealType to the auto-unseal it configures");
   } else {
     const missing = SEAL_REQUIRED_OPTIONS[c.vaultSealType].filter((k) => !(k in options));
     if (missing.length > 0) at("vaultSealOptions", `the ${c.vaultSealType} seal needs ${missing.join(", ")}`);
   }
   const secret = Object.keys(options).filter((k) => (SEAL_SECRET_OPTIONS as readonly string[]).includes(k));
-  if (secret.length > 0) at("vaultSealOptions", `${secret.join(", ")} are credentials: put them in the vaultSealCredentialsSecret Secret, never in stack config (values not shown)`);
-  if (c.vaultKeyThreshold > c.vaultKeyShares) at("vaultKeyThreshold", `${c.vaultKeyThreshold} is more than vaultKeyShares (${c.vaultKeyShares}): Vault could never be unsealed or recovered`);
-  if (c.vaultKeyShares > 1 && c.vaultKeyThreshold < 2) at("vaultKeyThreshold", "must be at least 2 when there are several shares: one operator alone must not be able to act");
+  if (secret.length > 0)
+    at(
+      "vaultSealOptions",
+      `${secret.join(", ")} are credentials: put them in the vaultSealCredentialsSecret Secret, never in stack config (values not shown)`,
+    );
+  if (c.vaultKeyThreshold > c.vaultKeyShares)
+    at(
+      "vaultKeyThreshold",
+      `${c.vaultKeyThreshold} is more than vaultKeyShares (${c.vaultKeyShares}): Vault could never be unsealed or recovered`,
+    );
+  if (c.vaultKeyShares > 1 && c.vaultKeyThreshold < 2)
+    at(
+      "vaultKeyThreshold",
+      "must be at least 2 when there are several shares: one operator alone must not be able to act",
+    );
   if (c.vaultOperatorPgpKeys.length !== c.vaultKeyShares)
-    at("vaultOperatorPgpKeys", `lists ${c.vaultOperatorPgpKeys.length} PGP public key files; the init ceremony encrypts one share to each of vaultKeyShares (${c.vaultKeyShares}) operators`);
+    at(
+      "vaultOperatorPgpKeys",
+      `lists ${c.vaultOperatorPgpKeys.length} PGP public key files; the init ceremony encrypts one share to each of vaultKeyShares (${c.vaultKeyShares}) operators`,
+    );
   return out;
 }
 
@@ -286,7 +362,7 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
       validityDays: c.rootCaValidityDays,
       keyAlgorithm: c.rootCaKeyAlgorithm,
       ecdsaCurve: c.rootCaEcdsaCurve,
-      rsaBits: c.rootCaRsaBits as 3072 | 4096,
+      rsaBits: c.rootCaRsaBits,
       intermediateValidityDays: c.intermediateValidityDays,
       ...(c.intermediateCsrStack ? { intermediateCsrStack: c.intermediateCsrStack } : {}),
       sopsAgeRecipients: c.sopsAgeRecipients,
@@ -306,7 +382,11 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
       chartVersion: c.vaultChartVersion,
       vaultVersion: c.vaultVersion,
       replicas: c.vaultReplicas,
-      seal: { type: c.vaultSealType, options: sealOptions(c.vaultSealOptions), ...(c.vaultSealCredentialsSecret ? { credentialsSecret: c.vaultSealCredentialsSecret } : {}) },
+      seal: {
+        type: c.vaultSealType,
+        options: sealOptions(c.vaultSealOptions),
+        ...(c.vaultSealCredentialsSecret ? { credentialsSecret: c.vaultSealCredentialsSecret } : {}),
+      },
       injector: c.vaultInjector,
       initialized: c.vaultInitialized,
       address: c.vaultAddress,
@@ -315,12 +395,24 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
       operatorPgpKeys: c.vaultOperatorPgpKeys,
     },
     steadyState: {
-      externalSecrets: { namespace: c.externalSecretsNamespace, chartRepository: c.externalSecretsChartRepository, chartVersion: c.externalSecretsChartVersion },
-      certManager: { namespace: c.certManagerNamespace, chartRepository: c.certManagerChartRepository, chartVersion: c.certManagerChartVersion },
+      externalSecrets: {
+        namespace: c.externalSecretsNamespace,
+        chartRepository: c.externalSecretsChartRepository,
+        chartVersion: c.externalSecretsChartVersion,
+      },
+      certManager: {
+        namespace: c.certManagerNamespace,
+        chartRepository: c.certManagerChartRepository,
+        chartVersion: c.certManagerChartVersion,
+      },
       approverPolicyChartVersion: c.approverPolicyChartVersion,
       trustManagerChartVersion: c.trustManagerChartVersion,
       csiDriverChartVersion: c.csiDriverChartVersion,
-      reloader: { namespace: c.reloaderNamespace, chartRepository: c.reloaderChartRepository, chartVersion: c.reloaderChartVersion },
+      reloader: {
+        namespace: c.reloaderNamespace,
+        chartRepository: c.reloaderChartRepository,
+        chartVersion: c.reloaderChartVersion,
+      },
     },
   };
 }

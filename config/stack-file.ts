@@ -27,10 +27,14 @@ export type PassphraseSource = () => string | undefined;
 export function loadStackConfig(project: ProjectFile, stack: string, passphrase: PassphraseSource): StackConfigResult {
   const file = stackFilePath(project, stack);
   const path = join(project.root, file);
-  if (!existsSync(path)) return { ok: false, problems: [{ file, message: `stack file not found: create it with \`pulumi stack init ${stack}\`` }] };
+  if (!existsSync(path))
+    return {
+      ok: false,
+      problems: [{ file, message: `stack file not found: create it with \`pulumi stack init ${stack}\`` }],
+    };
   let doc: { config?: Record<string, unknown>; encryptionsalt?: string } | null;
   try {
-    doc = parse(readFileSync(path, "utf8"));
+    doc = parse(readFileSync(path, "utf8")) as typeof doc;
   } catch (e) {
     return { ok: false, problems: [{ file, message: `YAML: ${(e as Error).message.split("\n")[0]}` }] };
   }
@@ -43,7 +47,8 @@ export function loadStackConfig(project: ProjectFile, stack: string, passphrase:
       if (!crypter) {
         if (!doc?.encryptionsalt) throw new Error("the stack file has secure values but no encryptionsalt");
         const phrase = passphrase();
-        if (phrase === undefined) throw new Error("needs a passphrase: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE");
+        if (phrase === undefined)
+          throw new Error("needs a passphrase: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE");
         crypter = PassphraseCrypter.open(doc.encryptionsalt, phrase);
       }
       return crypter.decrypt(ciphertext);
@@ -66,22 +71,37 @@ export function loadStackConfig(project: ProjectFile, stack: string, passphrase:
     const fullKey = name.includes(":") ? name : `${project.name}:${name}`;
     if (!(fullKey in values)) {
       if (decl.default === undefined) {
-        if (fullKey.startsWith(`${project.name}:`)) problems.push({ file, subject: fullKey, message: "is required (declared in Pulumi.yaml without a default)" });
+        if (fullKey.startsWith(`${project.name}:`))
+          problems.push({ file, subject: fullKey, message: "is required (declared in Pulumi.yaml without a default)" });
         continue;
       }
       values[fullKey] = typeof decl.default === "string" ? decl.default : JSON.stringify(decl.default);
       continue;
     }
     if (decl.secret && !secretKeys.includes(fullKey))
-      problems.push({ file, subject: fullKey, message: "is declared secret: set it with `pulumi config set --secret`" });
+      problems.push({
+        file,
+        subject: fullKey,
+        message: "is declared secret: set it with `pulumi config set --secret`",
+      });
     if (!matchesType(values[fullKey]!, decl))
-      problems.push({ file, subject: fullKey, message: `must be of type ${decl.type === "array" ? `array of ${decl.items?.type}` : decl.type} (Pulumi.yaml)` });
+      problems.push({
+        file,
+        subject: fullKey,
+        message: `must be of type ${decl.type === "array" ? `array of ${decl.items?.type}` : decl.type} (Pulumi.yaml)`,
+      });
   }
-  return problems.length ? { ok: false, problems } : { ok: true, config: { stack, file, values, secretKeys: secretKeys.sort() } };
+  return problems.length
+    ? { ok: false, problems }
+    : { ok: true, config: { stack, file, values, secretKeys: secretKeys.sort() } };
 }
 
 /** The CLI passes every value as a string; objects and arrays as JSON, with nested secure values decrypted. */
-function configText(key: string, value: unknown, decrypt: (key: string, c: string) => string | undefined): { text?: string; secure: boolean } {
+function configText(
+  key: string,
+  value: unknown,
+  decrypt: (key: string, c: string) => string | undefined,
+): { text?: string; secure: boolean } {
   let secure = false;
   const open = (v: unknown): unknown => {
     if (isSecure(v)) {
@@ -95,16 +115,31 @@ function configText(key: string, value: unknown, decrypt: (key: string, c: strin
   const opened = open(value);
   if (opened === undefined) return { secure };
   if (opened !== null && typeof opened === "object") return { text: JSON.stringify(opened), secure };
-  return { text: String(opened ?? ""), secure };
+  return {
+    text: typeof opened === "string" || typeof opened === "number" || typeof opened === "boolean" ? String(opened) : "",
+    secure,
+  };
 }
 
 function isSecure(v: unknown): v is { secure: string } {
-  return !!v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+  return (
+    !!v &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { secure?: unknown }).secure === "string"
+  );
 }
 
 function matchesType(text: string, decl: ConfigDeclaration): boolean {
   const scalar = (t: string, v: unknown) =>
-    t === "string" ? typeof v === "string" : t === "integer" ? Number.isInteger(Number(v)) && String(v).trim() !== "" : t === "boolean" ? v === true || v === false || v === "true" || v === "false" : false;
+    t === "string"
+      ? typeof v === "string"
+      : t === "integer"
+        ? Number.isInteger(Number(v)) && String(v).trim() !== ""
+        : t === "boolean"
+          ? v === true || v === false || v === "true" || v === "false"
+          : false;
   if (decl.type !== "array") return decl.type === "string" || scalar(decl.type, text);
   try {
     const parsed: unknown = JSON.parse(text);

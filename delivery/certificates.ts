@@ -44,7 +44,11 @@ export function approvalPolicy(p: CertificatePurpose): CustomResourceSpec {
   return {
     apiVersion: API_VERSION.approverPolicy,
     kind: "CertificateRequestPolicy",
-    metadata: objectMetadata(issuerName, { ...platformLabels("steady-state"), [LABEL.purpose]: p.id, [LABEL.owner]: p.owner }),
+    metadata: objectMetadata(issuerName, {
+      ...platformLabels("steady-state"),
+      [LABEL.purpose]: p.id,
+      [LABEL.owner]: p.owner,
+    }),
     spec: {
       allowed: {
         ...(c.commonName ? { commonName: { value: c.commonName, required: true } } : {}),
@@ -54,7 +58,10 @@ export function approvalPolicy(p: CertificatePurpose): CustomResourceSpec {
       },
       constraints: {
         maxDuration: toGoDuration(timing.durationSeconds),
-        privateKey: { algorithm: key.algorithm, ...(key.size === undefined ? {} : { minSize: key.size, maxSize: key.size }) },
+        privateKey: {
+          algorithm: key.algorithm,
+          ...(key.size === undefined ? {} : { minSize: key.size, maxSize: key.size }),
+        },
       },
       selector: {
         issuerRef: { name: issuerName, kind: "ClusterIssuer", group: "cert-manager.io" },

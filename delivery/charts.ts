@@ -5,7 +5,8 @@ import type { PlatformConfig } from "../config/platform.js";
  * platform (pure; the component only installs what this returns).
  */
 
-export type ControllerId = "external-secrets" | "cert-manager" | "approver-policy" | "trust-manager" | "csi-driver" | "reloader";
+export type ControllerId =
+  "external-secrets" | "cert-manager" | "approver-policy" | "trust-manager" | "csi-driver" | "reloader";
 
 export interface ControllerRelease {
   id: ControllerId;
@@ -70,7 +71,11 @@ export function controllerReleases(config: PlatformConfig["steadyState"]): Contr
       version: config.trustManagerChartVersion,
       namespace: cm.namespace,
       // Bundle sources are read from the trust namespace only; writing Secrets is not needed (ConfigMaps suffice).
-      values: { crds: { enabled: true }, app: { trust: { namespace: cm.namespace } }, secretTargets: { enabled: false } },
+      values: {
+        crds: { enabled: true },
+        app: { trust: { namespace: cm.namespace } },
+        secretTargets: { enabled: false },
+      },
       after: ["cert-manager"],
     },
     {

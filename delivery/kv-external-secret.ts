@@ -17,7 +17,12 @@ import type { CustomResourceSpec, DeliveryRecord } from "./types.js";
  */
 export type KvRefresh = "periodic" | "once" | "merge";
 
-export function kvExternalSecret(p: KvPurpose | BootstrapPurpose, namespace: string, storeName: string, refresh: KvRefresh): CustomResourceSpec {
+export function kvExternalSecret(
+  p: KvPurpose | BootstrapPurpose,
+  namespace: string,
+  storeName: string,
+  refresh: KvRefresh,
+): CustomResourceSpec {
   const labels = purposeLabels(p, "steady-state", "vault");
   const once = refresh === "once";
   const annotations: Record<string, string> = once ? { [ANNOTATION.reveal]: "once" } : { [RELOADER.match]: "true" };
@@ -27,7 +32,9 @@ export function kvExternalSecret(p: KvPurpose | BootstrapPurpose, namespace: str
     metadata: objectMetadata(p.id, labels, namespace),
     spec: {
       secretStoreRef: { kind: "ClusterSecretStore", name: storeName },
-      ...(once ? { refreshPolicy: "CreatedOnce", refreshInterval: "0s" } : { refreshPolicy: "Periodic", refreshInterval: toGoDuration(refreshIntervalSeconds(p.rotation)) }),
+      ...(once
+        ? { refreshPolicy: "CreatedOnce", refreshInterval: "0s" }
+        : { refreshPolicy: "Periodic", refreshInterval: toGoDuration(refreshIntervalSeconds(p.rotation)) }),
       target: {
         name: materializedSecretName(p),
         creationPolicy: once ? "Orphan" : refresh === "merge" ? "Merge" : "Owner",
@@ -42,13 +49,18 @@ export function kvExternalSecret(p: KvPurpose | BootstrapPurpose, namespace: str
 }
 
 /** What the record says of a KV value: its Secret, its Vault path, and how it is refreshed. */
-export function kvRecord(p: KvPurpose | BootstrapPurpose, refresh: KvRefresh): Pick<DeliveryRecord, "secretName" | "vaultPath" | "refreshPolicy" | "refreshIntervalSeconds" | "reloadOn"> {
+export function kvRecord(
+  p: KvPurpose | BootstrapPurpose,
+  refresh: KvRefresh,
+): Pick<DeliveryRecord, "secretName" | "vaultPath" | "refreshPolicy" | "refreshIntervalSeconds" | "reloadOn"> {
   const once = refresh === "once";
   return {
     secretName: materializedSecretName(p),
     vaultPath: kvDataPath(p),
     refreshPolicy: once ? "CreatedOnce" : "Periodic",
-    ...(once ? {} : { refreshIntervalSeconds: refreshIntervalSeconds(p.rotation), reloadOn: { [RELOADER.search]: "true" } }),
+    ...(once
+      ? {}
+      : { refreshIntervalSeconds: refreshIntervalSeconds(p.rotation), reloadOn: { [RELOADER.search]: "true" } }),
   };
 }
 

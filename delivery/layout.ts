@@ -52,9 +52,17 @@ export function steadyStateLayout(registry: Registry, settings: SteadyStateSetti
     storesUsed.set(secretStoreName(c), c);
     return secretStoreName(c);
   };
-  const deliveries = registry.purposes.map((purpose) => ({ purpose, ...mechanismOf(purpose).deliver(purpose, { store }) }));
-  const stores = [...storesUsed.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, c]) => secretStore(c, settings.vaultServer, caBundle));
-  const issuers = registry.purposes.filter(isCertificatePurpose).map((p) => ({ ...issuerOf(p).issuer(p, { vaultServer: settings.vaultServer, caBundle }), approval: approvalPolicy(p) }));
+  const deliveries = registry.purposes.map((purpose) => ({
+    purpose,
+    ...mechanismOf(purpose).deliver(purpose, { store }),
+  }));
+  const stores = [...storesUsed.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, c]) => secretStore(c, settings.vaultServer, caBundle));
+  const issuers = registry.purposes.filter(isCertificatePurpose).map((p) => ({
+    ...issuerOf(p).issuer(p, { vaultServer: settings.vaultServer, caBundle }),
+    approval: approvalPolicy(p),
+  }));
   const namespaces = [...new Set(registry.purposes.flatMap(consumerNamespaces))].sort();
   const pushed = registry.purposes.some((p) => p.delivery === "push-secret");
   return {

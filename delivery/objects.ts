@@ -17,7 +17,11 @@ export const API_VERSION = {
 /** Reloader's search/match mode: a workload annotated `search` rolls when a Secret annotated `match` changes. */
 export const RELOADER = { search: "reloader.stakater.com/search", match: "reloader.stakater.com/match" } as const;
 
-export function objectMetadata(name: string, labels: Record<string, string>, namespace?: string): CustomResourceSpec["metadata"] {
+export function objectMetadata(
+  name: string,
+  labels: Record<string, string>,
+  namespace?: string,
+): CustomResourceSpec["metadata"] {
   return { name, ...(namespace ? { namespace } : {}), labels };
 }
 
@@ -31,7 +35,12 @@ export function consumerNamespaces(p: Pick<RegisteredPurpose, "consumers">): str
  * Vault policy grants read on the value, and its store may be used only from that namespace.
  */
 export function readerIn(p: Pick<RegisteredPurpose, "id" | "consumers">, ns: string): Consumer {
-  const here = p.consumers.filter((c) => c.namespace === ns).sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount));
-  if (here.length === 0) throw new Error(`${p.id}: no consumer in namespace ${ns} to read it as (the registry rules should have refused this)`);
+  const here = p.consumers
+    .filter((c) => c.namespace === ns)
+    .sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount));
+  if (here.length === 0)
+    throw new Error(
+      `${p.id}: no consumer in namespace ${ns} to read it as (the registry rules should have refused this)`,
+    );
   return here[0]!;
 }

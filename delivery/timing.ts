@@ -47,8 +47,15 @@ const MAX_RENEW_PERCENT = 50;
 
 export function certificateTiming(rotation: Purpose["rotation"]): CertificateTiming {
   const period = seconds(rotation.period);
-  const percent = Math.min(MAX_RENEW_PERCENT, Math.max(MIN_RENEW_PERCENT, Math.round((100 * seconds(rotation.grace)) / period)));
-  return { durationSeconds: period, renewBeforePercentage: percent, renewBeforeSeconds: Math.floor((period * percent) / 100) };
+  const percent = Math.min(
+    MAX_RENEW_PERCENT,
+    Math.max(MIN_RENEW_PERCENT, Math.round((100 * seconds(rotation.grace)) / period)),
+  );
+  return {
+    durationSeconds: period,
+    renewBeforePercentage: percent,
+    renewBeforeSeconds: Math.floor((period * percent) / 100),
+  };
 }
 
 /**

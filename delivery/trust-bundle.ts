@@ -19,7 +19,9 @@ export function trustBundle(rootCertificatePem: string, namespaces: readonly str
       sources: [{ inLine: rootCertificatePem }],
       target: {
         configMap: { key: TRUST_BUNDLE.key },
-        namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...namespaces] }] },
+        namespaceSelector: {
+          matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...namespaces] }],
+        },
       },
     },
   };

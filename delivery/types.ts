@@ -16,7 +16,14 @@ export interface CustomResourceSpec {
 }
 
 /** How a purpose reaches its consumers in the steady state; exactly one per purpose, fixed by its delivery mode. */
-export type MechanismId = "external-secret" | "reveal-once" | "push-secret" | "bootstrap-takeover" | "cert-manager" | "csi-driver" | "vault-transit";
+export type MechanismId =
+  | "external-secret"
+  | "reveal-once"
+  | "push-secret"
+  | "bootstrap-takeover"
+  | "cert-manager"
+  | "csi-driver"
+  | "vault-transit";
 
 /**
  * What the stack publishes per purpose (output `deliveries`, keyed by purpose id): how consumers reach it, metadata

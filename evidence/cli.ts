@@ -15,10 +15,23 @@ const USAGE = `usage: npm run evidence -- --out DIR [--plan FILE] [--registry DI
 exit codes: 0 written, 2 invalid input`;
 
 /** Writes one evidence packet per evidence component, an index, and (with a key) detached Ed25519 signatures. */
-export function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }, env = process.env): number {
+export function main(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+  env = process.env,
+): number {
   let flags: { out?: string; plan: string; registry?: string; "sign-key"?: string };
   try {
-    flags = parseArgs({ args: [...argv], options: { out: { type: "string" }, plan: { type: "string", default: "plan-out/plan.json" }, registry: { type: "string" }, "sign-key": { type: "string" } }, strict: true }).values as typeof flags;
+    flags = parseArgs({
+      args: [...argv],
+      options: {
+        out: { type: "string" },
+        plan: { type: "string", default: "plan-out/plan.json" },
+        registry: { type: "string" },
+        "sign-key": { type: "string" },
+      },
+      strict: true,
+    }).values;
   } catch (e) {
     io.err(`evidence: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -39,14 +52,19 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
   if (keyFile) {
     try {
       key = createPrivateKey(readFileSync(keyFile));
-      if (key.asymmetricKeyType !== "ed25519") throw new Error(`is a ${key.asymmetricKeyType} key; an Ed25519 key is required`);
+      if (key.asymmetricKeyType !== "ed25519")
+        throw new Error(`is a ${key.asymmetricKeyType} key; an Ed25519 key is required`);
     } catch (e) {
       // The key's content is never printed.
       io.err(`evidence: signing key ${keyFile}: ${(e as Error).message.split("\n")[0]}`);
       return 2;
     }
   }
-  const registry = loadRegistryOrReport(resolve(flags.registry ?? doc.registry.dir), "evidence: invalid purpose registry:", io.err);
+  const registry = loadRegistryOrReport(
+    resolve(flags.registry ?? doc.registry.dir),
+    "evidence: invalid purpose registry:",
+    io.err,
+  );
   if (!registry) return 2;
   mkdirSync(flags.out, { recursive: true });
   const index = evidencePackets(doc, registry).map((packet) => {
@@ -55,10 +73,23 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
     writeFileSync(join(flags.out!, file), text);
     const signature = key ? `${file}.sig` : undefined;
     if (key && signature) writeFileSync(join(flags.out!, signature), sign(null, Buffer.from(text), key));
-    return { evidence: packet.evidence.id, file, digest: packet.digest, fileSha256: sha256(text), purposes: packet.contracts.length, policyPassed: packet.policy.passed, ...(signature ? { signature } : {}) };
+    return {
+      evidence: packet.evidence.id,
+      file,
+      digest: packet.digest,
+      fileSha256: sha256(text),
+      purposes: packet.contracts.length,
+      policyPassed: packet.policy.passed,
+      ...(signature ? { signature } : {}),
+    };
   });
-  const signing = key ? { algorithm: "Ed25519", publicKeyPem: createPublicKey(key).export({ type: "spki", format: "pem" }).toString() } : undefined;
-  writeFileSync(join(flags.out, "index.json"), `${canonicalJson({ cluster: doc.cluster, generatedAt: doc.generatedAt, packets: index, ...(signing ? { signing } : {}) }, 2)}\n`);
+  const signing = key
+    ? { algorithm: "Ed25519", publicKeyPem: createPublicKey(key).export({ type: "spki", format: "pem" }).toString() }
+    : undefined;
+  writeFileSync(
+    join(flags.out, "index.json"),
+    `${canonicalJson({ cluster: doc.cluster, generatedAt: doc.generatedAt, packets: index, ...(signing ? { signing } : {}) }, 2)}\n`,
+  );
   io.out(`evidence: ${index.length} packets${key ? ", signed (Ed25519)" : ""}, in ${flags.out}`);
   return 0;
 }

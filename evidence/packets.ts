@@ -33,18 +33,35 @@ export interface EvidencePacket {
 }
 
 export function evidencePackets(doc: PlanDocument, registry: Registry): EvidencePacket[] {
-  const handovers = (doc.stacks.find((s) => s.phaseId === "runtime-authority")?.outputs.handover ?? {}) as Record<string, unknown>;
-  const matrix = accessMatrix(doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs }))), registry);
+  const handovers = (doc.stacks.find((s) => s.phaseId === "runtime-authority")?.outputs.handover ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const matrix = accessMatrix(
+    doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs }))),
+    registry,
+  );
   return registry.evidence.map((e) => {
     const contracts = registry.purposes.filter((p) => p.evidence === e.id);
     const ids = new Set(contracts.map((p) => p.id));
     const resources = doc.stacks.flatMap((s) =>
       s.resources
         .filter((r) => r.custom && !r.read)
-        .flatMap((r) => purposesOf(r, contracts).map((purpose) => ({ purpose, stack: s.stack, urn: r.urn, type: r.type, protect: r.options.protect, settings: withoutMaterial(r.inputs) }))),
+        .flatMap((r) =>
+          purposesOf(r, contracts).map((purpose) => ({
+            purpose,
+            stack: s.stack,
+            urn: r.urn,
+            type: r.type,
+            protect: r.options.protect,
+            settings: withoutMaterial(r.inputs),
+          })),
+        ),
     );
     const urns = new Set(resources.map((r) => r.urn));
-    const violations = doc.violations.filter((v) => (v.urn && urns.has(v.urn)) || [...ids].some((id) => v.message.startsWith(`${id}:`)));
+    const violations = doc.violations.filter(
+      (v) => (v.urn && urns.has(v.urn)) || [...ids].some((id) => v.message.startsWith(`${id}:`)),
+    );
     const body: Omit<EvidencePacket, "digest"> = {
       schemaVersion: 1,
       evidence: { id: e.id, description: e.description, controls: e.controls, declaredIn: e.file },
@@ -63,7 +80,14 @@ export function evidencePackets(doc: PlanDocument, registry: Registry): Evidence
 
 /** Which of `contracts` a resource implements: by its purpose label, or by the Vault object named after the purpose. */
 function purposesOf(r: PlanResource, contracts: readonly RegisteredPurpose[]): string[] {
-  const label = kubernetesObject({ ...r, props: r.inputs, protect: r.options.protect, stack: "", phase: undefined, secretsMarked: true })?.labels["secrets-platform/purpose"];
+  const label = kubernetesObject({
+    ...r,
+    props: r.inputs,
+    protect: r.options.protect,
+    stack: "",
+    phase: undefined,
+    secretsMarked: true,
+  })?.labels["secrets-platform/purpose"];
   return contracts
     .filter(
       (p) =>

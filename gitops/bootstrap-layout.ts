@@ -40,7 +40,12 @@ export interface BootstrapLayout {
 /** Groups the bootstrap purposes by namespace; every purpose outside the cluster's allowed namespaces is a problem. */
 export function bootstrapLayout(
   registry: Registry,
-  options: { fluxNamespace: string; allowedNamespaces: readonly string[]; gitopsStack: string; /** Where allowedNamespaces is set, for messages. */ configFile?: string },
+  options: {
+    fluxNamespace: string;
+    allowedNamespaces: readonly string[];
+    gitopsStack: string;
+    /** Where allowedNamespaces is set, for messages. */ configFile?: string;
+  },
 ): BootstrapLayout {
   const problems: Problem[] = [];
   const byNamespace = new Map<string, BootstrapPurpose[]>();
@@ -65,7 +70,9 @@ export function bootstrapLayout(
       namespace,
       secretName,
       source,
-      materializedBy: fromConfig ? `stack ${options.gitopsStack}` : `Kustomization ${options.fluxNamespace}/${kustomizationName(namespace)}`,
+      materializedBy: fromConfig
+        ? `stack ${options.gitopsStack}`
+        : `Kustomization ${options.fluxNamespace}/${kustomizationName(namespace)}`,
       labels: purposeLabels(p, fromConfig ? "gitops" : "bootstrap", "bootstrap"),
       handedOver: false,
     });
@@ -129,9 +136,16 @@ export function bootstrapKustomization(ns: BootstrapNamespace, source: Bootstrap
  * The Role the Kustomization impersonates in its namespace: Secrets only, and beyond `create` (which RBAC cannot
  * limit by name) only the Secrets this namespace's purposes declare.
  */
-export function bootstrapRoleRules(ns: BootstrapNamespace): { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[] {
+export function bootstrapRoleRules(
+  ns: BootstrapNamespace,
+): { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[] {
   return [
     { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
-    { apiGroups: [""], resources: ["secrets"], verbs: ["get", "patch", "update", "delete"], resourceNames: ns.purposes.map((p) => p.bootstrap.secretName).sort() },
+    {
+      apiGroups: [""],
+      resources: ["secrets"],
+      verbs: ["get", "patch", "update", "delete"],
+      resourceNames: ns.purposes.map((p) => p.bootstrap.secretName).sort(),
+    },
   ];
 }

@@ -18,7 +18,9 @@ export interface SopsCreationRule {
 export function sopsCreationRules(registry: Registry, recipients: readonly string[]): SopsCreationRule[] {
   if (recipients.length === 0) throw new Error("no SOPS recipients: set sopsAgeRecipients on the root-trust stack");
   const namespaces = new Set(
-    registry.purposes.flatMap((p) => (p.delivery === "bootstrap" && !p.bootstrap.source.startsWith("config:") ? [p.bootstrap.namespace] : [])),
+    registry.purposes.flatMap((p) =>
+      p.delivery === "bootstrap" && !p.bootstrap.source.startsWith("config:") ? [p.bootstrap.namespace] : [],
+    ),
   );
   return [...namespaces].sort().map((namespace) => ({
     path_regex: `^bootstrap/${namespace.replaceAll(".", "\\.")}/.*\\.sops\\.ya?ml$`,

@@ -10,11 +10,24 @@ import { inputError } from "./errors.js";
  * runtime-authority stack consumes for the handover.
  */
 export const bootstrap: PhaseProgram<"bootstrap"> = async ({ config, registry, phaseOutputs }) => {
-  const { fluxNamespace, gitRepository: repository, sopsDecryption: decryption } = await phaseOutputs("gitops", ["fluxNamespace", "gitRepository", "sopsDecryption"]);
-  if (!fluxNamespace || !repository || !decryption) throw inputError(`the ${stackName(config.cluster, "gitops")} stack publishes no fluxNamespace, gitRepository or sopsDecryption: run it first`);
+  const {
+    fluxNamespace,
+    gitRepository: repository,
+    sopsDecryption: decryption,
+  } = await phaseOutputs("gitops", ["fluxNamespace", "gitRepository", "sopsDecryption"]);
+  if (!fluxNamespace || !repository || !decryption)
+    throw inputError(
+      `the ${stackName(config.cluster, "gitops")} stack publishes no fluxNamespace, gitRepository or sopsDecryption: run it first`,
+    );
   // The same layout the phase checks validated before anything was registered, now with the gitops stack's namespace.
-  const layout = bootstrapLayout(registry, { fluxNamespace, allowedNamespaces: config.bootstrap.allowedNamespaces, gitopsStack: stackName(config.cluster, "gitops") });
+  const layout = bootstrapLayout(registry, {
+    fluxNamespace,
+    allowedNamespaces: config.bootstrap.allowedNamespaces,
+    gitopsStack: stackName(config.cluster, "gitops"),
+  });
   const source = { fluxNamespace, gitRepository: repository.name, decryptionSecret: decryption.secretName };
-  const kustomizations = layout.namespaces.map((ns) => new BootstrapMaterialization(ns.name, { layout: ns, source }).kustomization);
+  const kustomizations = layout.namespaces.map(
+    (ns) => new BootstrapMaterialization(ns.name, { layout: ns, source }).kustomization,
+  );
   return { bootstrapInventory: layout.inventory, kustomizations };
 };

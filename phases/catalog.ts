@@ -3,9 +3,24 @@
  * dispatcher and the offline plan. Stacks are named `<cluster>-<phase id>`.
  */
 export const PHASES = [
-  { id: "root-trust", number: 0, authority: "offline-root", summary: "offline root of trust: root CA, intermediate signing, SOPS recipients" },
-  { id: "gitops", number: 1, authority: "git", summary: "GitOps control plane that decrypts encrypted manifests in-cluster" },
-  { id: "bootstrap", number: 2, authority: "git", summary: "bootstrap secrets materialized, labelled, scoped, temporary" },
+  {
+    id: "root-trust",
+    number: 0,
+    authority: "offline-root",
+    summary: "offline root of trust: root CA, intermediate signing, SOPS recipients",
+  },
+  {
+    id: "gitops",
+    number: 1,
+    authority: "git",
+    summary: "GitOps control plane that decrypts encrypted manifests in-cluster",
+  },
+  {
+    id: "bootstrap",
+    number: 2,
+    authority: "git",
+    summary: "bootstrap secrets materialized, labelled, scoped, temporary",
+  },
   { id: "runtime-authority", number: 3, authority: "vault", summary: "Vault as runtime authority, and the handover" },
   { id: "steady-state", number: 4, authority: "vault", summary: "ExternalSecrets, PushSecrets, issuers and rotation" },
 ] as const;

@@ -9,7 +9,9 @@ import { stackName, type PhaseId } from "./catalog.js";
  * Checks that need a phase's config and the registry together, run before anything is registered: by the program
  * under `pulumi up`, and by the offline plan for every stack before any stack runs.
  */
-export const PHASE_CHECKS: Partial<Record<PhaseId, (config: PlatformConfig, registry: Registry, configFile: string) => Problem[]>> = {
+export const PHASE_CHECKS: Partial<
+  Record<PhaseId, (config: PlatformConfig, registry: Registry, configFile: string) => Problem[]>
+> = {
   gitops: (_config, registry, configFile) => {
     const sources = purposesSourcedFromConfig(registry.purposes, "gitDeployKey");
     if (sources.length === 1) return [];

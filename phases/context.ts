@@ -12,7 +12,10 @@ export interface PhaseContext {
    * Outputs of another phase of this cluster, read through a stack reference (later phases read earlier ones only
    * this way); an output that stack has not published is absent.
    */
-  phaseOutputs<P extends PhaseId, K extends keyof PhaseOutputs[P] & string>(phase: P, keys: readonly K[]): Promise<PhaseOutputsRead<P, K>>;
+  phaseOutputs: <P extends PhaseId, K extends keyof PhaseOutputs[P] & string>(
+    phase: P,
+    keys: readonly K[],
+  ) => Promise<PhaseOutputsRead<P, K>>;
 }
 
 /** A phase program: registers its resources and returns the stack outputs its phase publishes. */
@@ -28,11 +31,22 @@ export function phaseOutputsReader(config: PlatformConfig): PhaseContext["phaseO
   const prefix = () => config.stackReferencePrefix || `${pulumi.getOrganization()}/${pulumi.getProject()}/`;
   return async (phase, keys) => {
     let ref = references.get(phase);
-    if (!ref) references.set(phase, (ref = new pulumi.StackReference(`${phase}-stack`, { name: `${prefix()}${stackName(config.cluster, phase)}` })));
+    if (!ref)
+      references.set(
+        phase,
+        (ref = new pulumi.StackReference(`${phase}-stack`, { name: `${prefix()}${stackName(config.cluster, phase)}` })),
+      );
     const stack = ref;
     // The phases publish metadata; a value another stack marked secret is read as such, not dropped.
-    const values = await Promise.all(keys.map(async (k) => [k, await stack.getOutputDetails(k).then((d) => d.value ?? d.secretValue)] as const));
+    const values = await Promise.all(
+      keys.map(
+        async (k) => [k, await stack.getOutputDetails(k).then((d): unknown => d.value ?? d.secretValue)] as const,
+      ),
+    );
     // Our own stacks publish these types (phases/outputs.ts); a stack reference cannot check them at run time.
-    return Object.fromEntries(values.filter(([, v]) => v !== undefined)) as PhaseOutputsRead<typeof phase, (typeof keys)[number]>;
+    return Object.fromEntries(values.filter(([, v]) => v !== undefined)) as PhaseOutputsRead<
+      typeof phase,
+      (typeof keys)[number]
+    >;
   };
 }

@@ -23,12 +23,21 @@ export const gitops: PhaseProgram<"gitops"> = async ({ config, registry, phaseOu
     );
   // Exactly one: the phase checks have made sure of it.
   const [deployKeyPurpose] = purposesSourcedFromConfig(registry.purposes, "gitDeployKey");
-  if (!deployKeyPurpose) throw inputError("no bootstrap purpose has bootstrap.source config:gitDeployKey (the gitops checks should have refused this)");
+  if (!deployKeyPurpose)
+    throw inputError(
+      "no bootstrap purpose has bootstrap.source config:gitDeployKey (the gitops checks should have refused this)",
+    );
   const g = config.gitops;
   const flux = new FluxControlPlane("gitops", {
     namespace: g.fluxNamespace,
     chart: { repository: g.chartRepository, version: g.chartVersion },
-    git: { url: g.repositoryUrl, branch: g.branch, knownHosts: g.knownHosts, deployKeyPurpose, deployKey: secrets.requireSecret("gitDeployKey") },
+    git: {
+      url: g.repositoryUrl,
+      branch: g.branch,
+      knownHosts: g.knownHosts,
+      deployKeyPurpose,
+      deployKey: secrets.requireSecret("gitDeployKey"),
+    },
     sopsAgeKey: secrets.requireSecret("sopsAgeKey"),
   });
   return {
@@ -37,6 +46,10 @@ export const gitops: PhaseProgram<"gitops"> = async ({ config, registry, phaseOu
     gitRepository: { namespace: flux.namespace, name: flux.gitRepositoryName, url: g.repositoryUrl, branch: g.branch },
     sopsDecryption: { namespace: flux.namespace, secretName: DECRYPTION_SECRET, key: AGE_KEY_ENTRY },
     sopsRecipients: recipients,
-    gitDeployKey: { purpose: deployKeyPurpose.id, secretName: deployKeyPurpose.bootstrap.secretName, fingerprintSha256: flux.deployKeyFingerprint },
+    gitDeployKey: {
+      purpose: deployKeyPurpose.id,
+      secretName: deployKeyPurpose.bootstrap.secretName,
+      fingerprintSha256: flux.deployKeyFingerprint,
+    },
   };
 };

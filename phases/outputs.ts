@@ -46,7 +46,8 @@ export interface BootstrapOutputs {
 }
 
 /** Where the runtime-authority stack is in its deployment sequence (docs/phases/3-runtime-authority.md). */
-export type RuntimeAuthorityStatus = "awaiting-tls-signature" | "awaiting-initialization" | "awaiting-pki-signature" | "configured";
+export type RuntimeAuthorityStatus =
+  "awaiting-tls-signature" | "awaiting-initialization" | "awaiting-pki-signature" | "configured";
 
 /** What the stack outputs say of one handover. */
 export interface HandoverRecord {
@@ -86,12 +87,24 @@ export interface RuntimeAuthorityOutputs {
     pki: { path: string; type: "pki"; maxLeaseTtlSeconds: number; signed: boolean };
   };
   kvSecrets?: Record<string, { path: string; maxVersions: number; deleteVersionAfter: string; writtenBy: KvWriter }>;
-  transitKeys?: Record<string, { name: string; type: string; usage: "encrypt" | "sign"; autoRotatePeriodSeconds: number; latestVersion: number }>;
-  pkiRoles?: Record<string, { name: string; signPath: string; allowedDomains: string[]; maxTtlSeconds: number; created: boolean }>;
+  transitKeys?: Record<
+    string,
+    { name: string; type: string; usage: "encrypt" | "sign"; autoRotatePeriodSeconds: number; latestVersion: number }
+  >;
+  pkiRoles?: Record<
+    string,
+    { name: string; signPath: string; allowedDomains: string[]; maxTtlSeconds: number; created: boolean }
+  >;
   /** Per consumer identity (Vault role): the service account it binds, its purposes and its policy. */
-  authRoles?: Record<string, { namespace: string; serviceAccount: string; purposes: string[]; policy: string; tokenTtlSeconds: number }>;
+  authRoles?: Record<
+    string,
+    { namespace: string; serviceAccount: string; purposes: string[]; policy: string; tokenTtlSeconds: number }
+  >;
   /** Per issuer identity (Vault role): its service account and the sign path of each of its purposes. */
-  issuerRoles?: Record<string, { namespace: string; serviceAccount: string; signPaths: Record<string, string>; tokenTtlSeconds: number }>;
+  issuerRoles?: Record<
+    string,
+    { namespace: string; serviceAccount: string; signPaths: Record<string, string>; tokenTtlSeconds: number }
+  >;
   /** Per policy: `sha256:<hex>` of its exact text as written to Vault. */
   policies?: Record<string, string>;
   kubernetesAuth?: { path: string; accessor: string };
@@ -112,7 +125,10 @@ export interface PostureSchedule {
 }
 
 export interface SteadyStateOutputs {
-  controllers: Record<string, { release: string; chart: string; repository: string; version: string; namespace: string }>;
+  controllers: Record<
+    string,
+    { release: string; chart: string; repository: string; version: string; namespace: string }
+  >;
   secretStores: Record<string, { namespace: string; serviceAccount: string; vaultRole: string }>;
   clusterIssuers: Record<string, { name: string; vaultRole: string; serviceAccount: string; signPath: string }>;
   trustBundle: { name: string; configMap: string; key: string; namespaces: string[] };
@@ -130,7 +146,9 @@ export interface PhaseOutputs {
 
 /** Outputs as a program returns them: any part of a value may still be an Output (or a promise) of the engine. */
 export type Published<T> = { [K in keyof T]: Publishing<T[K]> };
-export type Publishing<T> = pulumi.Input<T extends readonly (infer E)[] ? Publishing<E>[] : T extends object ? Published<T> : T>;
+export type Publishing<T> = pulumi.Input<
+  T extends readonly (infer E)[] ? Publishing<E>[] : T extends object ? Published<T> : T
+>;
 
 /** Some outputs of an earlier phase's stack, as a stack reference reads them (absent until that stack publishes). */
 export type PhaseOutputsRead<P extends PhaseId, K extends keyof PhaseOutputs[P]> = Partial<Pick<PhaseOutputs[P], K>>;

@@ -25,7 +25,11 @@ export const rootTrust: PhaseProgram<"root-trust"> = async ({ config, phaseOutpu
 
   const intermediates: Record<string, { [K in keyof SignedIntermediate]: pulumi.Output<string> }> = {};
   for (const [name, csrPem] of Object.entries(csrs).sort(([a], [b]) => a.localeCompare(b))) {
-    const signed = new SignedIntermediateCa(`intermediate-${name}`, { root, csrPem, validityDays: rt.intermediateValidityDays });
+    const signed = new SignedIntermediateCa(`intermediate-${name}`, {
+      root,
+      csrPem,
+      validityDays: rt.intermediateValidityDays,
+    });
     intermediates[name] = {
       certificatePem: signed.certificatePem,
       chainPem: signed.chainPem,
@@ -48,7 +52,10 @@ export const rootTrust: PhaseProgram<"root-trust"> = async ({ config, phaseOutpu
  * The CSRs another stack published, read at plan time (not inside an apply) so `pulumi preview` shows exactly which
  * intermediates the ceremony will sign. Every CSR is inspected first; one bad CSR stops the ceremony.
  */
-async function publishedCsrs(phaseOutputs: PhaseContext["phaseOutputs"], phase: PhaseId): Promise<Record<string, string>> {
+async function publishedCsrs(
+  phaseOutputs: PhaseContext["phaseOutputs"],
+  phase: PhaseId,
+): Promise<Record<string, string>> {
   // Any phase may publish CSRs under this output; the runtime authority does (phases/outputs.ts).
   const read = await phaseOutputs(phase as "runtime-authority", [INTERMEDIATE_CSRS_OUTPUT]);
   // Checked one by one below: another stack's output is input to the ceremony, not trusted.
@@ -66,6 +73,8 @@ async function publishedCsrs(phaseOutputs: PhaseContext["phaseOutputs"], phase: 
     csrs[name] = pem;
   }
   if (problems.length > 0)
-    throw inputError(`signing ceremony refused: the ${phase} stack's ${INTERMEDIATE_CSRS_OUTPUT} output has problems:\n  ${problems.join("\n  ")}`);
+    throw inputError(
+      `signing ceremony refused: the ${phase} stack's ${INTERMEDIATE_CSRS_OUTPUT} output has problems:\n  ${problems.join("\n  ")}`,
+    );
   return csrs;
 }

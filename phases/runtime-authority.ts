@@ -19,7 +19,13 @@ import { requireCertifies } from "../pki/x509.js";
 import { stackName } from "./catalog.js";
 import type { PhaseContext, PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
-import { INTERMEDIATE_CSRS_OUTPUT, type HandoverRecord, type Published, type RuntimeAuthorityOutputs, type RuntimeAuthorityStatus } from "./outputs.js";
+import {
+  INTERMEDIATE_CSRS_OUTPUT,
+  type HandoverRecord,
+  type Published,
+  type RuntimeAuthorityOutputs,
+  type RuntimeAuthorityStatus,
+} from "./outputs.js";
 
 /** The names under which this stack publishes CSRs for the root ceremony (see INTERMEDIATE_CSRS_OUTPUT). */
 export const VAULT_TLS_INTERMEDIATE = "vault-tls";
@@ -40,8 +46,14 @@ const CA_CONFIG_MAP = "secrets-platform-vault-ca";
  */
 export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ config, registry, phaseOutputs }) => {
   const ra = config.runtimeAuthority;
-  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", ["rootCertificatePem", "signedIntermediates"]);
-  if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
+  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", [
+    "rootCertificatePem",
+    "signedIntermediates",
+  ]);
+  if (!rootCertificatePem)
+    throw inputError(
+      `the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`,
+    );
   const layout = runtimeAuthorityLayout(registry, { certManager: config.steadyState.certManager.namespace });
   if (ra.initialized) await checkBootstrapInventory(phaseOutputs, layout.handovers, config.cluster);
 
@@ -59,7 +71,10 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   const done = (status: RuntimeAuthorityStatus): Published<RuntimeAuthorityOutputs> => ({ ...outputs, status });
 
   // 1. The TLS intermediate: Vault cannot serve TLS from its own PKI before it runs.
-  const tlsCa = new VaultTlsIntermediate("vault-tls-ca", { commonName: `${config.cluster} Vault TLS CA`, organization: config.rootTrust.organization });
+  const tlsCa = new VaultTlsIntermediate("vault-tls-ca", {
+    commonName: `${config.cluster} Vault TLS CA`,
+    organization: config.rootTrust.organization,
+  });
   csrs[VAULT_TLS_INTERMEDIATE] = tlsCa.csrPem;
   const tlsSigned = signed[VAULT_TLS_INTERMEDIATE];
   if (!tlsSigned) return done("awaiting-tls-signature");
@@ -79,7 +94,11 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     },
     { dependsOn: [namespace] },
   );
-  const server = new VaultServer("vault", { settings, chart: { repository: ra.chartRepository, version: ra.chartVersion }, dependsOn: [namespace, listener] });
+  const server = new VaultServer("vault", {
+    settings,
+    chart: { repository: ra.chartRepository, version: ra.chartVersion },
+    dependsOn: [namespace, listener],
+  });
   const inClusterAddress = vaultActiveAddress(settings);
   outputs.vault = {
     namespace: ra.namespace,
@@ -93,16 +112,34 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     address: inClusterAddress,
     listenerCertificateNotAfter: listener.notAfter,
   };
-  outputs.initCeremony = initCeremony({ seal: ra.seal.type, keyShares: ra.keyShares, keyThreshold: ra.keyThreshold, operatorPgpKeys: ra.operatorPgpKeys, namespace: ra.namespace, releaseName: RELEASE });
+  outputs.initCeremony = initCeremony({
+    seal: ra.seal.type,
+    keyShares: ra.keyShares,
+    keyThreshold: ra.keyThreshold,
+    operatorPgpKeys: ra.operatorPgpKeys,
+    namespace: ra.namespace,
+    releaseName: RELEASE,
+  });
   if (!ra.initialized) return done("awaiting-initialization");
 
   // 3. Vault configured from the registry, with a child token of the operator's VAULT_TOKEN (never stored).
-  const provider = new vault.Provider("vault", { address: ra.address, skipChildToken: false, maxLeaseTtlSeconds: 1200, tokenName: `pulumi-${config.stack}` }, { dependsOn: [server] });
+  const provider = new vault.Provider(
+    "vault",
+    { address: ra.address, skipChildToken: false, maxLeaseTtlSeconds: 1200, tokenName: `pulumi-${config.stack}` },
+    { dependsOn: [server] },
+  );
   const audit = new AuditDevices("audit", {}, { providers: [provider] });
   // Audit first: every later change is recorded.
   const inVault = { providers: [provider], dependsOn: [audit] };
   // Handed-over secrets get their metadata from the handover, once the value is in Vault.
-  const kv = new KvEngine("kv", { defaultMaxVersions: DEFAULT_KV_MAX_VERSIONS, secrets: layout.kvSecrets.filter((s) => s.writtenBy !== "handover") }, inVault);
+  const kv = new KvEngine(
+    "kv",
+    {
+      defaultMaxVersions: DEFAULT_KV_MAX_VERSIONS,
+      secrets: layout.kvSecrets.filter((s) => s.writtenBy !== "handover"),
+    },
+    inVault,
+  );
   const transit = new TransitEngine("transit", { keys: layout.transitKeys }, inVault);
   const auth = new KubernetesAuth("kubernetes-auth", {}, inVault);
 
@@ -110,9 +147,19 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     "consumer-policies",
     {
       identities: [
-        ...layout.consumers.map((g) => ({ role: g.role, policy: g.policy, namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount })),
+        ...layout.consumers.map((g) => ({
+          role: g.role,
+          policy: g.policy,
+          namespace: g.consumer.namespace,
+          serviceAccount: g.consumer.serviceAccount,
+        })),
         // cert-manager's ClusterIssuers sign as identities of their own; consumers of certificates never call Vault.
-        ...layout.issuers.map((i) => ({ role: i.role, policy: i.policy, namespace: i.namespace, serviceAccount: i.serviceAccount })),
+        ...layout.issuers.map((i) => ({
+          role: i.role,
+          policy: i.policy,
+          namespace: i.namespace,
+          serviceAccount: i.serviceAccount,
+        })),
       ],
       authPath: auth.path,
     },
@@ -125,14 +172,25 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   for (const h of layout.handovers) {
     let caMap = caMaps.get(h.namespace);
     if (!caMap) {
-      caMap = new k8s.core.v1.ConfigMap(`vault-ca-${h.namespace}`, { metadata: { name: CA_CONFIG_MAP, namespace: h.namespace, labels: platformLabels("runtime-authority") }, data: { "ca.crt": rootCertificatePem } });
+      caMap = new k8s.core.v1.ConfigMap(`vault-ca-${h.namespace}`, {
+        metadata: { name: CA_CONFIG_MAP, namespace: h.namespace, labels: platformLabels("runtime-authority") },
+        data: { "ca.crt": rootCertificatePem },
+      });
       caMaps.set(h.namespace, caMap);
     }
     const secret = kvSecretOf.get(h.purpose);
     if (!secret) throw new Error(`${h.purpose}: the layout has a handover but no KV secret for it`);
     const handover = new HandoverToVault(
       `handover-${h.purpose}`,
-      { handover: h, secret, authPath: auth.path, vaultAddress: inClusterAddress, caConfigMap: caMap.metadata.name, image: `hashicorp/vault:${ra.vaultVersion}`, dependsOn: [kv.ready, auth, caMap] },
+      {
+        handover: h,
+        secret,
+        authPath: auth.path,
+        vaultAddress: inClusterAddress,
+        caConfigMap: caMap.metadata.name,
+        image: `hashicorp/vault:${ra.vaultVersion}`,
+        dependsOn: [kv.ready, auth, caMap],
+      },
       inVault,
     );
     handovers[h.purpose] = handover.record;
@@ -164,19 +222,70 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     // serializes all of them, which at thousands of purposes costs more than the resources (docs/performance.md).
     // The custom metadata is the registry's and Vault's; the policy documents are in the Policy resources.
     kvSecrets: Object.fromEntries(
-      layout.kvSecrets.map((s) => [s.purpose, { path: s.dataPath, maxVersions: s.maxVersions, deleteVersionAfter: s.deleteVersionAfter, writtenBy: s.writtenBy }]),
+      layout.kvSecrets.map((s) => [
+        s.purpose,
+        {
+          path: s.dataPath,
+          maxVersions: s.maxVersions,
+          deleteVersionAfter: s.deleteVersionAfter,
+          writtenBy: s.writtenBy,
+        },
+      ]),
     ),
     transitKeys: Object.fromEntries(
-      layout.transitKeys.map((k) => [k.purpose, { name: k.name, type: k.type, usage: k.usage, autoRotatePeriodSeconds: k.autoRotatePeriodSeconds, latestVersion: transit.keys[k.name] }]),
+      layout.transitKeys.map((k) => [
+        k.purpose,
+        {
+          name: k.name,
+          type: k.type,
+          usage: k.usage,
+          autoRotatePeriodSeconds: k.autoRotatePeriodSeconds,
+          latestVersion: transit.keys[k.name],
+        },
+      ]),
     ),
     pkiRoles: Object.fromEntries(
-      layout.pkiRoles.map((r) => [r.purpose, { name: r.name, signPath: pkiSignPath({ id: r.purpose }), allowedDomains: r.allowedDomains, maxTtlSeconds: r.maxTtlSeconds, created: pki.signed }]),
+      layout.pkiRoles.map((r) => [
+        r.purpose,
+        {
+          name: r.name,
+          signPath: pkiSignPath({ id: r.purpose }),
+          allowedDomains: r.allowedDomains,
+          maxTtlSeconds: r.maxTtlSeconds,
+          created: pki.signed,
+        },
+      ]),
     ),
     authRoles: Object.fromEntries(
-      layout.consumers.map((g) => [g.role, { namespace: g.consumer.namespace, serviceAccount: g.consumer.serviceAccount, purposes: g.purposes, policy: g.role, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }]),
+      layout.consumers.map((g) => [
+        g.role,
+        {
+          namespace: g.consumer.namespace,
+          serviceAccount: g.consumer.serviceAccount,
+          purposes: g.purposes,
+          policy: g.role,
+          tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS,
+        },
+      ]),
     ),
-    issuerRoles: Object.fromEntries(layout.issuers.map((i) => [i.role, { namespace: i.namespace, serviceAccount: i.serviceAccount, signPaths: i.signPaths, tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS }])),
-    policies: Object.fromEntries([...layout.consumers.map((g) => g.policy), ...layout.issuers.map((i) => i.policy), ...layout.handovers.map((h) => h.policy)].map((p) => [p.name, aclPolicyDigest(p)])),
+    issuerRoles: Object.fromEntries(
+      layout.issuers.map((i) => [
+        i.role,
+        {
+          namespace: i.namespace,
+          serviceAccount: i.serviceAccount,
+          signPaths: i.signPaths,
+          tokenTtlSeconds: LOGIN_TOKEN_TTL_SECONDS,
+        },
+      ]),
+    ),
+    policies: Object.fromEntries(
+      [
+        ...layout.consumers.map((g) => g.policy),
+        ...layout.issuers.map((i) => i.policy),
+        ...layout.handovers.map((h) => h.policy),
+      ].map((p) => [p.name, aclPolicyDigest(p)]),
+    ),
     kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
     auditDevices: AUDIT_DEVICES.map((d) => ({ path: d.path, type: "file", filePath: d.options.file_path })),
     handover: handovers,
@@ -188,10 +297,20 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
  * Every bootstrap purpose must have been materialized by phase 2 (or the gitops stack) where the registry says, or
  * its handover Job would wait for a Secret that does not exist.
  */
-async function checkBootstrapInventory(phaseOutputs: PhaseContext["phaseOutputs"], handovers: ReturnType<typeof runtimeAuthorityLayout>["handovers"], cluster: string): Promise<void> {
+async function checkBootstrapInventory(
+  phaseOutputs: PhaseContext["phaseOutputs"],
+  handovers: ReturnType<typeof runtimeAuthorityLayout>["handovers"],
+  cluster: string,
+): Promise<void> {
   const inventory = (await phaseOutputs("bootstrap", ["bootstrapInventory"])).bootstrapInventory ?? [];
   const problems = handovers
-    .filter((h) => !inventory.some((e) => e.purpose === h.purpose && e.namespace === h.namespace && e.secretName === h.secretName))
-    .map((h) => `${h.purpose}: Secret ${h.namespace}/${h.secretName} is not in the ${stackName(cluster, "bootstrap")} stack's bootstrapInventory (run that stack first)`);
+    .filter(
+      (h) =>
+        !inventory.some((e) => e.purpose === h.purpose && e.namespace === h.namespace && e.secretName === h.secretName),
+    )
+    .map(
+      (h) =>
+        `${h.purpose}: Secret ${h.namespace}/${h.secretName} is not in the ${stackName(cluster, "bootstrap")} stack's bootstrapInventory (run that stack first)`,
+    );
   if (problems.length > 0) throw inputError(`handover refused, nothing registered:\n  ${problems.join("\n  ")}`);
 }

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { PlatformControllers } from "../components/steady-state/controllers.js";
 import { customResource } from "../components/steady-state/custom-resource.js";
 import { TeamDeliveries } from "../components/steady-state/purpose-delivery.js";
@@ -17,7 +16,15 @@ import type { PhaseOutputsRead, PostureSchedule } from "./outputs.js";
 import { VAULT_PKI_INTERMEDIATE } from "./runtime-authority.js";
 
 /** What the steady state reads from the runtime-authority stack's outputs. */
-const RUNTIME_AUTHORITY_KEYS = ["status", "vault", "kvSecrets", "pkiRoles", "authRoles", "issuerRoles", "transitKeys"] as const;
+const RUNTIME_AUTHORITY_KEYS = [
+  "status",
+  "vault",
+  "kvSecrets",
+  "pkiRoles",
+  "authRoles",
+  "issuerRoles",
+  "transitKeys",
+] as const;
 export type RuntimeAuthorityView = PhaseOutputsRead<"runtime-authority", (typeof RUNTIME_AUTHORITY_KEYS)[number]>;
 
 /** Service accounts the charts create, named after their releases (see delivery/charts.ts). */
@@ -33,18 +40,29 @@ const CSI_DRIVER_SERVICE_ACCOUNT = "cert-manager-csi-driver";
  * registry before any resource is registered.
  */
 export const steadyState: PhaseProgram<"steady-state"> = async ({ config, registry, phaseOutputs }) => {
-  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", ["rootCertificatePem", "signedIntermediates"]);
-  if (!rootCertificatePem) throw inputError(`the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`);
+  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", [
+    "rootCertificatePem",
+    "signedIntermediates",
+  ]);
+  if (!rootCertificatePem)
+    throw inputError(
+      `the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`,
+    );
   const ra = await phaseOutputs("runtime-authority", RUNTIME_AUTHORITY_KEYS);
   const layout = steadyStateLayout(registry, { vaultServer: ra.vault?.address ?? "", rootCertificatePem });
   const problems = runtimeAuthorityProblems(ra, layout, config.steadyState.certManager.namespace);
   if (problems.length > 0)
-    throw inputError(`the ${stackName(config.cluster, "runtime-authority")} stack does not match the registry, nothing registered:\n  ${problems.join("\n  ")}`);
+    throw inputError(
+      `the ${stackName(config.cluster, "runtime-authority")} stack does not match the registry, nothing registered:\n  ${problems.join("\n  ")}`,
+    );
 
   const releases = controllerReleases(config.steadyState);
   const controllers = new PlatformControllers("controllers", { releases });
   const eso = controllers.releases["external-secrets"];
-  const stores = new VaultSecretStores("secret-stores", { stores: layout.stores.map((s) => s.resource), dependsOn: [eso] });
+  const stores = new VaultSecretStores("secret-stores", {
+    stores: layout.stores.map((s) => s.resource),
+    dependsOn: [eso],
+  });
   new VaultIssuers("vault-issuers", {
     issuers: layout.issuers,
     namespace: config.steadyState.certManager.namespace,
@@ -58,14 +76,39 @@ export const steadyState: PhaseProgram<"steady-state"> = async ({ config, regist
   );
   const generator = layout.passwordGenerator && customResource(layout.passwordGenerator, { dependsOn: [eso] });
   for (const [team, deliveries] of byTeam)
-    new TeamDeliveries(`deliveries-${team}`, { deliveries, dependsOn: [eso, controllers.releases["cert-manager"]], stores: stores.byName, ...(generator ? { generator } : {}) });
+    new TeamDeliveries(`deliveries-${team}`, {
+      deliveries,
+      dependsOn: [eso, controllers.releases["cert-manager"]],
+      stores: stores.byName,
+      ...(generator ? { generator } : {}),
+    });
   customResource(layout.trustBundle, { dependsOn: [controllers.releases["trust-manager"]] });
 
   return {
-    controllers: Object.fromEntries(releases.map((r) => [r.id, { release: r.release, chart: r.chart, repository: r.repository, version: r.version, namespace: r.namespace }])),
-    secretStores: Object.fromEntries(layout.stores.map((s) => [s.name, { namespace: s.consumer.namespace, serviceAccount: s.consumer.serviceAccount, vaultRole: s.role }])),
-    clusterIssuers: Object.fromEntries(layout.issuers.map((i) => [i.purpose, { name: i.resource.metadata.name, vaultRole: i.role, serviceAccount: i.serviceAccount, signPath: i.signPath }])),
-    trustBundle: { name: TRUST_BUNDLE.name, configMap: TRUST_BUNDLE.name, key: TRUST_BUNDLE.key, namespaces: layout.consumerNamespaces },
+    controllers: Object.fromEntries(
+      releases.map((r) => [
+        r.id,
+        { release: r.release, chart: r.chart, repository: r.repository, version: r.version, namespace: r.namespace },
+      ]),
+    ),
+    secretStores: Object.fromEntries(
+      layout.stores.map((s) => [
+        s.name,
+        { namespace: s.consumer.namespace, serviceAccount: s.consumer.serviceAccount, vaultRole: s.role },
+      ]),
+    ),
+    clusterIssuers: Object.fromEntries(
+      layout.issuers.map((i) => [
+        i.purpose,
+        { name: i.resource.metadata.name, vaultRole: i.role, serviceAccount: i.serviceAccount, signPath: i.signPath },
+      ]),
+    ),
+    trustBundle: {
+      name: TRUST_BUNDLE.name,
+      configMap: TRUST_BUNDLE.name,
+      key: TRUST_BUNDLE.key,
+      namespaces: layout.consumerNamespaces,
+    },
     deliveries: Object.fromEntries(layout.deliveries.map((d) => [d.purpose.id, d.record])),
     posture: postureSchedule(registry, signed[VAULT_PKI_INTERMEDIATE]?.notAfter),
   };
@@ -82,9 +125,25 @@ function postureSchedule(registry: Registry, issuerNotAfter: string | undefined)
     registry.purposes.map((p) => {
       const issuer =
         p.kind === "certificate" && issuerNotAfter
-          ? { issuerExpiresAt: issuerNotAfter, failClosedFrom: new Date(Date.parse(issuerNotAfter) - issuerCoverageSeconds(p.rotation) * 1000).toISOString() }
+          ? {
+              issuerExpiresAt: issuerNotAfter,
+              failClosedFrom: new Date(
+                Date.parse(issuerNotAfter) - issuerCoverageSeconds(p.rotation) * 1000,
+              ).toISOString(),
+            }
           : {};
-      return [p.id, { owner: p.owner, tier: p.tier, delivery: p.delivery, evidence: p.evidence, rotationPeriod: p.rotation.period, rotationGrace: p.rotation.grace, ...issuer }];
+      return [
+        p.id,
+        {
+          owner: p.owner,
+          tier: p.tier,
+          delivery: p.delivery,
+          evidence: p.evidence,
+          rotationPeriod: p.rotation.period,
+          rotationGrace: p.rotation.grace,
+          ...issuer,
+        },
+      ];
     }),
   );
 }
@@ -96,13 +155,21 @@ function postureSchedule(registry: Registry, issuerNotAfter: string | undefined)
  * renew it over and over: cert-manager #1038). A registry changed since that stack last ran fails here, naming
  * each difference.
  */
-export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, layout: SteadyStateLayout, certManagerNamespace: string): string[] {
-  if (ra.status !== "configured") return [`its status is ${ra.status ?? "missing"}, not configured: finish phase 3 first (docs/phases/3-runtime-authority.md)`];
+export function runtimeAuthorityProblems(
+  ra: RuntimeAuthorityView,
+  layout: SteadyStateLayout,
+  certManagerNamespace: string,
+): string[] {
+  if (ra.status !== "configured")
+    return [
+      `its status is ${ra.status ?? "missing"}, not configured: finish phase 3 first (docs/phases/3-runtime-authority.md)`,
+    ];
   const out: string[] = [];
   if (!ra.vault?.address) out.push("it publishes no vault.address");
   for (const d of layout.deliveries) {
     const p = d.purpose;
-    if (d.record.vaultPath && ra.kvSecrets?.[p.id]?.path !== d.record.vaultPath) out.push(`${p.id}: no KV secret at ${d.record.vaultPath} in its kvSecrets`);
+    if (d.record.vaultPath && ra.kvSecrets?.[p.id]?.path !== d.record.vaultPath)
+      out.push(`${p.id}: no KV secret at ${d.record.vaultPath} in its kvSecrets`);
     if (p.delivery === "transit" && !ra.transitKeys?.[p.id]) out.push(`${p.id}: no transit key in its transitKeys`);
   }
   // One issuer per certificate purpose, in the registry's order; looked up, not searched, at thousands of purposes.
@@ -113,11 +180,21 @@ export function runtimeAuthorityProblems(ra: RuntimeAuthorityView, layout: Stead
     const duration = durationOf.get(id) ?? 0;
     if (!role?.created) out.push(`${id}: no PKI role in its pkiRoles`);
     else if (duration > role.maxTtlSeconds)
-      out.push(`${id}: certificates of ${duration}s exceed the PKI role's max_ttl of ${role.maxTtlSeconds}s: Vault would cap them and cert-manager renew them in a loop`);
+      out.push(
+        `${id}: certificates of ${duration}s exceed the PKI role's max_ttl of ${role.maxTtlSeconds}s: Vault would cap them and cert-manager renew them in a loop`,
+      );
     const identity = ra.issuerRoles?.[issuer.role];
-    if (!identity || identity.serviceAccount !== issuer.serviceAccount || identity.namespace !== certManagerNamespace || identity.signPaths[id] !== issuer.signPath)
-      out.push(`${id}: its issuer identity ${issuer.role} (service account ${certManagerNamespace}/${issuer.serviceAccount}) is not in its issuerRoles`);
+    if (
+      !identity ||
+      identity.serviceAccount !== issuer.serviceAccount ||
+      identity.namespace !== certManagerNamespace ||
+      identity.signPaths[id] !== issuer.signPath
+    )
+      out.push(
+        `${id}: its issuer identity ${issuer.role} (service account ${certManagerNamespace}/${issuer.serviceAccount}) is not in its issuerRoles`,
+      );
   }
-  for (const store of layout.stores) if (!ra.authRoles?.[store.role]) out.push(`store ${store.name}: Vault role ${store.role} is not in its authRoles`);
+  for (const store of layout.stores)
+    if (!ra.authRoles?.[store.role]) out.push(`store ${store.name}: Vault role ${store.role} is not in its authRoles`);
   return out;
 }

@@ -49,8 +49,14 @@ export async function inspectIntermediateCsr(pem: string): Promise<CsrInspection
     (algorithm.name === "ECDSA" && ["P-256", "P-384", "P-521"].includes(algorithm.namedCurve)) ||
     (algorithm.name.startsWith("RSA") && algorithm.modulusLength >= 2048) ||
     algorithm.name === "Ed25519";
-  const described = algorithm.name === "ECDSA" ? `ECDSA ${algorithm.namedCurve}` : algorithm.name.startsWith("RSA") ? `RSA ${algorithm.modulusLength}` : algorithm.name;
-  if (!strong) problems.push(`its key (${described}) is too weak for a CA: use ECDSA P-256 or stronger, or RSA 2048 or more`);
+  const described =
+    algorithm.name === "ECDSA"
+      ? `ECDSA ${algorithm.namedCurve}`
+      : algorithm.name.startsWith("RSA")
+        ? `RSA ${algorithm.modulusLength}`
+        : algorithm.name;
+  if (!strong)
+    problems.push(`its key (${described}) is too weak for a CA: use ECDSA P-256 or stronger, or RSA 2048 or more`);
   if (!csr.subject) problems.push("it has an empty subject");
   return { subject: csr.subject, publicKeyAlgorithm: described, problems };
 }
@@ -69,6 +75,8 @@ export function certifiesRequest(certificatePem: string, csrPem: string): boolea
 /** The certificate (chain) when it certifies the request's key; otherwise a deployment error that says what to do. */
 export function requireCertifies(what: string, certificatePem: string, csrPem: string): string {
   if (!certifiesRequest(certificatePem, csrPem))
-    throw new Error(`the signed ${what} intermediate certifies another key than this stack's current CSR (its state was lost or its key replaced): run the signing ceremony again (docs/failure-modes.md "Cluster loss")`);
+    throw new Error(
+      `the signed ${what} intermediate certifies another key than this stack's current CSR (its state was lost or its key replaced): run the signing ceremony again (docs/failure-modes.md "Cluster loss")`,
+    );
   return certificatePem;
 }

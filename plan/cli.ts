@@ -30,7 +30,10 @@ export interface Io {
 }
 
 /** The offline plan as a command. Returns the exit code; prints nothing that could hold a secret value. */
-export async function main(argv: readonly string[], io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) },
+): Promise<number> {
   let flags: { cluster: string; registry?: string; out: string; now?: string; help?: boolean };
   try {
     flags = parseArgs({
@@ -44,7 +47,7 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
       },
       strict: true,
       allowPositionals: false,
-    }).values as typeof flags;
+    }).values;
   } catch (e) {
     io.err(`plan: ${(e as Error).message}\n${USAGE}`);
     return EXIT.invalidInput;
@@ -61,7 +64,12 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
 
   let result: Awaited<ReturnType<typeof planCluster>>;
   try {
-    result = await planCluster({ cluster: flags.cluster, registryDir: flags.registry, now, passphrase: cliPassphrase(flags.cluster) });
+    result = await planCluster({
+      cluster: flags.cluster,
+      registryDir: flags.registry,
+      now,
+      passphrase: cliPassphrase(flags.cluster),
+    });
   } catch (e) {
     // A RunError is the program refusing its input (e.g. a bad CSR in the ceremony); anything else is a failure.
     const message = e instanceof Error ? e.message : String(e);
@@ -85,10 +93,14 @@ export async function main(argv: readonly string[], io: Io = { out: (l) => conso
   io.out(`Offline plan of cluster ${doc.cluster}: ${doc.registry.purposes} purposes from ${doc.registry.dir}`);
   for (const s of doc.stacks) {
     const managed = s.resources.filter((r) => !r.read);
-    io.out(`  phase ${s.phase}  ${s.stack.padEnd(28)} authority ${s.authority.padEnd(13)} ${managed.length} resources, ${managed.filter((r) => r.options.protect).length} protected`);
+    io.out(
+      `  phase ${s.phase}  ${s.stack.padEnd(28)} authority ${s.authority.padEnd(13)} ${managed.length} resources, ${managed.filter((r) => r.options.protect).length} protected`,
+    );
   }
   const mandatory = blocking(doc.violations);
-  const counts = STATUSES.map((st) => [st, doc.posture.filter((e) => e.status === st).length] as const).filter(([, n]) => n > 0);
+  const counts = STATUSES.map((st) => [st, doc.posture.filter((e) => e.status === st).length] as const).filter(
+    ([, n]) => n > 0,
+  );
   io.out(`  posture: ${counts.map(([st, n]) => `${n} ${st}`).join(", ")}`);
   io.out(`  policy violations: ${mandatory.length} mandatory, ${doc.violations.length - mandatory.length} advisory`);
   for (const v of doc.violations) io.out(`    [${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);

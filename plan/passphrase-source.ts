@@ -10,7 +10,9 @@ import type { PassphraseSource } from "../config/stack-file.js";
 export function cliPassphrase(cluster: string, root = process.cwd()): PassphraseSource {
   return () => {
     if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) return process.env.PULUMI_CONFIG_PASSPHRASE;
-    const file = process.env.PULUMI_CONFIG_PASSPHRASE_FILE ?? (cluster === "demo" ? join(root, "stacks", "demo.passphrase") : undefined);
+    const file =
+      process.env.PULUMI_CONFIG_PASSPHRASE_FILE ??
+      (cluster === "demo" ? join(root, "stacks", "demo.passphrase") : undefined);
     return file && existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
   };
 }

@@ -56,9 +56,14 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
   const now = options.now ?? new Date();
   const problems: Problem[] = [];
 
-  const phases = PHASES.filter((p) => existsSync(join(project.root, stackFilePath(project, stackName(options.cluster, p.id)))));
+  const phases = PHASES.filter((p) =>
+    existsSync(join(project.root, stackFilePath(project, stackName(options.cluster, p.id)))),
+  );
   if (phases.length === 0)
-    problems.push({ file: project.stackConfigDir, message: `no stack files for cluster ${options.cluster} (expected Pulumi.${options.cluster}-<phase>.yaml)` });
+    problems.push({
+      file: project.stackConfigDir,
+      message: `no stack files for cluster ${options.cluster} (expected Pulumi.${options.cluster}-<phase>.yaml)`,
+    });
 
   const registryDir = options.registryDir ? resolve(options.registryDir) : undefined;
   const prepared: { phase: Phase; stack: StackConfig; config: PlatformConfig }[] = [];
@@ -70,19 +75,31 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
       continue;
     }
     if (registryDir) loaded.config.values[`${project.name}:registryDir`] = registryDir;
-    const parsed = parsePlatformConfig({ project: project.name, stack, file: loaded.config.file, values: loaded.config.values, secretKeys: loaded.config.secretKeys, declared: Object.keys(project.config) });
+    const parsed = parsePlatformConfig({
+      project: project.name,
+      stack,
+      file: loaded.config.file,
+      values: loaded.config.values,
+      secretKeys: loaded.config.secretKeys,
+      declared: Object.keys(project.config),
+    });
     if (!parsed.ok) problems.push(...parsed.problems);
     else prepared.push({ phase, stack: loaded.config, config: parsed.config });
   }
 
   const dirs = new Set(prepared.map((p) => resolve(project.root, p.config.registryDir)));
-  if (dirs.size > 1) problems.push({ file: project.stackConfigDir, message: `the stacks of ${options.cluster} name different registryDir values: one cluster, one registry` });
+  if (dirs.size > 1)
+    problems.push({
+      file: project.stackConfigDir,
+      message: `the stacks of ${options.cluster} name different registryDir values: one cluster, one registry`,
+    });
   const registryPath = registryDir ?? [...dirs][0] ?? resolve(project.root, "purposes");
   const registry = loadRegistry(registryPath);
   // The programs read the registry the plan validated, wherever the plan runs from (the CLI runs in the project).
   for (const p of prepared) p.stack.values[`${project.name}:registryDir`] = registryPath;
   if (!registry.ok) problems.push(...registry.problems);
-  for (const p of prepared) problems.push(...phaseInputProblems(p.config, registry.ok ? registry.registry : undefined, p.stack.file));
+  for (const p of prepared)
+    problems.push(...phaseInputProblems(p.config, registry.ok ? registry.registry : undefined, p.stack.file));
   if (problems.length > 0 || !registry.ok) return { ok: false, kind: "invalid-input", problems };
 
   const outputsByStack: StackOutputs = new Map();
@@ -92,7 +109,14 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
     const values = { ...p.stack.values, ...overrides };
     const result = await runStack(project, { ...p.stack, values }, outputsByStack, now, before?.resources);
     outputsByStack.set(`${LOCAL_ORGANIZATION}/${project.name}/${p.stack.stack}`, { outputs: result.outputs });
-    const stackRun: StackRun = { stack: p.stack.stack, phase: p.phase, config: p.config, resources: result.resources, outputs: result.outputs, runs: (before?.runs ?? 0) + 1 };
+    const stackRun: StackRun = {
+      stack: p.stack.stack,
+      phase: p.phase,
+      config: p.config,
+      resources: result.resources,
+      outputs: result.outputs,
+      runs: (before?.runs ?? 0) + 1,
+    };
     runs.set(p.stack.stack, stackRun);
     options.onStackRun?.(stackRun);
   };
@@ -103,7 +127,8 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
   const rootTrust = prepared.find((p) => p.phase.id === "root-trust");
   const csrStack = prepared.find((p) => p.phase.id === rootTrust?.config.rootTrust.intermediateCsrStack);
   const afterCeremony = prepared.filter((p) => csrStack && p.phase.number > csrStack.phase.number);
-  for (const p of prepared.filter((q) => !afterCeremony.includes(q))) await run(p, p === rootTrust && csrStack ? { [`${project.name}:intermediateCsrStack`]: "" } : {});
+  for (const p of prepared.filter((q) => !afterCeremony.includes(q)))
+    await run(p, p === rootTrust && csrStack ? { [`${project.name}:intermediateCsrStack`]: "" } : {});
   // The signing ceremony: while the CSR stack publishes CSRs the root has not signed, run the root-trust stack, then
   // the CSR stack again, each with its state from its previous run.
   for (let round = 0; rootTrust && csrStack && round < MAX_CEREMONY_ROUNDS; round++) {
@@ -129,7 +154,10 @@ export async function runStack(
   previous?: readonly RecordedResource[],
 ): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
   pulumi.runtime.setAllConfig(stack.values, stack.secretKeys);
-  return runProgram({ project: project.name, stack: stack.stack, stacks, now, ...(previous ? { previous } : {}) }, runPlatformStack);
+  return runProgram(
+    { project: project.name, stack: stack.stack, stacks, now, ...(previous ? { previous } : {}) },
+    runPlatformStack,
+  );
 }
 
 /** Rounds of the signing ceremony the plan runs at most: each signs what the previous round's runs published. */
@@ -137,14 +165,22 @@ const MAX_CEREMONY_ROUNDS = 3;
 
 /** The CSR names a stack published that the root-trust stack's outputs have not signed yet. */
 function unsignedCsrs(rootTrust: StackRun, csrStack: StackRun): string[] {
-  const published = Object.keys(((unwire(csrStack.outputs) as Record<string, unknown>)[INTERMEDIATE_CSRS_OUTPUT] ?? {}) as object);
-  const signed = ((unwire(rootTrust.outputs) as Record<string, unknown>).signedIntermediates ?? {}) as Record<string, unknown>;
+  const published = Object.keys((unwire(csrStack.outputs) as Record<string, unknown>)[INTERMEDIATE_CSRS_OUTPUT] ?? {});
+  const signed = ((unwire(rootTrust.outputs) as Record<string, unknown>).signedIntermediates ?? {}) as Record<
+    string,
+    unknown
+  >;
   return published.filter((name) => !(name in signed));
 }
 
 /** Runs any program under a fresh plan monitor (the engine side of one update) and returns what it registered. */
 export async function runProgram(
-  target: { project: string; stack: string; stacks?: StackOutputs; now?: Date; previous?: readonly RecordedResource[];
+  target: {
+    project: string;
+    stack: string;
+    stacks?: StackOutputs;
+    now?: Date;
+    previous?: readonly RecordedResource[];
     /** Provider models to use instead of the plan's (tests use this to make a provider fail). */
     models?: typeof modelFor;
     /** Receives what was registered, whether or not the run succeeds. */
@@ -152,7 +188,14 @@ export async function runProgram(
   },
   program: () => Promise<Record<string, unknown>>,
 ): Promise<{ resources: RecordedResource[]; outputs: WireMap }> {
-  const monitor = new PlanMonitor(target.project, target.stack, target.models ?? modelFor, target.stacks ?? new Map(), target.now ?? new Date(), target.previous);
+  const monitor = new PlanMonitor(
+    target.project,
+    target.stack,
+    target.models ?? modelFor,
+    target.stacks ?? (new Map() as StackOutputs),
+    target.now ?? new Date(),
+    target.previous,
+  );
   attachMonitor(monitor, target.project, target.stack, LOCAL_ORGANIZATION);
   // Like the language host, the plan owns the process's unhandled rejections while a program runs: a failed
   // registration rejects outputs nobody awaits, and that is how the SDK reports it. They fail the run, as errors.
@@ -191,7 +234,7 @@ export async function runProgram(
     if (failures.length === 0) await pulumi.runtime.disconnect().catch((e: unknown) => failures.push(e));
     // The rest of a failed program keeps failing for a moment (everything that depended on the failed resource);
     // those rejections are this run's, so they are collected until none arrive for a while.
-    for (let seen = -1; failures.length > 0 && seen !== failures.length; ) {
+    for (let seen = -1; failures.length > 0 && seen !== failures.length;) {
       seen = failures.length;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -204,7 +247,9 @@ export async function runProgram(
     restoreStackTraces(stackTraces);
     target.onResources?.(monitor.resources);
   }
-  if (programError !== undefined) throw programError;
-  if (failures.length > 0) throw failures[0];
+  // The SDK rejects with Errors (RunError, ResourceError); anything else is wrapped so its message is kept.
+  const asError = (e: unknown) => (e instanceof Error ? e : new Error(`the program failed: ${JSON.stringify(e)}`));
+  if (programError !== undefined) throw asError(programError);
+  if (failures.length > 0) throw asError(failures[0]);
   return { resources: monitor.resources, outputs: monitor.stackOutputs ?? {} };
 }

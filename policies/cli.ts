@@ -13,10 +13,22 @@ const USAGE = `usage: npm run policy -- --plan FILE [--registry DIR] [--config F
 exit codes: 0 no mandatory violation, 1 mandatory violations, 2 invalid input`;
 
 /** Evaluates the policy pack against a plan or preview document without running any program. */
-export function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): number {
+export function main(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+): number {
   let flags: { plan?: string; registry?: string; config?: string; now?: string };
   try {
-    flags = parseArgs({ args: [...argv], options: { plan: { type: "string" }, registry: { type: "string" }, config: { type: "string" }, now: { type: "string" } }, strict: true }).values;
+    flags = parseArgs({
+      args: [...argv],
+      options: {
+        plan: { type: "string" },
+        registry: { type: "string" },
+        config: { type: "string" },
+        now: { type: "string" },
+      },
+      strict: true,
+    }).values;
   } catch (e) {
     io.err(`policy: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -47,11 +59,17 @@ export function main(argv: readonly string[], io = { out: (l: string) => console
     io.err(`policy: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time`);
     return 2;
   }
-  const registry = loadRegistryOrReport(resolve(flags.registry ?? (doc.kind === "plan" ? doc.registryDir : "purposes")), "policy: invalid purpose registry, nothing evaluated:", io.err);
+  const registry = loadRegistryOrReport(
+    resolve(flags.registry ?? (doc.kind === "plan" ? doc.registryDir : "purposes")),
+    "policy: invalid purpose registry, nothing evaluated:",
+    io.err,
+  );
   if (!registry) return 2;
   const violations = evaluate(doc.stacks, { registry, now, config });
   const mandatory = blocking(violations);
   for (const v of violations) io.out(`[${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);
-  io.out(`policy: ${doc.stacks.reduce((n, s) => n + s.resources.length, 0)} resources in ${doc.stacks.length} stacks: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
+  io.out(
+    `policy: ${doc.stacks.reduce((n, s) => n + s.resources.length, 0)} resources in ${doc.stacks.length} stacks: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`,
+  );
   return mandatory.length > 0 ? 1 : 0;
 }

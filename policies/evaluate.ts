@@ -14,10 +14,16 @@ export interface Violation {
 }
 
 /** `--policy-pack-config` as the CLI reads it: per policy name, an enforcement level and/or config properties. */
-export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PackConfig = Record<
+  string,
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 /** The enforcement level and config of a rule under a pack config (`all` sets the level of every policy). */
-export function configured(rule: PlatformRule, pack: PackConfig = {}): { level: EnforcementLevel; config: Record<string, any> } {
+export function configured(
+  rule: PlatformRule,
+  pack: PackConfig = {},
+): { level: EnforcementLevel; config: Record<string, any> } {
   const all = pack.all;
   const own = pack[rule.name];
   const base = typeof all === "string" ? all : (all?.enforcementLevel ?? rule.enforcementLevel);
@@ -30,7 +36,10 @@ export function configured(rule: PlatformRule, pack: PackConfig = {}): { level: 
  * Evaluates the rules against stacks of resources, exactly as the pack does under `pulumi preview` (resource rules
  * per resource, stack rules per stack), and returns every violation, the remediation appended to its message.
  */
-export function evaluate(stacks: readonly StackView[], args: { registry: Registry; now: Date; config?: PackConfig; rules?: readonly PlatformRule[] }): Violation[] {
+export function evaluate(
+  stacks: readonly StackView[],
+  args: { registry: Registry; now: Date; config?: PackConfig; rules?: readonly PlatformRule[] },
+): Violation[] {
   const out: Violation[] = [];
   for (const rule of args.rules ?? RULES) {
     const { level, config } = configured(rule, args.config);
@@ -38,7 +47,14 @@ export function evaluate(stacks: readonly StackView[], args: { registry: Registr
     const ctx = { registry: args.registry, now: args.now, config };
     for (const s of stacks) {
       const report = (urn?: string) => (message: string, at?: string) =>
-        out.push({ policy: rule.name, enforcementLevel: level, severity: rule.severity, stack: s.stack, ...((at ?? urn) ? { urn: at ?? urn } : {}), message: `${message} (fix: ${rule.remediation})` });
+        out.push({
+          policy: rule.name,
+          enforcementLevel: level,
+          severity: rule.severity,
+          stack: s.stack,
+          ...((at ?? urn) ? { urn: at ?? urn } : {}),
+          message: `${message} (fix: ${rule.remediation})`,
+        });
       if (rule.validateResource) for (const r of s.resources) rule.validateResource(r, ctx, report(r.urn));
       rule.validateStack?.(s, ctx, report());
     }

@@ -1,6 +1,13 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Policy, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  Policy,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { loadRegistry, type Registry } from "../registry/load.js";
 import { formatProblem } from "../registry/problems.js";
 import { configured } from "./evaluate.js";
@@ -25,12 +32,31 @@ function registry(): { registry: Registry } | { problems: string } {
   return cached;
 }
 
-function view(r: { type: string; name: string; urn: string; props: Record<string, any>; opts: { protect: boolean } }): ResourceView {
+function view(r: {
+  type: string;
+  name: string;
+  urn: string;
+  props: Record<string, any>;
+  opts: { protect: boolean };
+}): ResourceView {
   const { stack, phase } = stackOfUrn(r.urn);
-  return { type: r.type, name: r.name, urn: r.urn, props: r.props, protect: r.opts.protect, stack, phase, secretsMarked: false };
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.props,
+    protect: r.opts.protect,
+    stack,
+    phase,
+    secretsMarked: false,
+  };
 }
 
-function context(rule: PlatformRule, given: Record<string, unknown>, report: (m: string) => void): RuleContext | undefined {
+function context(
+  rule: PlatformRule,
+  given: Record<string, unknown>,
+  report: (m: string) => void,
+): RuleContext | undefined {
   const loaded = registry();
   if ("problems" in loaded) {
     report(`the purpose registry is invalid, nothing can be checked: ${loaded.problems}`);
@@ -56,7 +82,10 @@ export function toPulumiPolicies(rules: readonly PlatformRule[]): (ResourceValid
           const ctx = context(rule, args.getConfig(), report);
           const resources = args.resources.map((r: PolicyResource) => view(r));
           const { stack, phase } = stackOfUrn(resources[0]?.urn ?? "urn:pulumi:unknown::");
-          if (ctx) rule.validateStack!({ stack, phase, resources }, ctx, (m, urn) => report(`${m} (fix: ${rule.remediation})`, urn));
+          if (ctx)
+            rule.validateStack!({ stack, phase, resources }, ctx, (m, urn) =>
+              report(`${m} (fix: ${rule.remediation})`, urn),
+            );
         },
       } satisfies StackValidationPolicy;
     }

@@ -34,13 +34,20 @@ describe("the resource type tokens", () => {
   it("are the provider SDKs' own tokens, class for class", () => {
     for (const [key, cls] of Object.entries(CLASSES)) {
       if (cls === undefined) continue;
-      assert.equal(RESOURCE_TYPES[key as keyof typeof RESOURCE_TYPES], (cls as { __pulumiType: string }).__pulumiType, key);
+      assert.equal(
+        RESOURCE_TYPES[key as keyof typeof RESOURCE_TYPES],
+        (cls as { __pulumiType: string }).__pulumiType,
+        key,
+      );
     }
   });
 
   it("name the ClusterIssuer the steady state registers, as the kubernetes provider types a custom resource", () => {
     // A CustomResource's type token is `kubernetes:<apiVersion>:<kind>` (apiextensions.CustomResource).
-    const issuer = vaultIssuer.issuer(checkedPurpose("cert-manager"), { vaultServer: "https://vault", caBundle: "" }).resource;
+    const issuer = vaultIssuer.issuer(checkedPurpose("cert-manager"), {
+      vaultServer: "https://vault",
+      caBundle: "",
+    }).resource;
     assert.equal(RESOURCE_TYPES.clusterIssuer, `kubernetes:${issuer.apiVersion}:${issuer.kind}`);
   });
 });

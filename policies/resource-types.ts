@@ -18,7 +18,8 @@ export const RESOURCE_TYPES = {
   vaultKubernetesAuthConfig: "vault:kubernetes/authBackendConfig:AuthBackendConfig",
   vaultKubernetesAuthRole: "vault:kubernetes/authBackendRole:AuthBackendRole",
   vaultPkiIntermediateCsr: "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
-  vaultPkiIntermediateSetSigned: "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
+  vaultPkiIntermediateSetSigned:
+    "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
   vaultPkiConfigUrls: "vault:pkiSecret/secretBackendConfigUrls:SecretBackendConfigUrls",
   vaultPkiRole: "vault:pkiSecret/secretBackendRole:SecretBackendRole",
   helmRelease: "kubernetes:helm.sh/v3:Release",

@@ -15,14 +15,24 @@ export function stackOfUrn(urn: string): { stack: string; phase: PhaseId | undef
 }
 
 /** A Kubernetes object's kind and metadata, when the resource is one. */
-export function kubernetesObject(r: ResourceView): { kind: string; name?: string; namespace?: string; labels: Record<string, string> } | undefined {
+export function kubernetesObject(
+  r: ResourceView,
+): { kind: string; name?: string; namespace?: string; labels: Record<string, string> } | undefined {
   if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh")) return undefined;
   const meta = (r.props.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
-  return { kind: String(r.props.kind ?? r.type.split(":").at(-1)), name: meta.name, namespace: meta.namespace, labels: meta.labels ?? {} };
+  return {
+    kind: String(r.props.kind ?? r.type.split(":").at(-1)),
+    name: meta.name,
+    namespace: meta.namespace,
+    labels: meta.labels ?? {},
+  };
 }
 
 /** The purpose a resource says it delivers (its `secrets-platform/purpose` label), and the registry's contract. */
-export function labelledPurpose(r: ResourceView, ctx: RuleContext): { id: string; purpose: RegisteredPurpose | undefined } | undefined {
+export function labelledPurpose(
+  r: ResourceView,
+  ctx: RuleContext,
+): { id: string; purpose: RegisteredPurpose | undefined } | undefined {
   const id = kubernetesObject(r)?.labels[LABEL.purpose];
   return id ? { id, purpose: purposeWithId(ctx.registry, id) } : undefined;
 }
@@ -34,7 +44,9 @@ export function purposeById(ctx: RuleContext, id: string): RegisteredPurpose | u
 /** A resource as `<type> <name>` in messages. */
 export function describe(r: ResourceView): string {
   const k = kubernetesObject(r);
-  return k ? `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name ?? r.name}` : `${r.type.split(":").at(-1)} ${r.name}`;
+  return k
+    ? `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name ?? r.name}`
+    : `${r.type.split(":").at(-1)} ${r.name}`;
 }
 
 /** Whether a resource writes a KV v2 secret's metadata (`kv/metadata/<owner>/<purpose>`, see vault/paths.ts). */

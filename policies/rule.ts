@@ -61,6 +61,8 @@ export const SECRET_PLACEHOLDER = "[secret]";
 
 /** Defaults of a rule's config merged with what the user set. */
 export function ruleConfig(rule: PlatformRule, given: Record<string, any> = {}): Record<string, any> {
-  const defaults = Object.fromEntries(Object.entries(rule.configSchema?.properties ?? {}).map(([k, v]) => [k, (v as { default?: unknown }).default]));
+  const defaults = Object.fromEntries(
+    Object.entries(rule.configSchema?.properties ?? {}).map(([k, v]) => [k, (v as { default?: unknown }).default]),
+  );
   return { ...defaults, ...given };
 }

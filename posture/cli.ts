@@ -15,9 +15,20 @@ const USAGE = `usage: npm run posture -- [--plan FILE | --live] [--now RFC3339] 
   --html      also write a self-contained page with the table and a timeline of expiries and rotations
 exit codes: 0 nothing expired or fail-closed, 1 something is, 2 invalid input or an unreachable source`;
 
-type Flags = { plan: string; live?: boolean; registry?: string; now?: string; sort: string; json?: boolean; html?: string };
+type Flags = {
+  plan: string;
+  live?: boolean;
+  registry?: string;
+  now?: string;
+  sort: string;
+  json?: boolean;
+  html?: string;
+};
 
-export async function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+): Promise<number> {
   let flags: Flags;
   try {
     flags = parseArgs({
@@ -32,8 +43,9 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
         html: { type: "string" },
       },
       strict: true,
-    }).values as Flags;
-    if (!["due", "status", "purpose"].includes(flags.sort)) throw new Error(`--sort: ${flags.sort} is not due, status or purpose`);
+    }).values;
+    if (!["due", "status", "purpose"].includes(flags.sort))
+      throw new Error(`--sort: ${flags.sort} is not due, status or purpose`);
   } catch (e) {
     io.err(`posture: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -52,7 +64,11 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
       return 2;
     }
   }
-  const registry = loadRegistryOrReport(resolve(flags.registry ?? doc?.registry.dir ?? "purposes"), "posture: invalid purpose registry:", io.err);
+  const registry = loadRegistryOrReport(
+    resolve(flags.registry ?? doc?.registry.dir ?? "purposes"),
+    "posture: invalid purpose registry:",
+    io.err,
+  );
   if (!registry) return 2;
   let observations: Observation[];
   let source: string;
@@ -95,7 +111,10 @@ export async function main(argv: readonly string[], io = { out: (l: string) => c
     if (!flags.json) io.out(`wrote ${flags.html}`);
   }
   const bad = failing(entries);
-  if (!flags.json) io.out(`posture at ${now.toISOString()}: ${STATUSES.map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(", ")}`);
+  if (!flags.json)
+    io.out(
+      `posture at ${now.toISOString()}: ${STATUSES.map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(", ")}`,
+    );
   return bad.length > 0 ? 1 : 0;
 }
 

@@ -98,7 +98,12 @@ function shortDate(t: number): string {
 function relative(t: number, now: number): string {
   const delta = t - now;
   const abs = Math.abs(delta);
-  const amount = abs >= 2 * DAY_MS ? `${Math.round(abs / DAY_MS)} d` : abs >= 3_600_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 60_000)} min`;
+  const amount =
+    abs >= 2 * DAY_MS
+      ? `${Math.round(abs / DAY_MS)} d`
+      : abs >= 3_600_000
+        ? `${Math.round(abs / 3_600_000)} h`
+        : `${Math.round(abs / 60_000)} min`;
   return delta >= 0 ? `in ${amount}` : `${amount} ago`;
 }
 
@@ -117,7 +122,9 @@ export function countByStatus(entries: readonly PostureEntry[]): Record<Status, 
 
 function header(title: string, entries: readonly PostureEntry[], meta: PosturePageMeta): string {
   const counts = countByStatus(entries);
-  const items = STATUSES.map((s) => `<li data-status="${s}" data-count="${counts[s]}">${badge(s)} <strong>${counts[s]}</strong></li>`).join("");
+  const items = STATUSES.map(
+    (s) => `<li data-status="${s}" data-count="${counts[s]}">${badge(s)} <strong>${counts[s]}</strong></li>`,
+  ).join("");
   return `<header>
 <h1>${escapeHtml(title)}</h1>
 <dl class="facts">
@@ -131,7 +138,9 @@ function header(title: string, entries: readonly PostureEntry[], meta: PosturePa
 }
 
 function legend(): string {
-  const rows = STATUSES.map((s) => `<div><dt>${badge(s)}</dt><dd>${escapeHtml(STATUS_MEANING[s])}</dd></div>`).join("\n");
+  const rows = STATUSES.map((s) => `<div><dt>${badge(s)}</dt><dd>${escapeHtml(STATUS_MEANING[s])}</dd></div>`).join(
+    "\n",
+  );
   return `<section aria-labelledby="legend-title">
 <h2 id="legend-title">Statuses, worst first</h2>
 <dl class="legend">
@@ -148,7 +157,16 @@ ${rows}
  * a purpose label of {@link PURPOSE_LABEL_CHARS} characters right-aligned at `gutter - 10`; `right` holds half a
  * date label centred on a tick at the right edge; `bottom` holds the "now" label below the last lane.
  */
-const CHART = { width: 1200, gutter: 250, right: 40, top: 34, ownerRow: 22, purposeRow: 18, lanePad: 6, bottom: 18 } as const;
+const CHART = {
+  width: 1200,
+  gutter: 250,
+  right: 40,
+  top: 34,
+  ownerRow: 22,
+  purposeRow: 18,
+  lanePad: 6,
+  bottom: 18,
+} as const;
 
 /**
  * Purpose labels are 11 px monospace; 0.62 em is a little wider than the common monospace fonts' 0.6 em (DejaVu Sans
@@ -164,7 +182,9 @@ const MARKER_LABEL: Readonly<Record<MarkerKind, string>> = { due: "rotation due"
 
 /** The chart's time window: a week before now to the latest marker, capped at the horizon. */
 function timeRange(entries: readonly PostureEntry[], now: number): { start: number; end: number } {
-  const dates = entries.flatMap((e) => [ms(e.rotationDueAt), ms(e.expiresAt)]).filter((t): t is number => t !== undefined);
+  const dates = entries
+    .flatMap((e) => [ms(e.rotationDueAt), ms(e.expiresAt)])
+    .filter((t): t is number => t !== undefined);
   const latest = Math.max(now + MIN_AHEAD_MS, ...dates);
   return { start: now - HISTORY_MS, end: Math.min(latest, now + HORIZON_MS) };
 }
@@ -206,7 +226,9 @@ function timelineSvg(entries: readonly PostureEntry[], nowDate: Date): string {
   const laneParts: string[] = [];
   for (const [index, lane] of lanes(entries).entries()) {
     const height = CHART.ownerRow + lane.purposes.length * CHART.purposeRow + CHART.lanePad;
-    laneParts.push(laneSvg(lane.owner, lane.purposes, { index, top: y, height, plotLeft, plotRight, x, start, end, now }));
+    laneParts.push(
+      laneSvg(lane.owner, lane.purposes, { index, top: y, height, plotLeft, plotRight, x, start, end, now }),
+    );
     y += height;
   }
   const plotBottom = y;
@@ -244,17 +266,27 @@ interface LaneGeometry {
 function laneSvg(owner: string, purposes: readonly PostureEntry[], g: LaneGeometry): string {
   const band = `<rect class="band${g.index % 2 ? " odd" : ""}" x="0" y="${g.top}" width="${CHART.width}" height="${g.height}"/>`;
   const label = `<text class="owner" x="8" y="${g.top + 15}">${escapeHtml(truncate(owner, 28))}<title>${escapeHtml(owner)}</title></text>`;
-  const rows = purposes.map((entry, i) => purposeRowSvg(entry, g.top + CHART.ownerRow + i * CHART.purposeRow + CHART.purposeRow / 2, g)).join("");
+  const rows = purposes
+    .map((entry, i) => purposeRowSvg(entry, g.top + CHART.ownerRow + i * CHART.purposeRow + CHART.purposeRow / 2, g))
+    .join("");
   return `<g class="lane" data-owner="${escapeHtml(owner)}">${band}${label}${rows}</g>`;
 }
 
 function purposeRowSvg(entry: PostureEntry, cy: number, g: LaneGeometry): string {
   const label = `<text class="purpose" x="${CHART.gutter - 10}" y="${cy + 4}" text-anchor="end">${escapeHtml(truncate(entry.purpose, PURPOSE_LABEL_CHARS))}<title>${escapeHtml(entry.purpose)}</title></text>`;
-  const dates = ([["due", ms(entry.rotationDueAt)], ["expiry", ms(entry.expiresAt)]] as const).filter((d): d is readonly [MarkerKind, number] => d[1] !== undefined);
+  const dates = (
+    [
+      ["due", ms(entry.rotationDueAt)],
+      ["expiry", ms(entry.expiresAt)],
+    ] as const
+  ).filter((d): d is readonly [MarkerKind, number] => d[1] !== undefined);
   const clampX = (t: number) => Math.min(Math.max(g.x(t), g.plotLeft), g.plotRight);
   // A faint line joins a purpose's two dates, so the eye can pair a circle with its diamond in a busy lane.
   const xs = dates.map(([, t]) => clampX(t));
-  const span = xs.length === 2 ? `<line class="span status-${entry.status}" x1="${Math.min(...xs).toFixed(1)}" x2="${Math.max(...xs).toFixed(1)}" y1="${cy}" y2="${cy}"/>` : "";
+  const span =
+    xs.length === 2
+      ? `<line class="span status-${entry.status}" x1="${Math.min(...xs).toFixed(1)}" x2="${Math.max(...xs).toFixed(1)}" y1="${cy}" y2="${cy}"/>`
+      : "";
   const markers = dates.map(([kind, t]) => markerSvg(entry, kind, t, cy, g)).join("");
   return `<g class="row" data-purpose="${escapeHtml(entry.purpose)}">${label}${span}${markers}</g>`;
 }
@@ -273,7 +305,10 @@ function markerSvg(entry: PostureEntry, kind: MarkerKind, t: number, cy: number,
     return `<g ${attrs} data-clamped="${beyond ? "after" : "before"}"><polygon points="${points}"/>${title}</g>`;
   }
   const mx = g.x(t).toFixed(1);
-  const shape = kind === "due" ? `<circle cx="${mx}" cy="${cy}" r="5"/>` : `<rect x="${Number(mx) - 4.5}" y="${cy - 4.5}" width="9" height="9" transform="rotate(45 ${mx} ${cy})"/>`;
+  const shape =
+    kind === "due"
+      ? `<circle cx="${mx}" cy="${cy}" r="5"/>`
+      : `<rect x="${Number(mx) - 4.5}" y="${cy - 4.5}" width="9" height="9" transform="rotate(45 ${mx} ${cy})"/>`;
   return `<g ${attrs}>${shape}${title}</g>`;
 }
 
@@ -283,9 +318,12 @@ function truncate(text: string, max: number): string {
 
 /** The shapes of the chart, drawn with the same classes so the key cannot drift from the markers. */
 function markerKey(): string {
-  const icon = (inner: string) => `<svg class="key-icon" viewBox="-8 -8 16 16" width="16" height="16" aria-hidden="true">${inner}</svg>`;
+  const icon = (inner: string) =>
+    `<svg class="key-icon" viewBox="-8 -8 16 16" width="16" height="16" aria-hidden="true">${inner}</svg>`;
   const circle = icon(`<g class="marker key"><circle r="5"/></g>`);
-  const diamond = icon(`<g class="marker key"><rect x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"/></g>`);
+  const diamond = icon(
+    `<g class="marker key"><rect x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"/></g>`,
+  );
   const arrow = icon(`<g class="marker key"><polygon points="7,0 -3,-6 -3,6"/></g>`);
   return `<p class="key">${circle} rotation due ${diamond} expiry ${arrow} beyond the chart (hover for the date) <span class="now-key"></span> now. Colours are the statuses above; hover a marker for the purpose and date.</p>`;
 }
@@ -316,14 +354,19 @@ const dateColumn = (heading: string, field: DateField, deadline: boolean): Colum
 const COLUMNS: readonly Column[] = [
   {
     heading: "Purpose",
-    cell: (e) => `<span class="id">${escapeHtml(e.purpose)}</span><span class="sub">every ${escapeHtml(e.rotationPeriod)}, grace ${escapeHtml(e.rotationGrace)}</span>`,
+    cell: (e) =>
+      `<span class="id">${escapeHtml(e.purpose)}</span><span class="sub">every ${escapeHtml(e.rotationPeriod)}, grace ${escapeHtml(e.rotationGrace)}</span>`,
     sortKey: (e) => e.purpose,
   },
   { heading: "Status", cell: (e) => badge(e.status), sortKey: (e) => String(STATUSES.indexOf(e.status)) },
   { heading: "Owner", cell: (e) => name(e.owner), sortKey: (e) => e.owner },
   // One column for both: where the value lives and how it reaches consumers are read together, and twelve columns
   // would not fit a 1280 px screen.
-  { heading: "Tier / delivery", cell: (e) => `${escapeHtml(e.tier)}<span class="sub">${escapeHtml(e.delivery)}</span>`, sortKey: (e) => `${e.tier} ${e.delivery}` },
+  {
+    heading: "Tier / delivery",
+    cell: (e) => `${escapeHtml(e.tier)}<span class="sub">${escapeHtml(e.delivery)}</span>`,
+    sortKey: (e) => `${e.tier} ${e.delivery}`,
+  },
   dateColumn("Last rotation", "lastRotatedAt", false),
   dateColumn("Rotation due", "rotationDueAt", true),
   dateColumn("Grace ends", "graceEndsAt", true),
@@ -332,7 +375,8 @@ const COLUMNS: readonly Column[] = [
   { heading: "Evidence", cell: (e) => name(e.evidence), sortKey: (e) => e.evidence },
   {
     heading: "Reason",
-    cell: (e) => `${escapeHtml(e.reason)}${e.sources.length > 0 ? `<span class="sub">from ${escapeHtml(e.sources.join(", "))}</span>` : ""}`,
+    cell: (e) =>
+      `${escapeHtml(e.reason)}${e.sources.length > 0 ? `<span class="sub">from ${escapeHtml(e.sources.join(", "))}</span>` : ""}`,
     sortKey: (e) => e.reason,
   },
 ];
@@ -353,10 +397,14 @@ function dateCell(time: string | undefined, now: number, deadline: boolean): str
 }
 
 function table(entries: readonly PostureEntry[], now: Date): string {
-  const head = COLUMNS.map((c, i) => `<th scope="col" data-col="${i}"><button type="button">${escapeHtml(c.heading)}</button></th>`).join("");
+  const head = COLUMNS.map(
+    (c, i) => `<th scope="col" data-col="${i}"><button type="button">${escapeHtml(c.heading)}</button></th>`,
+  ).join("");
   const rows = entries
     .map((e) => {
-      const cells = COLUMNS.map((c) => `<td data-sort="${escapeHtml(c.sortKey(e))}">${c.cell(e, now.getTime())}</td>`).join("");
+      const cells = COLUMNS.map(
+        (c) => `<td data-sort="${escapeHtml(c.sortKey(e))}">${c.cell(e, now.getTime())}</td>`,
+      ).join("");
       return `<tr class="status-row-${e.status}" data-purpose="${escapeHtml(e.purpose)}">${cells}</tr>`;
     })
     .join("\n");

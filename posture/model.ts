@@ -14,11 +14,13 @@ export type Status = (typeof STATUSES)[number];
 
 export const STATUS_MEANING: Readonly<Record<Status, string>> = {
   expired: "the value or certificate is past its expiry: consumers are failing or about to",
-  "fail-closed": "new issuance or renewal is refused: the issuer or credential it depends on is outside its grace window",
+  "fail-closed":
+    "new issuance or renewal is refused: the issuer or credential it depends on is outside its grace window",
   stale: "rotation is past due and past the grace window, or nothing shows the value was ever rotated",
   "rotation-due": "rotation is due: inside the grace window, the previous value is still accepted",
   healthy: "rotated within its period, and nothing it depends on is near expiry",
-  retired: "no longer in the registry: its stored values and trust material are kept (protected) until removed deliberately",
+  retired:
+    "no longer in the registry: its stored values and trust material are kept (protected) until removed deliberately",
 };
 
 /** A fact about one purpose, from one source. Times are RFC 3339. */
@@ -64,7 +66,10 @@ const time = (t: string | undefined) => (t === undefined ? undefined : Date.pars
 /** Later facts win over earlier ones per field; live sources are listed after the plan by the caller. */
 function merge(observations: readonly Observation[]): Observation | undefined {
   if (observations.length === 0) return undefined;
-  return observations.reduce((a, b) => ({ ...a, ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) }));
+  return observations.reduce((a, b) => ({
+    ...a,
+    ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)),
+  }));
 }
 
 /**
@@ -77,7 +82,9 @@ export function posture(registry: Registry, observations: readonly Observation[]
 
 function retired(registry: Registry, observations: readonly Observation[]): PostureEntry[] {
   const known = new Set(registry.purposes.map((p) => p.id));
-  const ids = [...new Set(observations.filter((o) => !known.has(o.purpose) && o.contract).map((o) => o.purpose))].sort();
+  const ids = [
+    ...new Set(observations.filter((o) => !known.has(o.purpose) && o.contract).map((o) => o.purpose)),
+  ].sort();
   return ids.map((id) => {
     const seen = observations.filter((o) => o.purpose === id);
     const fact = merge(seen)!;
@@ -87,7 +94,8 @@ function retired(registry: Registry, observations: readonly Observation[]): Post
       ...(fact.lastRotatedAt ? { lastRotatedAt: fact.lastRotatedAt } : {}),
       ...(fact.expiresAt ? { expiresAt: fact.expiresAt } : {}),
       status: "retired" as const,
-      reason: "no longer in the registry; its stored values and trust material stay protected until removed deliberately",
+      reason:
+        "no longer in the registry; its stored values and trust material stay protected until removed deliberately",
       sources: [...new Set(seen.map((o) => o.source))].sort(),
     };
   });
@@ -114,24 +122,50 @@ function current(registry: Registry, observations: readonly Observation[], now: 
       evidence: p.evidence,
       rotationPeriod: p.rotation.period,
       rotationGrace: p.rotation.grace,
-      ...(last !== undefined ? { lastRotatedAt: iso(last), rotationDueAt: iso(last + period), graceEndsAt: iso(last + period + grace) } : {}),
+      ...(last !== undefined
+        ? { lastRotatedAt: iso(last), rotationDueAt: iso(last + period), graceEndsAt: iso(last + period + grace) }
+        : {}),
       ...(expires !== undefined ? { expiresAt: iso(expires) } : {}),
       ...(issuerExpires !== undefined ? { issuerExpiresAt: iso(issuerExpires) } : {}),
       sources: [...new Set(seen.map((o) => o.source))].sort(),
     };
-    const [status, reason] = statusOf({ t, last, expires, issuerExpires, period, grace, coverage: issuerCoverageSeconds(p.rotation) * 1000 });
+    const [status, reason] = statusOf({
+      t,
+      last,
+      expires,
+      issuerExpires,
+      period,
+      grace,
+      coverage: issuerCoverageSeconds(p.rotation) * 1000,
+    });
     return { ...entry, status, reason };
   });
 }
 
-function statusOf(f: { t: number; last?: number; expires?: number; issuerExpires?: number; period: number; grace: number; coverage: number }): [Status, string] {
+function statusOf(f: {
+  t: number;
+  last?: number;
+  expires?: number;
+  issuerExpires?: number;
+  period: number;
+  grace: number;
+  coverage: number;
+}): [Status, string] {
   if (f.expires !== undefined && f.expires <= f.t) return ["expired", `expired ${iso(f.expires)}`];
   // An issuer that cannot cover one more period and its grace refuses (or truncates) the next issuance or renewal.
   if (f.issuerExpires !== undefined && f.issuerExpires - f.t < f.coverage)
     return ["fail-closed", `the issuer expires ${iso(f.issuerExpires)}, before one more rotation period and grace`];
   if (f.last === undefined) return ["stale", "no source shows when it was last rotated"];
-  if (f.t >= f.last + f.period + f.grace) return ["stale", `rotation was due ${iso(f.last + f.period)} and the grace window ended ${iso(f.last + f.period + f.grace)}`];
-  if (f.t >= f.last + f.period) return ["rotation-due", `rotation was due ${iso(f.last + f.period)}; grace ends ${iso(f.last + f.period + f.grace)}`];
+  if (f.t >= f.last + f.period + f.grace)
+    return [
+      "stale",
+      `rotation was due ${iso(f.last + f.period)} and the grace window ended ${iso(f.last + f.period + f.grace)}`,
+    ];
+  if (f.t >= f.last + f.period)
+    return [
+      "rotation-due",
+      `rotation was due ${iso(f.last + f.period)}; grace ends ${iso(f.last + f.period + f.grace)}`,
+    ];
   return ["healthy", `rotated ${iso(f.last)}; next due ${iso(f.last + f.period)}`];
 }
 
@@ -142,7 +176,9 @@ export function failing(entries: readonly PostureEntry[]): PostureEntry[] {
 
 /** The earliest of rotation due and expiry: the next thing an operator must act on. */
 function nextDate(entry: PostureEntry): number | undefined {
-  const dates = [time(entry.rotationDueAt), time(entry.expiresAt)].filter((t): t is number => t !== undefined && !Number.isNaN(t));
+  const dates = [time(entry.rotationDueAt), time(entry.expiresAt)].filter(
+    (t): t is number => t !== undefined && !Number.isNaN(t),
+  );
   return dates.length === 0 ? undefined : Math.min(...dates);
 }
 

@@ -24,8 +24,16 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
 
   const out: Observation[] = [];
   for (const p of registry.purposes) {
-    const contract = { owner: p.owner, tier: p.tier, delivery: p.delivery, evidence: p.evidence, rotationPeriod: p.rotation.period, rotationGrace: p.rotation.grace };
-    const o = (fact: Omit<Observation, "purpose" | "source">) => out.push({ purpose: p.id, source: "plan", contract, ...fact });
+    const contract = {
+      owner: p.owner,
+      tier: p.tier,
+      delivery: p.delivery,
+      evidence: p.evidence,
+      rotationPeriod: p.rotation.period,
+      rotationGrace: p.rotation.grace,
+    };
+    const o = (fact: Omit<Observation, "purpose" | "source">) =>
+      out.push({ purpose: p.id, source: "plan", contract, ...fact });
     const storage = mechanismOf(p).vault;
     if (storage.engine === "kv" && storage.writtenBy === "handover") {
       const h = handovers[p.id];
@@ -35,7 +43,13 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
       if (key) o({ lastRotatedAt: at, detail: `transit key version ${key.latestVersion ?? 1} created` });
     } else if (storage.engine === "pki") {
       const cert = deliveries[p.id]?.certificate;
-      if (cert) o({ lastRotatedAt: at, expiresAt: new Date(Date.parse(at) + cert.durationSeconds * 1000).toISOString(), ...(issuerExpiresAt ? { issuerExpiresAt } : {}), detail: `issued by ${cert.issuer}` });
+      if (cert)
+        o({
+          lastRotatedAt: at,
+          expiresAt: new Date(Date.parse(at) + cert.durationSeconds * 1000).toISOString(),
+          ...(issuerExpiresAt ? { issuerExpiresAt } : {}),
+          detail: `issued by ${cert.issuer}`,
+        });
       else if (issuerExpiresAt) o({ issuerExpiresAt });
     } else {
       const delivery = deliveries[p.id];

@@ -26,7 +26,8 @@ function markers(markdown: string, name: string): { start: number; end: number }
   const [beginMarker, endMarker] = [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];
   const begin = markdown.indexOf(beginMarker);
   const end = markdown.indexOf(endMarker);
-  if (begin < 0 || end < begin) throw new Error(`the markers ${beginMarker} ... ${endMarker} are missing or out of order`);
+  if (begin < 0 || end < begin)
+    throw new Error(`the markers ${beginMarker} ... ${endMarker} are missing or out of order`);
   return { start: begin + beginMarker.length, end };
 }
 

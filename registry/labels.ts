@@ -34,6 +34,15 @@ export function platformLabels(phase: PhaseId): Record<string, string> {
 }
 
 /** The labels of a Secret that materializes `purpose`. */
-export function purposeLabels(purpose: Pick<Purpose, "id" | "owner">, phase: PhaseId, authority: Authority): Record<string, string> {
-  return { ...platformLabels(phase), [LABEL.purpose]: purpose.id, [LABEL.owner]: purpose.owner, [LABEL.authority]: authority };
+export function purposeLabels(
+  purpose: Pick<Purpose, "id" | "owner">,
+  phase: PhaseId,
+  authority: Authority,
+): Record<string, string> {
+  return {
+    ...platformLabels(phase),
+    [LABEL.purpose]: purpose.id,
+    [LABEL.owner]: purpose.owner,
+    [LABEL.authority]: authority,
+  };
 }

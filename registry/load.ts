@@ -6,7 +6,13 @@ import type { z } from "zod";
 import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./problems.js";
 import type { RegisteredPurpose } from "./purpose.js";
 import { purposeRuleViolations, secretTargets } from "./rules.js";
-import { EvidenceComponentSchema, PurposeSchema, RegistryFileShape, type EvidenceComponent, type Purpose } from "./schema.js";
+import {
+  EvidenceComponentSchema,
+  PurposeSchema,
+  RegistryFileShape,
+  type EvidenceComponent,
+  type Purpose,
+} from "./schema.js";
 
 /** A purpose as parsed, before the rules have checked its shape against its delivery mode. */
 type ParsedPurpose = Purpose & { readonly file: string };
@@ -36,11 +42,14 @@ export function loadRegistry(dir: string): RegistryResult {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) return { ok: false, problems: [{ file: shown, message: "is not a directory" }] };
-    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
   } catch {
     return { ok: false, problems: [{ file: shown, message: "registry directory not found" }] };
   }
-  if (names.length === 0) return { ok: false, problems: [{ file: shown, message: "holds no registry files (*.yaml)" }] };
+  if (names.length === 0)
+    return { ok: false, problems: [{ file: shown, message: "holds no registry files (*.yaml)" }] };
   const sources = names.map((name) => ({ file: join(shown, name), text: readFileSync(join(dir, name), "utf8") }));
   // The same files validate to the same result: the offline plan loads the registry once per stack run, and
   // parsing thousands of purposes costs far more than reading them (docs/performance.md).
@@ -83,13 +92,22 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   const purposes: ParsedPurpose[] = [];
   const evidence: RegisteredEvidence[] = [];
   const declaredInInvalidEntries = new Set<string>();
-  const located: { purpose: ParsedPurpose; line: (path: readonly PropertyKey[]) => number | undefined; index: number }[] = [];
+  const located: {
+    purpose: ParsedPurpose;
+    line: (path: readonly PropertyKey[]) => number | undefined;
+    index: number;
+  }[] = [];
 
   for (const { file, text } of sources) {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) problems.push({ file, line: e.linePos?.[0].line, message: `YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}` });
+      for (const e of doc.errors)
+        problems.push({
+          file,
+          line: e.linePos?.[0].line,
+          message: `YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+        });
       continue;
     }
     const data: unknown = doc.toJS();
@@ -111,11 +129,26 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
       const purpose: ParsedPurpose = { ...p, file };
       purposes.push(purpose);
       located.push({ purpose, line, index });
-      const at = (field: string) => line(["purposes", index, ...field.split(/\.|\[(\d+)\]/).filter(Boolean).map(keyOf)]);
-      for (const v of purposeRuleViolations(p)) problems.push({ file, line: at(v.field), subject: p.id, field: v.field, message: v.message });
+      const at = (field: string) =>
+        line([
+          "purposes",
+          index,
+          ...field
+            .split(/\.|\[(\d+)\]/)
+            .filter(Boolean)
+            .map(keyOf),
+        ]);
+      for (const v of purposeRuleViolations(p))
+        problems.push({ file, line: at(v.field), subject: p.id, field: v.field, message: v.message });
       // One file per owning team keeps review (CODEOWNERS) and ownership in one place.
       if (p.owner !== team)
-        problems.push({ file, line: at("owner"), subject: p.id, field: "owner", message: `is ${p.owner}, but this file holds team ${team}'s purposes (move it to ${join(dir, `${p.owner}.yaml`)})` });
+        problems.push({
+          file,
+          line: at("owner"),
+          subject: p.id,
+          field: "owner",
+          message: `is ${p.owner}, but this file holds team ${team}'s purposes (move it to ${join(dir, `${p.owner}.yaml`)})`,
+        });
     });
     shape.data.evidence.forEach((raw, index) => {
       const parsed = EvidenceComponentSchema.safeParse(raw);
@@ -134,7 +167,13 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   for (const { purpose, line, index } of located) {
     const earlier = firstPurpose.get(purpose.id);
     if (earlier)
-      problems.push({ file: purpose.file, line: line(["purposes", index, "id"]), subject: purpose.id, field: "id", message: `is already used in ${earlier.file}: ids are unique across the registry` });
+      problems.push({
+        file: purpose.file,
+        line: line(["purposes", index, "id"]),
+        subject: purpose.id,
+        field: "id",
+        message: `is already used in ${earlier.file}: ids are unique across the registry`,
+      });
     else firstPurpose.set(purpose.id, purpose);
   }
   // One writer per Secret: two purposes materializing the same namespace/name would overwrite each other.
@@ -155,7 +194,14 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   const evidenceIds = new Map<string, RegisteredEvidence>();
   for (const e of evidence) {
     const earlier = evidenceIds.get(e.id);
-    if (earlier) problems.push({ file: e.file, line: e.line, subject: `evidence ${e.id}`, field: "id", message: `is already declared in ${earlier.file}` });
+    if (earlier)
+      problems.push({
+        file: e.file,
+        line: e.line,
+        subject: `evidence ${e.id}`,
+        field: "id",
+        message: `is already declared in ${earlier.file}`,
+      });
     else evidenceIds.set(e.id, e);
   }
   for (const { purpose, line, index } of located)
@@ -172,14 +218,22 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
   // Every purpose passed purposeRuleViolations, which checks each delivery mode's tier, kind, method and blocks:
   // exactly what the checked types of purpose.ts state.
-  return { ok: true, registry: { dir, purposes: purposes.sort(byId) as RegisteredPurpose[], evidence: evidence.sort(byId) } };
+  return {
+    ok: true,
+    registry: { dir, purposes: purposes.sort(byId) as RegisteredPurpose[], evidence: evidence.sort(byId) },
+  };
 }
 
 function keyOf(part: string): string | number {
   return /^\d+$/.test(part) ? Number(part) : part;
 }
 
-function zodProblems(error: z.ZodError, data: unknown, file: string, line: (path: readonly PropertyKey[]) => number | undefined): Problem[] {
+function zodProblems(
+  error: z.ZodError,
+  data: unknown,
+  file: string,
+  line: (path: readonly PropertyKey[]) => number | undefined,
+): Problem[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path;
     // Name the purpose by its id where the document has one, so the owner finds it without counting list items.
@@ -202,20 +256,28 @@ function zodProblems(error: z.ZodError, data: unknown, file: string, line: (path
       line: line(key ? [...path, key] : path),
       subject,
       field: key ? (field ? `${field}.${key}` : key) : field || undefined,
-      message: key ? "is not a known field (check the spelling; see schema/purpose-registry.schema.json)" : issueMessage(issue, valueAt(data, path)),
+      message: key
+        ? "is not a known field (check the spelling; see schema/purpose-registry.schema.json)"
+        : issueMessage(issue, valueAt(data, path)),
     }));
   });
 }
 
 /** zod does not report the input in its issues, so "missing" is read from the document itself. */
 function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
-  if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union"))
+  if (
+    value === undefined &&
+    (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")
+  )
     return issue.code === "invalid_value" ? `is required (one of ${issue.values.join(", ")})` : "is required";
   return issue.message;
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), data);
+  return path.reduce<unknown>(
+    (v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined),
+    data,
+  );
 }
 
 /** The issues of a nested parse, with their paths made absolute within the file. */

@@ -33,7 +33,9 @@ export class InvalidInputError extends Error {
   readonly problems: readonly Problem[];
   constructor(what: string, problems: readonly Problem[]) {
     const sorted = sortProblems(problems);
-    super(`${what}: ${sorted.length} problem${sorted.length === 1 ? "" : "s"}\n${sorted.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+    super(
+      `${what}: ${sorted.length} problem${sorted.length === 1 ? "" : "s"}\n${sorted.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
+    );
     this.name = "InvalidInputError";
     this.problems = sorted;
   }
@@ -41,7 +43,5 @@ export class InvalidInputError extends Error {
 
 /** `rotation.period`, `consumers[1].namespace` from a zod or YAML path. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`))
-    .join("");
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
 }

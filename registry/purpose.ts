@@ -29,7 +29,10 @@ type Certificate = NonNullable<Purpose["certificate"]>;
 export type ExternalSecretPurpose = Variant<"external-secret", KvBlock>;
 export type RevealOncePurpose = Variant<"reveal-once", KvBlock>;
 export type PushSecretPurpose = Variant<"push-secret", KvBlock & { push: NonNullable<Purpose["push"]> }>;
-export type BootstrapPurpose = Variant<"bootstrap", { bootstrap: NonNullable<Purpose["bootstrap"]>; transitionalUntil: string }>;
+export type BootstrapPurpose = Variant<
+  "bootstrap",
+  { bootstrap: NonNullable<Purpose["bootstrap"]>; transitionalUntil: string }
+>;
 export type CertManagerPurpose = Variant<"cert-manager", { certificate: Certificate; transitionalUntil: string }>;
 export type CsiPurpose = Variant<"csi", { certificate: Certificate }>;
 export type TransitPurpose = Variant<"transit", { transit: NonNullable<Purpose["transit"]> }>;
@@ -82,6 +85,8 @@ export function certificateKeySize(c: Pick<Certificate, "keyAlgorithm" | "keySiz
  * signature always, and key encipherment for RSA, whose TLS key exchange encrypts with the certificate's key. The
  * extended key usages are the contract's `usages`. Vault's PKI role and every cert-manager object name the same set.
  */
-export function certificateKeyUsages(c: Pick<Certificate, "keyAlgorithm">): ("digital signature" | "key encipherment")[] {
+export function certificateKeyUsages(
+  c: Pick<Certificate, "keyAlgorithm">,
+): ("digital signature" | "key encipherment")[] {
   return c.keyAlgorithm === "RSA" ? ["digital signature", "key encipherment"] : ["digital signature"];
 }

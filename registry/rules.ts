@@ -40,7 +40,10 @@ export const DELIVERY_RULES = {
     why: "cert-manager caches issued certificates in a Kubernetes Secret",
   },
   csi: { tier: "ephemeral", kinds: ["certificate"], methods: ["issued"], why: "csi-driver keys live only in memory" },
-} as const satisfies Record<Delivery, { tier: Tier; kinds: readonly Kind[]; methods: readonly RotationMethod[]; why: string }>;
+} as const satisfies Record<
+  Delivery,
+  { tier: Tier; kinds: readonly Kind[]; methods: readonly RotationMethod[]; why: string }
+>;
 
 /** A rule broken by one purpose: the field and what is wrong, in words an owner can act on. */
 export interface RuleViolation {
@@ -55,12 +58,16 @@ const ENCRYPTION_TYPES = new Set(["aes128-gcm96", "aes256-gcm96", "chacha20-poly
 /** Cross-field rules of one purpose. Pure: the same purpose always yields the same violations, in order. */
 export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   const out: RuleViolation[] = [];
-  const rule: { tier: Tier; kinds: readonly Kind[]; methods: readonly RotationMethod[]; why: string } = DELIVERY_RULES[p.delivery];
+  const rule: { tier: Tier; kinds: readonly Kind[]; methods: readonly RotationMethod[]; why: string } =
+    DELIVERY_RULES[p.delivery];
 
   if (p.tier !== rule.tier)
     out.push({ field: "tier", message: `delivery ${p.delivery} needs tier ${rule.tier}, not ${p.tier} (${rule.why})` });
   if (!rule.kinds.includes(p.kind))
-    out.push({ field: "kind", message: `delivery ${p.delivery} carries kind ${rule.kinds.join(" or ")}, not ${p.kind}` });
+    out.push({
+      field: "kind",
+      message: `delivery ${p.delivery} carries kind ${rule.kinds.join(" or ")}, not ${p.kind}`,
+    });
   if (!rule.methods.includes(p.rotation.method))
     out.push({
       field: "rotation.method",
@@ -70,7 +77,10 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   const period = parseDuration(p.rotation.period);
   const grace = parseDuration(p.rotation.grace);
   if (period !== undefined && grace !== undefined && grace >= period)
-    out.push({ field: "rotation.grace", message: `grace ${p.rotation.grace} must be shorter than period ${p.rotation.period}` });
+    out.push({
+      field: "rotation.grace",
+      message: `grace ${p.rotation.grace} must be shorter than period ${p.rotation.period}`,
+    });
   if (period !== undefined && period < HOUR && (p.kind === "certificate" || p.delivery === "transit"))
     out.push({
       field: "rotation.period",
@@ -79,7 +89,10 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
 
   // kubernetes_secret is a transitional cache only (RFC: Kubernetes is never authoritative): it needs an end date.
   if (p.tier === "kubernetes_secret" && !p.transitionalUntil)
-    out.push({ field: "transitionalUntil", message: "tier kubernetes_secret is transitional only: set the date it ends (YYYY-MM-DD)" });
+    out.push({
+      field: "transitionalUntil",
+      message: "tier kubernetes_secret is transitional only: set the date it ends (YYYY-MM-DD)",
+    });
   if (p.tier !== "kubernetes_secret" && p.transitionalUntil)
     out.push({ field: "transitionalUntil", message: `only tier kubernetes_secret is transitional, not ${p.tier}` });
 
@@ -88,9 +101,16 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   blockRule(out, p, "bootstrap", p.delivery === "bootstrap", "delivery bootstrap");
   blockRule(out, p, "push", p.delivery === "push-secret", "delivery push-secret");
   const writer = p.push?.writer;
-  if (writer && !p.consumers.some((c) => c.namespace === writer.namespace && c.serviceAccount === writer.serviceAccount))
-    out.push({ field: "push.writer", message: `${writer.namespace}/${writer.serviceAccount} must also be listed in consumers: the writer reads back what it pushed` });
-  if (p.kv && p.tier !== "vault_kv") out.push({ field: "kv", message: `kv settings are only for tier vault_kv, not ${p.tier}` });
+  if (
+    writer &&
+    !p.consumers.some((c) => c.namespace === writer.namespace && c.serviceAccount === writer.serviceAccount)
+  )
+    out.push({
+      field: "push.writer",
+      message: `${writer.namespace}/${writer.serviceAccount} must also be listed in consumers: the writer reads back what it pushed`,
+    });
+  if (p.kv && p.tier !== "vault_kv")
+    out.push({ field: "kv", message: `kv settings are only for tier vault_kv, not ${p.tier}` });
 
   if (p.certificate?.keySize !== undefined) {
     const allowed: readonly number[] = KEY_SIZES[p.certificate.keyAlgorithm];
@@ -105,26 +125,45 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   if (p.transit) {
     const fits = p.transit.usage === "sign" ? SIGNING_TYPES : ENCRYPTION_TYPES;
     if (!fits.has(p.transit.type))
-      out.push({ field: "transit.type", message: `a ${p.transit.type} key cannot ${p.transit.usage}; use one of ${[...fits].join(", ")}` });
+      out.push({
+        field: "transit.type",
+        message: `a ${p.transit.type} key cannot ${p.transit.usage}; use one of ${[...fits].join(", ")}`,
+      });
   }
 
   // The per-namespace Kustomization reads bootstrap/<namespace>/, and .sops.yaml has one creation rule per namespace.
-  if (p.bootstrap && !p.bootstrap.source.startsWith("config:") && !p.bootstrap.source.startsWith(`bootstrap/${p.bootstrap.namespace}/`))
-    out.push({ field: "bootstrap.source", message: `must be under bootstrap/${p.bootstrap.namespace}/, the directory of namespace ${p.bootstrap.namespace}` });
+  if (
+    p.bootstrap &&
+    !p.bootstrap.source.startsWith("config:") &&
+    !p.bootstrap.source.startsWith(`bootstrap/${p.bootstrap.namespace}/`)
+  )
+    out.push({
+      field: "bootstrap.source",
+      message: `must be under bootstrap/${p.bootstrap.namespace}/, the directory of namespace ${p.bootstrap.namespace}`,
+    });
 
   // cert-manager caches the key pair in one Secret, in one namespace: a private key is never copied elsewhere.
   const namespaces = new Set(p.consumers.map((c) => c.namespace));
   if (p.delivery === "cert-manager" && namespaces.size > 1)
-    out.push({ field: "consumers", message: `cert-manager certificates live in one namespace's Secret; consumers span ${[...namespaces].sort().join(", ")} (use csi, or one purpose per namespace)` });
+    out.push({
+      field: "consumers",
+      message: `cert-manager certificates live in one namespace's Secret; consumers span ${[...namespaces].sort().join(", ")} (use csi, or one purpose per namespace)`,
+    });
   // After the handover ESO keeps the bootstrap Secret current from Vault, as a consumer in the Secret's namespace.
   if (p.bootstrap && !namespaces.has(p.bootstrap.namespace))
-    out.push({ field: "consumers", message: `list a consumer in ${p.bootstrap.namespace}: after the handover the Secret there is kept current from Vault as that consumer` });
+    out.push({
+      field: "consumers",
+      message: `list a consumer in ${p.bootstrap.namespace}: after the handover the Secret there is kept current from Vault as that consumer`,
+    });
   // delete_version_after applies to the latest version too: a refreshed value must stay readable until it is replaced
   // and through its grace window, or consumers lose it. (A reveal-once value may go earlier: it is delivered once.)
   if ((p.delivery === "external-secret" || p.delivery === "push-secret") && p.kv?.deleteVersionAfter) {
     const keep = parseDuration(p.kv.deleteVersionAfter) ?? 0;
     if (keep < (parseDuration(p.rotation.period) ?? 0) + (parseDuration(p.rotation.grace) ?? 0))
-      out.push({ field: "kv.deleteVersionAfter", message: `${p.kv.deleteVersionAfter} deletes the value before its successor's grace window ends (period + grace = ${p.rotation.period} + ${p.rotation.grace})` });
+      out.push({
+        field: "kv.deleteVersionAfter",
+        message: `${p.kv.deleteVersionAfter} deletes the value before its successor's grace window ends (period + grace = ${p.rotation.period} + ${p.rotation.grace})`,
+      });
   }
 
   const seen = new Set<string>();
@@ -136,14 +175,22 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
   return out;
 }
 
-function blockRule(out: RuleViolation[], p: Purpose, block: "certificate" | "transit" | "bootstrap" | "push", needed: boolean, when: string) {
+function blockRule(
+  out: RuleViolation[],
+  p: Purpose,
+  block: "certificate" | "transit" | "bootstrap" | "push",
+  needed: boolean,
+  when: string,
+) {
   if (needed && !p[block]) out.push({ field: block, message: `${when} needs a ${block} block` });
   if (!needed && p[block]) out.push({ field: block, message: `a ${block} block is only for ${when}` });
 }
 
 /** The bootstrap purposes whose material comes from the gitops stack's secret config `key`. */
 export function purposesSourcedFromConfig(purposes: readonly RegisteredPurpose[], key: string): BootstrapPurpose[] {
-  return purposes.filter((p): p is BootstrapPurpose => p.delivery === "bootstrap" && p.bootstrap.source === `config:${key}`);
+  return purposes.filter(
+    (p): p is BootstrapPurpose => p.delivery === "bootstrap" && p.bootstrap.source === `config:${key}`,
+  );
 }
 
 /** The Kubernetes Secrets (namespace/name) a purpose materializes, whatever the mechanism. */

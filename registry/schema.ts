@@ -27,7 +27,8 @@ const objectName = z
   .max(253)
   .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: "must be a Kubernetes object name (RFC 1123 subdomain)" });
 
-const notADuration = (issue: { input?: unknown }) => `${JSON.stringify(issue.input)} is not a duration (${DURATION_HINT})`;
+const notADuration = (issue: { input?: unknown }) =>
+  `${JSON.stringify(issue.input)} is not a duration (${DURATION_HINT})`;
 const duration = z
   .string()
   .regex(DURATION_PATTERN, { error: notADuration })
@@ -44,7 +45,15 @@ const dnsName = z
 
 export const KINDS = ["secret", "certificate", "key"] as const;
 export const TIERS = ["vault_transit", "vault_kv", "kubernetes_secret", "ephemeral"] as const;
-export const DELIVERIES = ["external-secret", "push-secret", "cert-manager", "csi", "transit", "reveal-once", "bootstrap"] as const;
+export const DELIVERIES = [
+  "external-secret",
+  "push-secret",
+  "cert-manager",
+  "csi",
+  "transit",
+  "reveal-once",
+  "bootstrap",
+] as const;
 export const ROTATION_METHODS = ["generated", "issued", "transit-auto", "external", "manual"] as const;
 export const TRANSIT_KEY_TYPES = [
   "aes128-gcm96",
@@ -95,8 +104,13 @@ export const CertificateSchema = z
       .describe(
         `ECDSA: ${KEY_SIZES.ECDSA.join(", ")} (default ${DEFAULT_KEY_SIZE.ECDSA}). RSA: ${KEY_SIZES.RSA.join(", ")} (default ${DEFAULT_KEY_SIZE.RSA}). Ed25519: none.`,
       ),
-    usages: z.array(z.enum(["server auth", "client auth"])).min(1).default(["server auth"]),
-    secretName: objectName.optional().describe("Kubernetes Secret (cert-manager) the certificate is cached in; defaults to the purpose id."),
+    usages: z
+      .array(z.enum(["server auth", "client auth"]))
+      .min(1)
+      .default(["server auth"]),
+    secretName: objectName
+      .optional()
+      .describe("Kubernetes Secret (cert-manager) the certificate is cached in; defaults to the purpose id."),
   })
   .describe("Certificate details, for kind: certificate.");
 
@@ -114,9 +128,14 @@ export const BootstrapSchema = z
   .strictObject({
     source: z
       .string()
-      .regex(new RegExp(`^(bootstrap/[A-Za-z0-9._/-]+\\.sops\\.ya?ml|${CONFIG_SOURCES.map((k) => `config:${k}`).join("|")})$`), {
-        error: `must be a SOPS-encrypted manifest under bootstrap/<namespace>/ ending in .sops.yaml, or one of ${CONFIG_SOURCES.map((k) => `config:${k}`).join(", ")}`,
-      })
+      .regex(
+        new RegExp(
+          `^(bootstrap/[A-Za-z0-9._/-]+\\.sops\\.ya?ml|${CONFIG_SOURCES.map((k) => `config:${k}`).join("|")})$`,
+        ),
+        {
+          error: `must be a SOPS-encrypted manifest under bootstrap/<namespace>/ ending in .sops.yaml, or one of ${CONFIG_SOURCES.map((k) => `config:${k}`).join(", ")}`,
+        },
+      )
       .refine((p) => !p.split("/").includes(".."), { error: "must be a path inside the repository" })
       .describe(
         "Where the material comes from: a SOPS-encrypted Secret manifest in the platform Git repository " +
@@ -137,9 +156,19 @@ export const PushSchema = z
 
 export const KvSchema = z
   .strictObject({
-    maxVersions: z.number().int().min(1).max(100).default(DEFAULT_KV_MAX_VERSIONS).describe("KV v2 versions kept (max_versions)."),
-    deleteVersionAfter: duration.optional().describe("KV v2 delete_version_after: old versions are soft-deleted, never destroyed."),
-    secretName: objectName.optional().describe("Kubernetes Secret the value is materialized in; defaults to the purpose id."),
+    maxVersions: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_KV_MAX_VERSIONS)
+      .describe("KV v2 versions kept (max_versions)."),
+    deleteVersionAfter: duration
+      .optional()
+      .describe("KV v2 delete_version_after: old versions are soft-deleted, never destroyed."),
+    secretName: objectName
+      .optional()
+      .describe("Kubernetes Secret the value is materialized in; defaults to the purpose id."),
   })
   .describe("KV v2 settings, for tier: vault_kv.");
 
@@ -151,7 +180,9 @@ export const PurposeSchema = z
     kind: z.enum(KINDS),
     tier: z.enum(TIERS).describe("Where the value is stored; kubernetes_secret is a transitional cache only."),
     delivery: z.enum(DELIVERIES).describe("How consumers receive it."),
-    consumers: z.array(ConsumerSchema).min(1, { error: "at least one consumer is required: something must receive it" }),
+    consumers: z
+      .array(ConsumerSchema)
+      .min(1, { error: "at least one consumer is required: something must receive it" }),
     rotation: RotationSchema,
     evidence: kebabId("evidence component id").describe("Evidence component that proves this purpose healthy."),
     transitionalUntil: z.iso
@@ -170,7 +201,10 @@ export const EvidenceComponentSchema = z
   .strictObject({
     id: kebabId("evidence component id"),
     description: z.string().min(1),
-    controls: z.array(z.string().min(1)).default([]).describe("Controls or requirements this component gives evidence for."),
+    controls: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Controls or requirements this component gives evidence for."),
   })
   .describe("An evidence component: the unit auditors receive a packet for.");
 

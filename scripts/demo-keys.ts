@@ -13,7 +13,11 @@ const ROOT_TRUST = "stacks/Pulumi.demo-root-trust.yaml";
 const GITOPS = "stacks/Pulumi.demo-gitops.yaml";
 const passphrase = readFileSync("stacks/demo.passphrase", "utf8").trim();
 
-const ed25519 = () => sshpk.parsePrivateKey(generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(), "pem");
+const ed25519 = () =>
+  sshpk.parsePrivateKey(
+    generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    "pem",
+  );
 const identity = generateAgeIdentity();
 const deployKey = ed25519();
 deployKey.comment = "flux@demo";

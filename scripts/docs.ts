@@ -13,16 +13,25 @@ import { DELIVERIES } from "../registry/schema.js";
 /** Each generated section: the document, the section's name, and what belongs in it. */
 export const GENERATED: readonly { file: string; section: string; render: () => string }[] = [
   { file: "docs/policy-pack.md", section: "rules", render: () => rulesTable(RULES) },
-  { file: "docs/phases/4-steady-state.md", section: "mechanisms", render: () => mechanismsTable(MECHANISMS, DELIVERIES) },
+  {
+    file: "docs/phases/4-steady-state.md",
+    section: "mechanisms",
+    render: () => mechanismsTable(MECHANISMS, DELIVERIES),
+  },
 ];
 
 const USAGE = "usage: npm run docs [-- --check]";
 
 /** Returns the exit code: 0 written or current, 1 stale (with --check), 2 bad flags or a document without markers. */
-export function main(argv: readonly string[], io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) }): number {
+export function main(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+): number {
   let check: boolean;
   try {
-    check = parseArgs({ args: [...argv], options: { check: { type: "boolean", default: false } }, strict: true }).values.check === true;
+    check =
+      parseArgs({ args: [...argv], options: { check: { type: "boolean", default: false } }, strict: true }).values
+        .check === true;
   } catch (e) {
     io.err(`docs: ${(e as Error).message}\n${USAGE}`);
     return 2;

@@ -13,7 +13,12 @@ export const VIEWPORT = { width: 1280, height: 900 } as const;
 /** A headless chromium; `--no-sandbox` because containers and CI run it as root, where the sandbox cannot start. */
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\``);
-  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"], defaultViewport: VIEWPORT });
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox"],
+    defaultViewport: VIEWPORT,
+  });
 }
 
 /** Writes a full-page screenshot of the HTML file `input` to `output`. */
@@ -22,7 +27,7 @@ export async function screenshotHtmlFile(input: string, output: string): Promise
   try {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(resolve(input)).href, { waitUntil: "load" });
-    await page.screenshot({ path: resolve(output) as `${string}.png`, fullPage: true, type: "png" });
+    await page.screenshot({ path: resolve(output), fullPage: true, type: "png" });
   } finally {
     await browser.close();
   }

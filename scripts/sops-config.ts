@@ -14,20 +14,31 @@ export function sopsConfigFor(cluster: string): { text: string } | { problems: P
   const project = readProjectFile();
   const stack = loadStackConfig(project, `${cluster}-root-trust`, () => undefined);
   if (!stack.ok) return { problems: stack.problems };
-  const config = parsePlatformConfig({ project: project.name, stack: stack.config.stack, file: stack.config.file, values: stack.config.values, secretKeys: stack.config.secretKeys, declared: Object.keys(project.config) });
+  const config = parsePlatformConfig({
+    project: project.name,
+    stack: stack.config.stack,
+    file: stack.config.file,
+    values: stack.config.values,
+    secretKeys: stack.config.secretKeys,
+    declared: Object.keys(project.config),
+  });
   if (!config.ok) return { problems: config.problems };
   const registry = loadRegistry(config.config.registryDir);
   if (!registry.ok) return { problems: registry.problems };
-  return { text: renderSopsConfig(sopsCreationRules(registry.registry, config.config.rootTrust.sopsAgeRecipients), cluster) };
+  return {
+    text: renderSopsConfig(sopsCreationRules(registry.registry, config.config.rootTrust.sopsAgeRecipients), cluster),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { cluster: { type: "string", default: "demo" }, out: { type: "string", default: ".sops.yaml" } } });
-  const result = sopsConfigFor(values.cluster!);
+  const { values } = parseArgs({
+    options: { cluster: { type: "string", default: "demo" }, out: { type: "string", default: ".sops.yaml" } },
+  });
+  const result = sopsConfigFor(values.cluster);
   if ("problems" in result) {
     for (const p of result.problems) console.error(`  ${formatProblem(p)}`);
     process.exit(2);
   }
-  writeFileSync(values.out!, result.text);
+  writeFileSync(values.out, result.text);
   console.log(`wrote ${values.out}`);
 }

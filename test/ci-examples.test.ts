@@ -6,7 +6,9 @@ import { PHASE_IDS } from "../phases/catalog.js";
 
 /** The CI pipelines offered to users (examples/ci/) run commands that exist, against stacks that exist, safely. */
 
-const scripts = Object.keys((JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts);
+const scripts = Object.keys(
+  (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts,
+);
 const files = { github: "examples/ci/github-actions.yml", gitlab: "examples/ci/gitlab-ci.yml" } as const;
 const text = (f: string) => readFileSync(f, "utf8");
 
@@ -21,7 +23,11 @@ describe("CI examples", () => {
 
     it(`${name}: previews and ups only phase stacks, with the policy pack, never up on root-trust`, () => {
       const t = text(file);
-      const stacks = [...t.matchAll(/(?:CLUSTER\}?|\{\{ env\.CLUSTER \}\})-([a-z-]+|\$\{\{ matrix\.phase \}\}|\$PHASE)/g)].map((m) => m[1]!).filter((s) => !s.includes("{") && !s.startsWith("$"));
+      const stacks = [
+        ...t.matchAll(/(?:CLUSTER\}?|\{\{ env\.CLUSTER \}\})-([a-z-]+|\$\{\{ matrix\.phase \}\}|\$PHASE)/g),
+      ]
+        .map((m) => m[1]!)
+        .filter((s) => !s.includes("{") && !s.startsWith("$"));
       assert.ok(stacks.length >= 3, `${file}: names its phase stacks`);
       for (const s of stacks) assert.ok((PHASE_IDS as readonly string[]).includes(s), `${file}: stack phase ${s}`);
       assert.ok(!/up[^\n]*root-trust/.test(t), `${file}: root-trust runs offline, never from CI`);

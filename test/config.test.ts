@@ -28,7 +28,8 @@ describe("the passphrase secrets provider", () => {
     assert.match(sealed, /^v1:[A-Za-z0-9+/=]{16}:[A-Za-z0-9+/=]+$/);
     assert.equal(PassphraseCrypter.open(encryptionSalt, "correct horse").decrypt(sealed), CANARY);
   });
-  it("tells a wrong passphrase apart from a value", () => assert.throws(() => PassphraseCrypter.open(encryptionSalt, "wrong"), /incorrect passphrase/));
+  it("tells a wrong passphrase apart from a value", () =>
+    assert.throws(() => PassphraseCrypter.open(encryptionSalt, "wrong"), /incorrect passphrase/));
   it("refuses a tampered value (GCM authentication)", () => {
     const sealed = crypter.encrypt(CANARY);
     const flipped = sealed.slice(0, -4) + (sealed.endsWith("AAAA") ? "BBBB" : "AAAA");
@@ -53,8 +54,13 @@ describe("stack files, read as the CLI reads them", () => {
     );
     const bad = loadStackConfig(p, "t-root-trust", () => "pw");
     assert.ok(!bad.ok);
-    assert.deepEqual(bad.problems.map(formatProblem), ["Pulumi.t-root-trust.yaml: p:count: must be of type integer (Pulumi.yaml)"]);
-    writeFileSync(join(p.root, "Pulumi.t-root-trust.yaml"), stringify({ encryptionsalt: encryptionSalt, config: { "p:token": { secure: crypter.encrypt(CANARY) } } }));
+    assert.deepEqual(bad.problems.map(formatProblem), [
+      "Pulumi.t-root-trust.yaml: p:count: must be of type integer (Pulumi.yaml)",
+    ]);
+    writeFileSync(
+      join(p.root, "Pulumi.t-root-trust.yaml"),
+      stringify({ encryptionsalt: encryptionSalt, config: { "p:token": { secure: crypter.encrypt(CANARY) } } }),
+    );
     const good = loadStackConfig(p, "t-root-trust", () => "pw");
     assert.ok(good.ok);
     assert.equal(good.config.values["p:token"], CANARY);
@@ -66,7 +72,10 @@ describe("stack files, read as the CLI reads them", () => {
   });
 
   it("require declared secrets to be encrypted, and required keys to be set", () => {
-    const p = tempProject({ token: { type: "string", secret: true }, name: { type: "string" } }, { config: { "p:token": "plain" } });
+    const p = tempProject(
+      { token: { type: "string", secret: true }, name: { type: "string" } },
+      { config: { "p:token": "plain" } },
+    );
     const r = loadStackConfig(p, "t-root-trust", () => undefined);
     assert.ok(!r.ok);
     assert.deepEqual(r.problems.map(formatProblem).sort(), [
@@ -97,9 +106,17 @@ describe("platform config", () => {
   assert.ok(demo.ok);
   const parse = (changes: Record<string, string | undefined>, stack = "demo-root-trust") => {
     const values = { ...demo.config.values };
-    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete values[`secrets-platform:${k}`];
-    else values[`secrets-platform:${k}`] = v;
-    return parsePlatformConfig({ project: "secrets-platform", stack, file: "stacks/Pulumi.demo-root-trust.yaml", values, secretKeys: [], declared });
+    for (const [k, v] of Object.entries(changes))
+      if (v === undefined) delete values[`secrets-platform:${k}`];
+      else values[`secrets-platform:${k}`] = v;
+    return parsePlatformConfig({
+      project: "secrets-platform",
+      stack,
+      file: "stacks/Pulumi.demo-root-trust.yaml",
+      values,
+      secretKeys: [],
+      declared,
+    });
   };
   const messages = (changes: Record<string, string | undefined>, stack?: string) => {
     const r = parse(changes, stack);
@@ -114,22 +131,38 @@ describe("platform config", () => {
     assert.equal(r.config.rootTrust.sopsAgeRecipients.length, 2);
   });
   it("requires the stack to be named <cluster>-<phase>", () =>
-    assert.deepEqual(messages({}, "prod-root-trust"), ["stacks/Pulumi.demo-root-trust.yaml: secrets-platform:phase: stack prod-root-trust must be named demo-root-trust (<cluster>-<phase>)"]));
+    assert.deepEqual(messages({}, "prod-root-trust"), [
+      "stacks/Pulumi.demo-root-trust.yaml: secrets-platform:phase: stack prod-root-trust must be named demo-root-trust (<cluster>-<phase>)",
+    ]));
   it("rejects a key the project does not declare (a typo the CLI would pass through)", () =>
-    assert.deepEqual(messages({ rootCaValidityDay: "10" }), ["stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDay: is not a key this project declares (see Pulumi.yaml)"]));
+    assert.deepEqual(messages({ rootCaValidityDay: "10" }), [
+      "stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDay: is not a key this project declares (see Pulumi.yaml)",
+    ]));
   it("rejects an age recipient with a bad checksum", () => {
     const good = JSON.parse(demo.config.values["secrets-platform:sopsAgeRecipients"]!)[0] as string;
     const typo = `${good.slice(0, -1)}${good.endsWith("q") ? "p" : "q"}`;
-    assert.match(messages({ sopsAgeRecipients: JSON.stringify([good, typo]) })[0]!, /sopsAgeRecipients: \[1\]: ".*" is not an age recipient/);
+    assert.match(
+      messages({ sopsAgeRecipients: JSON.stringify([good, typo]) })[0]!,
+      /sopsAgeRecipients: \[1\]: ".*" is not an age recipient/,
+    );
   });
   it("reports every problem at once", () => {
     const all = messages({ phase: "gitopz", rootCaEcdsaCurve: "P224", rootCaValidityDays: "0", cluster: undefined });
     assert.equal(all.length, 4, all.join("\n"));
-    assert.match(all.find((m) => m.includes("rootCaEcdsaCurve"))!, /expected one of "P256"\|"P384"\|"P521"/);
-    assert.match(all.find((m) => m.includes(":cluster"))!, /cluster: is required$/);
+    assert.match(
+      all.find((m) => m.includes("rootCaEcdsaCurve"))!,
+      /expected one of "P256"\|"P384"\|"P521"/,
+    );
+    assert.match(
+      all.find((m) => m.includes(":cluster"))!,
+      /cluster: is required$/,
+    );
   });
   it("refuses an intermediate that would outlive its root", () =>
-    assert.match(messages({ intermediateValidityDays: "4000" })[0]!, /intermediateValidityDays: 4000 must be shorter than rootCaValidityDays/));
+    assert.match(
+      messages({ intermediateValidityDays: "4000" })[0]!,
+      /intermediateValidityDays: 4000 must be shorter than rootCaValidityDays/,
+    ));
 });
 
 describe("runtime-authority config", () => {
@@ -138,9 +171,17 @@ describe("runtime-authority config", () => {
   const file = "stacks/Pulumi.demo-runtime-authority.yaml";
   const parse = (changes: Record<string, string | undefined>) => {
     const values = { ...demo.config.values };
-    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete values[k.includes(":") ? k : `secrets-platform:${k}`];
-    else values[k.includes(":") ? k : `secrets-platform:${k}`] = v;
-    return parsePlatformConfig({ project: "secrets-platform", stack: "demo-runtime-authority", file, values, secretKeys: [], declared });
+    for (const [k, v] of Object.entries(changes))
+      if (v === undefined) delete values[k.includes(":") ? k : `secrets-platform:${k}`];
+      else values[k.includes(":") ? k : `secrets-platform:${k}`] = v;
+    return parsePlatformConfig({
+      project: "secrets-platform",
+      stack: "demo-runtime-authority",
+      file,
+      values,
+      secretKeys: [],
+      declared,
+    });
   };
   const messages = (changes: Record<string, string | undefined>) => {
     const r = parse(changes);
@@ -151,19 +192,30 @@ describe("runtime-authority config", () => {
   it("accepts the demo stack: auto-unseal with a credentials Secret, 3 shares to 3 operators, threshold 2", () => {
     const r = parse({});
     assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
-    assert.deepEqual(r.config.runtimeAuthority.seal, { type: "awskms", options: { region: "eu-west-1", kms_key_id: "alias/demo-vault-unseal" }, credentialsSecret: "vault-kms-unseal" });
+    assert.deepEqual(r.config.runtimeAuthority.seal, {
+      type: "awskms",
+      options: { region: "eu-west-1", kms_key_id: "alias/demo-vault-unseal" },
+      credentialsSecret: "vault-kms-unseal",
+    });
     assert.equal(r.config.runtimeAuthority.initialized, true);
   });
   it("requires each auto-unseal's own options, and keeps credentials out of stack config without printing them", () => {
-    assert.deepEqual(messages({ vaultSealOptions: JSON.stringify(["region=eu-west-1"]) }), [`${file}: secrets-platform:vaultSealOptions: the awskms seal needs kms_key_id`]);
-    const leak = messages({ vaultSealOptions: JSON.stringify(["region=eu-west-1", "kms_key_id=k", `secret_key=${CANARY}`]) });
+    assert.deepEqual(messages({ vaultSealOptions: JSON.stringify(["region=eu-west-1"]) }), [
+      `${file}: secrets-platform:vaultSealOptions: the awskms seal needs kms_key_id`,
+    ]);
+    const leak = messages({
+      vaultSealOptions: JSON.stringify(["region=eu-west-1", "kms_key_id=k", `secret_key=${CANARY}`]),
+    });
     assert.match(leak[0]!, /secret_key are credentials: put them in the vaultSealCredentialsSecret Secret/);
     assert.ok(!leak.join("\n").includes(CANARY));
   });
   it("refuses share thresholds that could never unseal, or that one operator could meet alone", () => {
     assert.match(messages({ vaultKeyThreshold: "4" })[0]!, /vaultKeyThreshold: 4 is more than vaultKeyShares \(3\)/);
     assert.match(messages({ vaultKeyThreshold: "1" })[0]!, /must be at least 2/);
-    assert.match(messages({ vaultOperatorPgpKeys: JSON.stringify(["a.asc"]) })[0]!, /lists 1 PGP public key files; .* vaultKeyShares \(3\)/);
+    assert.match(
+      messages({ vaultOperatorPgpKeys: JSON.stringify(["a.asc"]) })[0]!,
+      /lists 1 PGP public key files; .* vaultKeyShares \(3\)/,
+    );
   });
   it("wants an odd Raft cluster and TLS to Vault", () => {
     assert.match(messages({ vaultReplicas: "4" })[0]!, /must be odd/);
@@ -180,18 +232,36 @@ describe("steady-state configuration", () => {
   assert.ok(demo.ok);
   const file = "stacks/Pulumi.demo-steady-state.yaml";
   const parse = (changes: Record<string, string>) =>
-    parsePlatformConfig({ project: "secrets-platform", stack: "demo-steady-state", file, values: { ...demo.config.values, ...Object.fromEntries(Object.entries(changes).map(([k, v]) => [`secrets-platform:${k}`, v])) }, secretKeys: [], declared });
+    parsePlatformConfig({
+      project: "secrets-platform",
+      stack: "demo-steady-state",
+      file,
+      values: {
+        ...demo.config.values,
+        ...Object.fromEntries(Object.entries(changes).map(([k, v]) => [`secrets-platform:${k}`, v])),
+      },
+      secretKeys: [],
+      declared,
+    });
 
   it("pins every controller chart to one release from Pulumi.yaml's defaults", () => {
     const r = parse({});
     assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
     assert.deepEqual(
-      { eso: r.config.steadyState.externalSecrets.chartVersion, cm: r.config.steadyState.certManager.chartVersion, ns: r.config.steadyState.certManager.namespace },
+      {
+        eso: r.config.steadyState.externalSecrets.chartVersion,
+        cm: r.config.steadyState.certManager.chartVersion,
+        ns: r.config.steadyState.certManager.namespace,
+      },
       { eso: "2.9.0", cm: "v1.21.1", ns: "cert-manager" },
     );
   });
   it("refuses a floating chart version or a plain-http repository, naming each key", () => {
-    const r = parse({ certManagerChartVersion: "latest", trustManagerChartVersion: "~0.24", reloaderChartRepository: "http://example.com/charts" });
+    const r = parse({
+      certManagerChartVersion: "latest",
+      trustManagerChartVersion: "~0.24",
+      reloaderChartRepository: "http://example.com/charts",
+    });
     assert.ok(!r.ok);
     assert.deepEqual(r.problems.map(formatProblem).sort(), [
       `${file}: secrets-platform:certManagerChartVersion: must pin an exact chart version, e.g. 1.2.3 or v1.2.3`,

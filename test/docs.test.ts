@@ -29,7 +29,11 @@ function slug(heading: string): string {
     .replace(/`([^`]*)`/g, "$1")
     .replace(/<[^>]+>/g, "")
     .replace(/(\*\*|__|\*)/g, "");
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "")
+    .replace(/ /g, "-");
 }
 
 /** Every anchor a Markdown file offers: its ATX headings, a repeated one suffixed -1, -2, ... as GitHub does. */
@@ -72,7 +76,8 @@ function brokenLinks(files: readonly string[]): string[] {
         continue;
       }
       const offered = anchors(target === file ? markdown : readFileSync(target, "utf8"));
-      if (!offered.has(decodeURIComponent(anchor))) problems.push(`${file}: ${link}: ${relative(".", target)} has no heading #${anchor}`);
+      if (!offered.has(decodeURIComponent(anchor)))
+        problems.push(`${file}: ${link}: ${relative(".", target)} has no heading #${anchor}`);
     }
   }
   return problems;
@@ -90,28 +95,46 @@ describe("the documentation", () => {
 
   it("every relative link in README.md and docs/ reaches an existing file, and every #anchor a heading of it", () => {
     const files = documents();
-    assert.ok(files.includes("docs/registry.md") && files.includes("docs/phases/3-runtime-authority.md"), files.join(", "));
-    assert.ok(relativeLinks(readFileSync("README.md", "utf8")).filter((l) => l.startsWith("docs/")).length >= 10, "README.md maps the docs");
+    assert.ok(
+      files.includes("docs/registry.md") && files.includes("docs/phases/3-runtime-authority.md"),
+      files.join(", "),
+    );
+    assert.ok(
+      relativeLinks(readFileSync("README.md", "utf8")).filter((l) => l.startsWith("docs/")).length >= 10,
+      "README.md maps the docs",
+    );
     assert.deepEqual(brokenLinks(files), []);
   });
 
   it("lists the policy pack's rules and the delivery mechanisms exactly as the code renders them", () => {
     assert.deepEqual(GENERATED.map((g) => g.section).sort(), ["mechanisms", "rules"]);
     for (const { file, section, render } of GENERATED)
-      assert.equal(generatedSection(readFileSync(file, "utf8"), section), render(), `${file} (${section}) is stale: run \`npm run docs\``);
+      assert.equal(
+        generatedSection(readFileSync(file, "utf8"), section),
+        render(),
+        `${file} (${section}) is stale: run \`npm run docs\``,
+      );
     const lines: string[] = [];
     assert.equal(docs(["--check"], { out: (l) => lines.push(l), err: (l) => lines.push(l) }), 0, lines.join("\n"));
   });
 
   it("shows the registry errors exactly as `npm run plan` prints them for examples/bad-registry, with exit code 2", async () => {
-    const blocks = [...readFileSync("docs/registry.md", "utf8").matchAll(/^```[^\n]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!.trimEnd().split("\n"));
+    const blocks = [...readFileSync("docs/registry.md", "utf8").matchAll(/^```[^\n]*\n([\s\S]*?)^```$/gm)].map((m) =>
+      m[1]!.trimEnd().split("\n"),
+    );
     const shown = blocks.find((b) => b[0]!.startsWith("$ npm run plan -- --registry examples/bad-registry"));
     assert.ok(shown, "docs/registry.md shows `$ npm run plan -- --registry examples/bad-registry` and its output");
     const args = shown[0]!.replace(/^\$ npm run plan -- /, "").split(/\s+/);
     const printed: string[] = [];
     // --out only keeps the run hermetic should the registry ever plan; an invalid one writes nothing anywhere.
-    const code = await plan([...args, "--out", mkdtempSync(join(tmpdir(), "docs-plan-"))], { out: (l) => printed.push(l), err: (l) => printed.push(l) });
+    const code = await plan([...args, "--out", mkdtempSync(join(tmpdir(), "docs-plan-"))], {
+      out: (l) => printed.push(l),
+      err: (l) => printed.push(l),
+    });
     assert.equal(code, 2, printed.join("\n"));
-    assert.deepEqual(printed.flatMap((l) => l.split("\n")), shown.slice(1));
+    assert.deepEqual(
+      printed.flatMap((l) => l.split("\n")),
+      shown.slice(1),
+    );
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource, StackOutputs } from "../plan/engine/monitor.js";
-import { isWireSecret, unwire, wireSecret, type WireMap } from "../plan/engine/wire.js";
+import { isWireSecret, unwire, wireSecret } from "../plan/engine/wire.js";
 import { runProgram } from "../plan/run.js";
 import { RESOURCE_TYPES } from "../policies/resource-types.js";
 
@@ -31,22 +31,30 @@ describe("the plan engine", () => {
       return {};
     });
     assert.equal(find(resources, "outer").urn, "urn:pulumi:s::p::test:index:Group::outer");
-    assert.equal(find(resources, "leaf").urn, "urn:pulumi:s::p::test:index:Group$test:index:Group$vault:index/audit:Audit::leaf");
+    assert.equal(
+      find(resources, "leaf").urn,
+      "urn:pulumi:s::p::test:index:Group$test:index:Group$vault:index/audit:Audit::leaf",
+    );
     assert.equal(find(resources, "leaf").parent, find(resources, "inner").urn);
   });
 
   it("records every resource option the engine receives", async () => {
     const { resources } = await runProgram(target, async () => {
       const first = new Raw(RESOURCE_TYPES.vaultAudit, "first", { type: "file", path: "first" });
-      new Raw(RESOURCE_TYPES.vaultAudit, "second", { type: "file", path: "second" }, {
-        protect: true,
-        retainOnDelete: true,
-        ignoreChanges: ["path"],
-        dependsOn: [first],
-        deleteBeforeReplace: true,
-        replaceOnChanges: ["special"],
-        aliases: [{ name: "old-second" }],
-      });
+      new Raw(
+        RESOURCE_TYPES.vaultAudit,
+        "second",
+        { type: "file", path: "second" },
+        {
+          protect: true,
+          retainOnDelete: true,
+          ignoreChanges: ["path"],
+          dependsOn: [first],
+          deleteBeforeReplace: true,
+          replaceOnChanges: ["special"],
+          aliases: [{ name: "old-second" }],
+        },
+      );
       return {};
     });
     const o = find(resources, "second").options;
@@ -63,7 +71,12 @@ describe("the plan engine", () => {
     const { resources } = await runProgram(target, async () => {
       // A mount echoes its inputs and adds the accessor Vault assigns.
       new Raw(RESOURCE_TYPES.vaultMount, "echo", { path: "echo", type: "kv", description: pulumi.secret("!") });
-      new Raw(RESOURCE_TYPES.vaultMount, "declared", { path: "declared", type: "kv" }, { additionalSecretOutputs: ["accessor"] });
+      new Raw(
+        RESOURCE_TYPES.vaultMount,
+        "declared",
+        { path: "declared", type: "kv" },
+        { additionalSecretOutputs: ["accessor"] },
+      );
       return {};
     });
     assert.ok(isWireSecret(find(resources, "echo").inputs.description));
@@ -73,7 +86,9 @@ describe("the plan engine", () => {
   });
 
   it("answers stack references from earlier stacks' real outputs, secret ones still secret", async () => {
-    const stacks: StackOutputs = new Map([["organization/p/earlier", { outputs: { open: "a", hidden: wireSecret("b") } as WireMap }]]);
+    const stacks: StackOutputs = new Map([
+      ["organization/p/earlier", { outputs: { open: "a", hidden: wireSecret("b") } }],
+    ]);
     let details: unknown[] = [];
     await runProgram({ ...target, stacks }, async () => {
       const ref = new pulumi.StackReference("earlier", { name: "organization/p/earlier" });
@@ -100,7 +115,9 @@ describe("the plan engine", () => {
     );
     // Nor does it model a provider the program does not use: a random resource fails the plan by name (docs/design.md).
     await assert.rejects(
-      runProgram(target, async () => ({ id: new Raw("random:index/randomPassword:RandomPassword", "pw", { length: 24 }).id })),
+      runProgram(target, async () => ({
+        id: new Raw("random:index/randomPassword:RandomPassword", "pw", { length: 24 }).id,
+      })),
       /no model of random:index\/randomPassword:RandomPassword/,
     );
     await assert.rejects(
@@ -116,9 +133,22 @@ describe("the plan engine", () => {
 describe("provider models", () => {
   it("kubernetes: API-server metadata, auto-naming, namespaced and cluster-scoped ids, Secret stringData", async () => {
     const { resources } = await runProgram(target, async () => {
-      new Raw("kubernetes:core/v1:Namespace", "team", { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });
-      new Raw("kubernetes:core/v1:Secret", "creds", { apiVersion: "v1", kind: "Secret", stringData: { token: "t0k" } }, { additionalSecretOutputs: ["data", "stringData"] });
-      new Raw("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "repo", { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "platform", namespace: "flux-system" } });
+      new Raw("kubernetes:core/v1:Namespace", "team", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "team" },
+      });
+      new Raw(
+        "kubernetes:core/v1:Secret",
+        "creds",
+        { apiVersion: "v1", kind: "Secret", stringData: { token: "t0k" } },
+        { additionalSecretOutputs: ["data", "stringData"] },
+      );
+      new Raw("kubernetes:source.toolkit.fluxcd.io/v1:GitRepository", "repo", {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "GitRepository",
+        metadata: { name: "platform", namespace: "flux-system" },
+      });
       return {};
     });
     assert.equal(find(resources, "team").id, "team");

@@ -32,13 +32,16 @@ const spec = (r: PlanResource) => r.inputs.spec as Spec;
 describe("phases 1 and 2 in the demo plan", () => {
   it("plans the gitops and bootstrap stacks after root-trust", () => {
     assert.equal(code, 0, out.join("\n"));
-    assert.deepEqual(doc.stacks.map((s) => [s.stack, s.phase, s.authority]), [
-      ["demo-root-trust", 0, "offline-root"],
-      ["demo-gitops", 1, "git"],
-      ["demo-bootstrap", 2, "git"],
-      ["demo-runtime-authority", 3, "vault"],
-      ["demo-steady-state", 4, "vault"],
-    ]);
+    assert.deepEqual(
+      doc.stacks.map((s) => [s.stack, s.phase, s.authority]),
+      [
+        ["demo-root-trust", 0, "offline-root"],
+        ["demo-gitops", 1, "git"],
+        ["demo-bootstrap", 2, "git"],
+        ["demo-runtime-authority", 3, "vault"],
+        ["demo-steady-state", 4, "vault"],
+      ],
+    );
   });
 
   it("installs Flux from the pinned chart, in its own namespace", () => {
@@ -46,11 +49,16 @@ describe("phases 1 and 2 in the demo plan", () => {
     assert.equal(release!.inputs.chart, "flux2");
     assert.match(release!.inputs.version as string, /^\d+\.\d+\.\d+$/);
     assert.equal(release!.inputs.namespace, "flux-system");
-    assert.equal((ofType("demo-gitops", "kubernetes:core/v1:Namespace")[0]!.inputs.metadata as Spec).name, "flux-system");
+    assert.equal(
+      (ofType("demo-gitops", "kubernetes:core/v1:Namespace")[0]!.inputs.metadata as Spec).name,
+      "flux-system",
+    );
   });
 
   it("puts the age key into the cluster only as a secret Secret, under a .agekey entry", () => {
-    const sops = ofType("demo-gitops", "kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as Spec).name === "sops-age")!;
+    const sops = ofType("demo-gitops", "kubernetes:core/v1:Secret").find(
+      (r) => (r.inputs.metadata as Spec).name === "sops-age",
+    )!;
     assert.equal(sops.inputs.stringData, "[secret]");
     assert.equal((stack("demo-gitops").outputs.sopsDecryption as Spec).key, "identity.agekey");
   });
@@ -60,7 +68,9 @@ describe("phases 1 and 2 in the demo plan", () => {
     assert.deepEqual(spec(repo!).secretRef, { name: "flux-git-deploy-key" });
     assert.equal(spec(repo!).ref.branch, "main");
     assert.deepEqual(stack("demo-gitops").outputs.sopsRecipients, stack("demo-root-trust").outputs.sopsAgeRecipients);
-    const key = ofType("demo-gitops", "kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as Spec).name === "flux-git-deploy-key")!;
+    const key = ofType("demo-gitops", "kubernetes:core/v1:Secret").find(
+      (r) => (r.inputs.metadata as Spec).name === "flux-git-deploy-key",
+    )!;
     assert.equal((key.inputs.metadata as Spec).labels["secrets-platform/purpose"], "flux-git-deploy-key");
   });
 
@@ -96,21 +106,33 @@ describe("bootstrap scoping", () => {
     assert.equal(bootstrapResources.filter((r) => /ClusterRole/.test(r.type)).length, 0, "no cluster-wide RBAC");
     for (const k of kustomizations) {
       const ns = spec(k).targetNamespace as string;
-      const account = bootstrapResources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && (r.inputs.metadata as Spec).name === spec(k).serviceAccountName)!;
+      const account = bootstrapResources.find(
+        (r) =>
+          r.type === "kubernetes:core/v1:ServiceAccount" &&
+          (r.inputs.metadata as Spec).name === spec(k).serviceAccountName,
+      )!;
       assert.equal((account.inputs.metadata as Spec).namespace, "flux-system");
-      const role = bootstrapResources.find((r) => r.type.endsWith(":Role") && (r.inputs.metadata as Spec).namespace === ns)!;
+      const role = bootstrapResources.find(
+        (r) => r.type.endsWith(":Role") && (r.inputs.metadata as Spec).namespace === ns,
+      )!;
       for (const rule of role.inputs.rules as Spec[]) {
         assert.deepEqual(rule.resources, ["secrets"]);
         assert.deepEqual(rule.apiGroups, [""]);
-        if (!(rule.verbs as string[]).every((v) => v === "create")) assert.ok(rule.resourceNames?.length, "only named Secrets beyond create");
+        if (!(rule.verbs as string[]).every((v) => v === "create"))
+          assert.ok(rule.resourceNames?.length, "only named Secrets beyond create");
       }
-      const binding = bootstrapResources.find((r) => r.type.endsWith(":RoleBinding") && (r.inputs.metadata as Spec).namespace === ns)!;
-      assert.deepEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: spec(k).serviceAccountName, namespace: "flux-system" }]);
+      const binding = bootstrapResources.find(
+        (r) => r.type.endsWith(":RoleBinding") && (r.inputs.metadata as Spec).namespace === ns,
+      )!;
+      assert.deepEqual(binding.inputs.subjects, [
+        { kind: "ServiceAccount", name: spec(k).serviceAccountName, namespace: "flux-system" },
+      ]);
       assert.equal((binding.inputs.roleRef as Spec).name, (role.inputs.metadata as Spec).name);
     }
   });
   it("keeps a bootstrap namespace when the stack is removed", () => {
-    for (const ns of bootstrapResources.filter((r) => r.type === "kubernetes:core/v1:Namespace")) assert.equal(ns.options.retainOnDelete, true);
+    for (const ns of bootstrapResources.filter((r) => r.type === "kubernetes:core/v1:Namespace"))
+      assert.equal(ns.options.retainOnDelete, true);
   });
 });
 
@@ -122,13 +144,18 @@ describe("bootstrap labels and inventory", () => {
     for (const k of kustomizations) {
       assert.deepEqual(spec(k).commonMetadata.labels["secrets-platform/authority"], "bootstrap");
       assert.deepEqual(spec(k).commonMetadata.labels["secrets-platform/phase"], "bootstrap");
-      const inNamespace = bootstrapPurposes.filter((p) => p.bootstrap!.namespace === spec(k).targetNamespace && !p.bootstrap!.source.startsWith("config:"));
+      const inNamespace = bootstrapPurposes.filter(
+        (p) => p.bootstrap.namespace === spec(k).targetNamespace && !p.bootstrap.source.startsWith("config:"),
+      );
       assert.equal(spec(k).patches.length, inNamespace.length);
       for (const p of inNamespace) {
-        const patch = (spec(k).patches as Spec[]).find((x) => x.target.name === p.bootstrap!.secretName)!;
+        const patch = (spec(k).patches as Spec[]).find((x) => x.target.name === p.bootstrap.secretName)!;
         assert.equal(patch.target.kind, "Secret");
         const patched = parseDocument(patch.patch).toJS() as Spec;
-        assert.deepEqual(patched.metadata.labels, { "secrets-platform/purpose": p.id, "secrets-platform/owner": p.owner });
+        assert.deepEqual(patched.metadata.labels, {
+          "secrets-platform/purpose": p.id,
+          "secrets-platform/owner": p.owner,
+        });
       }
     }
   });
@@ -136,7 +163,16 @@ describe("bootstrap labels and inventory", () => {
     const inventory = stack("demo-bootstrap").outputs.bootstrapInventory as Spec[];
     assert.deepEqual(inventory.map((e) => e.purpose).sort(), bootstrapPurposes.map((p) => p.id).sort());
     for (const e of inventory) {
-      assert.deepEqual(Object.keys(e).sort(), ["handedOver", "labels", "materializedBy", "namespace", "owner", "purpose", "secretName", "source"]);
+      assert.deepEqual(Object.keys(e).sort(), [
+        "handedOver",
+        "labels",
+        "materializedBy",
+        "namespace",
+        "owner",
+        "purpose",
+        "secretName",
+        "source",
+      ]);
       assert.equal(e.handedOver, false);
       assert.equal(e.labels["secrets-platform/authority"], "bootstrap");
     }
@@ -146,7 +182,9 @@ describe("bootstrap labels and inventory", () => {
 describe("no secret value leaves the plan", () => {
   it("never shows a secret config value (canaries: every decrypted secure value of every demo stack)", () => {
     const canaries = demoSecretCanaries(doc.stacks.map((s) => s.stack));
-    const everything = [planText, reportText, out.join("\n"), JSON.stringify(doc.stacks.map((s) => s.outputs))].join("\n");
+    const everything = [planText, reportText, out.join("\n"), JSON.stringify(doc.stacks.map((s) => s.outputs))].join(
+      "\n",
+    );
     for (const canary of canaries) assert.ok(!everything.includes(canary), "a secret config value appears in the plan");
   });
 });
@@ -162,7 +200,13 @@ describe(".sops.yaml", () => {
     assert.equal(readFileSync(".sops.yaml", "utf8"), generated.text);
   });
   it("has one rule per namespace with SOPS-sourced material, encrypting only data and stringData for the root-trust recipients", () => {
-    const namespaces = [...new Set(registry.registry.purposes.filter((p) => p.bootstrap?.source.endsWith(".sops.yaml")).map((p) => p.bootstrap!.namespace))];
+    const namespaces = [
+      ...new Set(
+        registry.registry.purposes
+          .filter((p) => p.bootstrap?.source.endsWith(".sops.yaml"))
+          .map((p) => p.bootstrap!.namespace),
+      ),
+    ];
     assert.equal(rules.length, namespaces.length);
     for (const rule of rules) {
       assert.equal(rule.encrypted_regex, "^(data|stringData)$");
@@ -172,38 +216,65 @@ describe(".sops.yaml", () => {
   it("covers every bootstrap manifest with exactly its namespace's rule, and nothing else", () => {
     for (const p of registry.registry.purposes.filter((x) => x.bootstrap?.source.endsWith(".sops.yaml"))) {
       const matching = rules.filter((r) => new RegExp(r.path_regex).test(p.bootstrap!.source));
-      assert.deepEqual(matching.map((r) => r.path_regex), [`^bootstrap/${p.bootstrap!.namespace}/.*\\.sops\\.ya?ml$`]);
+      assert.deepEqual(
+        matching.map((r) => r.path_regex),
+        [`^bootstrap/${p.bootstrap!.namespace}/.*\\.sops\\.ya?ml$`],
+      );
     }
-    for (const outside of ["apps/payments/secret.sops.yaml", "bootstrap/payments/x.sops.yaml", "bootstrap/vault/plain.yaml"])
+    for (const outside of [
+      "apps/payments/secret.sops.yaml",
+      "bootstrap/payments/x.sops.yaml",
+      "bootstrap/vault/plain.yaml",
+    ])
       assert.ok(!rules.some((r) => new RegExp(r.path_regex).test(outside)), outside);
   });
 });
 
 describe("phases 1 and 2 refuse bad input before planning", () => {
-  const plan = (root: string) => planCluster({ cluster: "demo", root, passphrase: cliPassphrase("demo", process.cwd()) });
+  const plan = (root: string) =>
+    planCluster({ cluster: "demo", root, passphrase: cliPassphrase("demo", process.cwd()) });
 
   it("a bootstrap namespace outside the cluster's allowed list names the purpose and field", async () => {
     const root = projectWith({ "stacks/Pulumi.demo-bootstrap.yaml": (t) => t.replace("    - vault\n", "") });
     const result = await plan(root);
     assert.ok(!result.ok);
     const lines = result.problems.map(formatProblem);
-    assert.ok(lines.some((l) => /platform\.yaml: vault-kms-unseal-credentials: bootstrap\.namespace: vault is not one of the cluster's allowedNamespaces/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) =>
+        /platform\.yaml: vault-kms-unseal-credentials: bootstrap\.namespace: vault is not one of the cluster's allowedNamespaces/.test(
+          l,
+        ),
+      ),
+      lines.join("\n"),
+    );
   });
   it("two purposes writing one Secret", async () => {
-    const root = projectWith({ "purposes/platform.yaml": (t) => t.replace("secretName: vault-snapshot-storage", "secretName: vault-kms-unseal") });
+    const root = projectWith({
+      "purposes/platform.yaml": (t) => t.replace("secretName: vault-snapshot-storage", "secretName: vault-kms-unseal"),
+    });
     const result = await plan(root);
     assert.ok(!result.ok);
-    assert.match(result.problems.map(formatProblem).join("\n"), /vault-snapshot-storage-credentials: bootstrap\.secretName: writes Secret vault\/vault-kms-unseal, which purpose vault-kms-unseal-credentials/);
+    assert.match(
+      result.problems.map(formatProblem).join("\n"),
+      /vault-snapshot-storage-credentials: bootstrap\.secretName: writes Secret vault\/vault-kms-unseal, which purpose vault-kms-unseal-credentials/,
+    );
   });
   it("a bootstrap purpose without a source", async () => {
-    const root = projectWith({ "purposes/platform.yaml": (t) => t.replace("      source: bootstrap/vault/vault-snapshot-storage.sops.yaml\n", "") });
+    const root = projectWith({
+      "purposes/platform.yaml": (t) =>
+        t.replace("      source: bootstrap/vault/vault-snapshot-storage.sops.yaml\n", ""),
+    });
     const result = await plan(root);
     assert.ok(!result.ok);
-    assert.match(result.problems.map(formatProblem).join("\n"), /vault-snapshot-storage-credentials: bootstrap\.source: is required/);
+    assert.match(
+      result.problems.map(formatProblem).join("\n"),
+      /vault-snapshot-storage-credentials: bootstrap\.source: is required/,
+    );
   });
   it("secret material in plain text, or on a stack that does not deliver it", async () => {
     const root = projectWith({
-      "stacks/Pulumi.demo-gitops.yaml": (t) => t.replace(/secrets-platform:gitDeployKey:\n\s+secure: .*\n/, "secrets-platform:gitDeployKey: not-a-key\n"),
+      "stacks/Pulumi.demo-gitops.yaml": (t) =>
+        t.replace(/secrets-platform:gitDeployKey:\n\s+secure: .*\n/, "secrets-platform:gitDeployKey: not-a-key\n"),
       "stacks/Pulumi.demo-bootstrap.yaml": (t) => `${t}  secrets-platform:sopsAgeKey: AGE-SECRET-KEY-1XYZ\n`,
     });
     const result = await plan(root);
@@ -215,13 +286,26 @@ describe("phases 1 and 2 refuse bad input before planning", () => {
   });
   it("an age key that is not one of the root-trust recipients", async () => {
     const other = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
-    const root = projectWith({ "stacks/Pulumi.demo-root-trust.yaml": (t) => t.replace(/    - age1\S+\n    - age1\S+\n/, `    - ${other}\n`) });
-    await assert.rejects(plan(root), /sopsAgeKey: its recipient is not one of the root-trust stack's sopsAgeRecipients/);
+    const root = projectWith({
+      "stacks/Pulumi.demo-root-trust.yaml": (t) => t.replace(/ {4}- age1\S+\n {4}- age1\S+\n/, `    - ${other}\n`),
+    });
+    await assert.rejects(
+      plan(root),
+      /sopsAgeKey: its recipient is not one of the root-trust stack's sopsAgeRecipients/,
+    );
   });
   it("layout problems are reported by the pure layout too", () => {
     const registry = loadRegistry("purposes");
     assert.ok(registry.ok);
-    const layout = bootstrapLayout(registry.registry, { fluxNamespace: "flux-system", allowedNamespaces: ["flux-system"], gitopsStack: "demo-gitops", configFile: "f" });
-    assert.deepEqual(layout.problems.map((p) => p.subject), ["vault-kms-unseal-credentials", "vault-snapshot-storage-credentials"]);
+    const layout = bootstrapLayout(registry.registry, {
+      fluxNamespace: "flux-system",
+      allowedNamespaces: ["flux-system"],
+      gitopsStack: "demo-gitops",
+      configFile: "f",
+    });
+    assert.deepEqual(
+      layout.problems.map((p) => p.subject),
+      ["vault-kms-unseal-credentials", "vault-snapshot-storage-credentials"],
+    );
   });
 });

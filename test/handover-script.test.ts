@@ -63,12 +63,21 @@ function sandbox(secret: Record<string, string>) {
         VALUE_DIR: value,
       },
     });
-  const writes = () => (existsSync(join(state, "writes")) ? readFileSync(join(state, "writes"), "utf8").trim().split("\n").length : 0);
-  const stored = () => Object.fromEntries(existsSync(join(state, "data")) ? readdirSync(join(state, "data")).map((k) => [k, readFileSync(join(state, "data", k), "utf8")]) : []);
+  const writes = () =>
+    existsSync(join(state, "writes")) ? readFileSync(join(state, "writes"), "utf8").trim().split("\n").length : 0;
+  const stored = () =>
+    Object.fromEntries(
+      existsSync(join(state, "data"))
+        ? readdirSync(join(state, "data")).map((k) => [k, readFileSync(join(state, "data", k), "utf8")])
+        : [],
+    );
   return { run, writes, stored, state };
 }
 
-const SECRET = { credentials: "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = wJalrEXAMPLEKEY\n", region: "eu-west-1" };
+const SECRET = {
+  credentials: "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = wJalrEXAMPLEKEY\n",
+  region: "eu-west-1",
+};
 
 describe("the handover Job's script", () => {
   it("copies every key of the bootstrap Secret into Vault once, with cas=0, logging in with the Job's own identity", () => {
@@ -77,7 +86,10 @@ describe("the handover Job's script", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.equal(box.writes(), 1);
     assert.deepEqual(box.stored(), SECRET);
-    assert.match(readFileSync(join(box.state, "logins"), "utf8"), /auth\/kubernetes\/login role=handover\.vault-kms-unseal-credentials jwt=@/);
+    assert.match(
+      readFileSync(join(box.state, "logins"), "utf8"),
+      /auth\/kubernetes\/login role=handover\.vault-kms-unseal-credentials jwt=@/,
+    );
     assert.match(result.stdout, /created from Secret vault\/vault-kms-unseal \(2 keys\)/);
   });
 
@@ -95,7 +107,8 @@ describe("the handover Job's script", () => {
     const first = box.run();
     const second = box.run();
     const printed = [first.stdout, first.stderr, second.stdout, second.stderr].join("\n");
-    for (const secret of ["AKIAEXAMPLE", "wJalrEXAMPLEKEY", "hvs.fake-token", "eyJ.projected.token"]) assert.ok(!printed.includes(secret), secret);
+    for (const secret of ["AKIAEXAMPLE", "wJalrEXAMPLEKEY", "hvs.fake-token", "eyJ.projected.token"])
+      assert.ok(!printed.includes(secret), secret);
   });
 
   it("fails without writing when it cannot log in, so the bootstrap Secret stays authoritative", () => {

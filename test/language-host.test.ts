@@ -21,7 +21,12 @@ describe("the program under the SDK's language-host runner, as Pulumi.yaml confi
     assert.equal(run.code, 0, `${run.output}\n${run.logs.map((l) => l.message).join("\n")}`);
     assert.deepEqual(
       monitor.resources.map((r) => r.type),
-      ["pulumi:pulumi:Stack", "secrets-platform:root-trust:RootCertificateAuthority", "tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert"],
+      [
+        "pulumi:pulumi:Stack",
+        "secrets-platform:root-trust:RootCertificateAuthority",
+        "tls:index/privateKey:PrivateKey",
+        "tls:index/selfSignedCert:SelfSignedCert",
+      ],
     );
     const outputs = unwire(monitor.stackOutputs) as Record<string, string>;
     assert.ok(await new x509.X509Certificate(outputs.rootCertificatePem!).isSelfSigned());
@@ -37,7 +42,10 @@ describe("the program under the SDK's language-host runner, as Pulumi.yaml confi
     assert.notEqual(run.code, 0);
     const errors = run.logs.map((l) => l.message).join("\n");
     assert.match(errors, /invalid stack configuration: 2 problems/);
-    assert.match(errors, /stacks\/Pulumi\.demo-root-trust\.yaml: secrets-platform:rootCaEcdsaCurve: Invalid option: expected one of "P256"\|"P384"\|"P521"/);
+    assert.match(
+      errors,
+      /stacks\/Pulumi\.demo-root-trust\.yaml: secrets-platform:rootCaEcdsaCurve: Invalid option: expected one of "P256"\|"P384"\|"P521"/,
+    );
     assert.match(errors, /secrets-platform:rootCaValidityDay: is not a key this project declares/);
     assert.ok(!/\n\s+at /.test(errors), `no stack trace:\n${errors}`);
     assert.equal(monitor.resources.filter((r) => r.custom).length, 0, "nothing registered");

@@ -44,7 +44,8 @@ describe("npm run plan on the demo cluster", () => {
     assert.equal(rootTrust.authority, "offline-root");
     for (const r of rootTrust.resources) {
       assert.match(r.urn, /^urn:pulumi:demo-root-trust::secrets-platform::/);
-      for (const key of ["type", "name", "parent", "custom", "inputs", "options"]) assert.ok(key in r, `${r.urn} lacks ${key}`);
+      for (const key of ["type", "name", "parent", "custom", "inputs", "options"])
+        assert.ok(key in r, `${r.urn} lacks ${key}`);
     }
     assert.match(readFileSync(join(dir, "plan.md"), "utf8"), /# Offline plan: cluster `demo`/);
   });
@@ -75,11 +76,16 @@ describe("npm run plan on the demo cluster", () => {
     assert.equal(cert.notBefore.toISOString(), "2026-11-22T09:00:00.000Z");
     assert.equal(cert.notAfter.getTime() - cert.notBefore.getTime(), 3650 * 86_400_000);
     assert.equal(rootTrust.outputs.rootCertificateNotAfter, "2036-11-19T09:00:00Z");
-    const thumbprint = Buffer.from(await cert.getThumbprint("SHA-256")).toString("hex").toUpperCase().match(/../g)!.join(":");
+    const thumbprint = Buffer.from(await cert.getThumbprint("SHA-256"))
+      .toString("hex")
+      .toUpperCase()
+      .match(/../g)!
+      .join(":");
     assert.equal(rootTrust.outputs.rootCertificateFingerprintSha256, thumbprint);
   });
 
-  it("publishes the SOPS recipients for later phases", () => assert.equal((rootTrust.outputs.sopsAgeRecipients as string[]).length, 2));
+  it("publishes the SOPS recipients for later phases", () =>
+    assert.equal((rootTrust.outputs.sopsAgeRecipients as string[]).length, 2));
 
   it("keeps the root private key out of every output and report", () => {
     const text = readFileSync(join(dir, "plan.json"), "utf8") + readFileSync(join(dir, "plan.md"), "utf8") + run.out;
@@ -98,9 +104,14 @@ describe("npm run plan with invalid input", () => {
     const registry = registryDir({
       "payments.yaml": registryFile("payments", [
         purpose("transit", { id: "card-key", tier: "vault_kv" }),
-        purpose("external-secret", { id: "db-password", rotation: { period: "30x", grace: "7d", method: "generated" } }),
+        purpose("external-secret", {
+          id: "db-password",
+          rotation: { period: "30x", grace: "7d", method: "generated" },
+        }),
       ]),
-      "identity.yaml": registryFile("identity", [purpose("cert-manager", { id: "api-tls", transitionalUntil: undefined }, "identity")]),
+      "identity.yaml": registryFile("identity", [
+        purpose("cert-manager", { id: "api-tls", transitionalUntil: undefined }, "identity"),
+      ]),
     });
     const out = mkdtempSync(join(tmpdir(), "plan-"));
     const run = await plan("--registry", registry, "--out", out);
@@ -115,14 +126,25 @@ describe("npm run plan with invalid input", () => {
 
   it("reports config and registry problems together, naming the stack file and key", async () => {
     const root = projectWith({
-      "stacks/Pulumi.demo-root-trust.yaml": (t) => t.replace("rootCaValidityDays: 3650", "rootCaValidityDays: ten-years"),
+      "stacks/Pulumi.demo-root-trust.yaml": (t) =>
+        t.replace("rootCaValidityDays: 3650", "rootCaValidityDays: ten-years"),
       "purposes/data.yaml": (t) => t.replace("period: 14d", "period: 14x"),
     });
     const result = await planCluster({ cluster: "demo", root, passphrase: () => undefined });
     assert.ok(!result.ok);
     const lines = result.problems.map(formatProblem);
-    assert.ok(lines.some((l) => l.startsWith("stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDays: must be of type integer")), lines.join("\n"));
-    assert.ok(lines.some((l) => /data\.yaml:\d+: data-kafka-client-mtls: rotation\.period: "14x" is not a duration/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(
+          "stacks/Pulumi.demo-root-trust.yaml: secrets-platform:rootCaValidityDays: must be of type integer",
+        ),
+      ),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((l) => /data\.yaml:\d+: data-kafka-client-mtls: rotation\.period: "14x" is not a duration/.test(l)),
+      lines.join("\n"),
+    );
   });
 
   it("exits 2 on an unknown flag or cluster", async () => {

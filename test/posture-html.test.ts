@@ -12,11 +12,12 @@ const html = postureHtml(ENTRIES, META);
 function timeline(page: string): string {
   const svgs = page.match(/<svg id="timeline"[\s\S]*?<\/svg>/g) ?? [];
   assert.equal(svgs.length, 1, "exactly one timeline SVG");
-  return svgs[0]!;
+  return svgs[0];
 }
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
-const tableOrder = (page: string) => [...page.matchAll(/<tr class="status-row-[a-z-]+" data-purpose="([^"]*)"/g)].map((m) => m[1]);
+const tableOrder = (page: string) =>
+  [...page.matchAll(/<tr class="status-row-[a-z-]+" data-purpose="([^"]*)"/g)].map((m) => m[1]);
 
 describe("posture HTML page", () => {
   it("is self-contained: nothing is loaded from the network", () => {
@@ -37,13 +38,15 @@ describe("posture HTML page", () => {
   it("counts purposes per status, zeros included", () => {
     const expected = countByStatus(ENTRIES);
     assert.deepEqual(expected, { expired: 1, "fail-closed": 1, stale: 1, "rotation-due": 1, healthy: 2, retired: 0 });
-    for (const status of STATUSES) assert.ok(html.includes(`data-status="${status}" data-count="${expected[status]}"`), status);
+    for (const status of STATUSES)
+      assert.ok(html.includes(`data-status="${status}" data-count="${expected[status]}"`), status);
     const empty = postureHtml([], META);
     for (const status of STATUSES) assert.ok(empty.includes(`data-status="${status}" data-count="0"`), status);
   });
 
   it("explains every status in the legend", () => {
-    for (const status of STATUSES) assert.ok(html.includes(`<dt><span class="badge status-${status}">${status}</span></dt>`), status);
+    for (const status of STATUSES)
+      assert.ok(html.includes(`<dt><span class="badge status-${status}">${status}</span></dt>`), status);
   });
 
   it("has one table row per purpose, soonest rotation due or expiry first", () => {
@@ -58,12 +61,24 @@ describe("posture HTML page", () => {
     assert.deepEqual(lanes, OWNERS.map(escapeHtml));
     assert.equal(count(svg, /class="marker marker-/g), MARKERS);
     for (const e of ENTRIES) {
-      assert.equal(count(svg, new RegExp(`marker-due status-${e.status}" data-purpose="${e.purpose}"`, "g")), e.rotationDueAt ? 1 : 0, `${e.purpose} due`);
-      assert.equal(count(svg, new RegExp(`marker-expiry status-${e.status}" data-purpose="${e.purpose}"`, "g")), e.expiresAt ? 1 : 0, `${e.purpose} expiry`);
+      assert.equal(
+        count(svg, new RegExp(`marker-due status-${e.status}" data-purpose="${e.purpose}"`, "g")),
+        e.rotationDueAt ? 1 : 0,
+        `${e.purpose} due`,
+      );
+      assert.equal(
+        count(svg, new RegExp(`marker-expiry status-${e.status}" data-purpose="${e.purpose}"`, "g")),
+        e.expiresAt ? 1 : 0,
+        `${e.purpose} expiry`,
+      );
     }
     assert.match(svg, /data-purpose="ledger-root" data-kind="due" data-clamped="after"/);
     assert.match(svg, /data-purpose="identity-signing" data-kind="due" data-clamped="before"/);
-    assert.equal(count(svg, /<circle /g), ENTRIES.filter((e) => e.rotationDueAt).length - 2, "due markers inside the window are circles");
+    assert.equal(
+      count(svg, /<circle /g),
+      ENTRIES.filter((e) => e.rotationDueAt).length - 2,
+      "due markers inside the window are circles",
+    );
     assert.equal(count(svg, /<g class="now">/g), 1);
     assert.ok(count(svg, /<g class="tick">/g) >= 4, "a time axis with date ticks");
     assert.ok(count(svg, /<title>/g) >= MARKERS, "every marker has a tooltip");
@@ -74,7 +89,10 @@ describe("posture HTML page", () => {
     assert.ok(!html.includes(HOSTILE_REASON));
     assert.ok(html.includes(escapeHtml(HOSTILE_REASON)));
     assert.ok(html.includes("platform &#38; ops"));
-    assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), "&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;");
+    assert.equal(
+      escapeHtml(`<a href="x" title='y'>&</a>`),
+      "&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;",
+    );
   });
 
   it("ticks whole days over a short window and month starts over a long one", () => {

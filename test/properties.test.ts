@@ -36,7 +36,10 @@ type Raw = Record<string, unknown>;
 const validPurpose = (team: string, delivery: Delivery, index: number) =>
   fc
     .record({
-      consumers: fc.uniqueArray(fc.record({ namespace: fc.constantFrom(...NAMESPACES), serviceAccount: fc.constantFrom(...ACCOUNTS) }), { minLength: 1, maxLength: 3, selector: (c) => `${c.namespace}/${c.serviceAccount}` }),
+      consumers: fc.uniqueArray(
+        fc.record({ namespace: fc.constantFrom(...NAMESPACES), serviceAccount: fc.constantFrom(...ACCOUNTS) }),
+        { minLength: 1, maxLength: 3, selector: (c) => `${c.namespace}/${c.serviceAccount}` },
+      ),
       periodDays: fc.integer({ min: 2, max: 365 }),
       graceShare: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
     })
@@ -44,36 +47,68 @@ const validPurpose = (team: string, delivery: Delivery, index: number) =>
       const id = `${team}-${delivery}-${index}`;
       // Contract rules the generator honours: a cert-manager key stays in one namespace, a bootstrap Secret has a
       // consumer where it lives, the push writer is a consumer.
-      const cs = delivery === "cert-manager" ? consumers.map((c) => ({ ...c, namespace: consumers[0]!.namespace })).filter((c, i, a) => a.findIndex((x) => x.serviceAccount === c.serviceAccount) === i) : consumers;
-      const withHome = delivery === "bootstrap" && !cs.some((c) => c.namespace === team) ? [...cs, { namespace: team, serviceAccount: "bootstrap-reader" }] : cs;
+      const cs =
+        delivery === "cert-manager"
+          ? consumers
+              .map((c) => ({ ...c, namespace: consumers[0]!.namespace }))
+              .filter((c, i, a) => a.findIndex((x) => x.serviceAccount === c.serviceAccount) === i)
+          : consumers;
+      const withHome =
+        delivery === "bootstrap" && !cs.some((c) => c.namespace === team)
+          ? [...cs, { namespace: team, serviceAccount: "bootstrap-reader" }]
+          : cs;
       const grace = Math.max(1, Math.min(periodDays - 1, Math.round(periodDays * graceShare)));
-      const base = purpose(delivery, {}, team) as Raw;
-      const overrides: Raw = { id, consumers: withHome, rotation: { ...(base.rotation as Raw), period: `${periodDays}d`, grace: `${grace}d` } };
+      const base = purpose(delivery, {}, team);
+      const overrides: Raw = {
+        id,
+        consumers: withHome,
+        rotation: { ...(base.rotation as Raw), period: `${periodDays}d`, grace: `${grace}d` },
+      };
       if (delivery === "push-secret") overrides.push = { writer: withHome[0] };
-      if (delivery === "bootstrap") overrides.bootstrap = { source: `bootstrap/${team}/${id}.sops.yaml`, namespace: team, secretName: id };
-      if (delivery === "cert-manager" || delivery === "csi") overrides.certificate = { dnsNames: [`${id}.${team}.svc`] };
+      if (delivery === "bootstrap")
+        overrides.bootstrap = { source: `bootstrap/${team}/${id}.sops.yaml`, namespace: team, secretName: id };
+      if (delivery === "cert-manager" || delivery === "csi")
+        overrides.certificate = { dnsNames: [`${id}.${team}.svc`] };
       return purpose(delivery, overrides, team);
     });
 
 /** A valid registry: per team, one purpose for some of the delivery modes. */
 const validRegistry = fc
-  .tuple(...TEAMS.map((team) => fc.subarray([...DELIVERIES], { minLength: 1 }).chain((ds) => fc.tuple(...ds.map((d, i) => validPurpose(team, d, i))))))
-  .map((perTeam) => Object.fromEntries(TEAMS.map((team, i) => [`purposes/${team}.yaml`, registryFile(team, perTeam[i]!)])));
+  .tuple(
+    ...TEAMS.map((team) =>
+      fc
+        .subarray([...DELIVERIES], { minLength: 1 })
+        .chain((ds) => fc.tuple(...ds.map((d, i) => validPurpose(team, d, i)))),
+    ),
+  )
+  .map((perTeam) =>
+    Object.fromEntries(TEAMS.map((team, i) => [`purposes/${team}.yaml`, registryFile(team, perTeam[i]!)])),
+  );
 
-const parse = (files: Record<string, string>) => validateRegistry(Object.entries(files).map(([file, text]) => ({ file, text })));
+const parse = (files: Record<string, string>) =>
+  validateRegistry(Object.entries(files).map(([file, text]) => ({ file, text })));
 
 describe("property: valid registries", () => {
-  it("validate, and derive Vault access that reaches each purpose only through its consumers and controllers", async ({ annotate }) => {
+  it("validate, and derive Vault access that reaches each purpose only through its consumers and controllers", async ({
+    annotate,
+  }) => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(validRegistry, async (files) => {
         runs++;
         const r = parse(files);
-        assert.ok(r.ok, r.ok ? "" : r.problems.map((p) => `${p.file}: ${p.subject}: ${p.field}: ${p.message}`).join("\n"));
+        assert.ok(
+          r.ok,
+          r.ok ? "" : r.problems.map((p) => `${p.file}: ${p.subject}: ${p.field}: ${p.message}`).join("\n"),
+        );
         const registry: Registry = r.registry;
         const layout = runtimeAuthorityLayout(registry, { certManager: "cert-manager" });
         const identities = [
-          ...layout.consumers.map((g) => ({ policy: g.policy, ns: g.consumer.namespace, sa: g.consumer.serviceAccount })),
+          ...layout.consumers.map((g) => ({
+            policy: g.policy,
+            ns: g.consumer.namespace,
+            sa: g.consumer.serviceAccount,
+          })),
           ...layout.issuers.map((i) => ({ policy: i.policy, ns: i.namespace, sa: i.serviceAccount })),
           ...layout.handovers.map((h) => ({ policy: h.policy, ns: h.namespace, sa: h.jobName })),
         ];
@@ -81,12 +116,36 @@ describe("property: valid registries", () => {
         // The resources phase 3 would register, as the matrix reads them.
         const resources = identities.flatMap((id) => [
           { type: "vault:index/policy:Policy", props: { name: id.policy.name, policy: renderAclPolicy(id.policy) } },
-          { type: "vault:kubernetes/authBackendRole:AuthBackendRole", props: { roleName: id.policy.name, boundServiceAccountNames: [id.sa], boundServiceAccountNamespaces: [id.ns], tokenPolicies: [id.policy.name], tokenTtl: LOGIN_TOKEN_TTL_SECONDS } },
+          {
+            type: "vault:kubernetes/authBackendRole:AuthBackendRole",
+            props: {
+              roleName: id.policy.name,
+              boundServiceAccountNames: [id.sa],
+              boundServiceAccountNamespaces: [id.ns],
+              tokenPolicies: [id.policy.name],
+              tokenTtl: LOGIN_TOKEN_TTL_SECONDS,
+            },
+          },
         ]);
-        for (const row of accessMatrix(resources, registry)) assert.ok(entitled(registry.purposes.find((p) => p.id === row.purpose)!, "cert-manager").has(row.identity), `${row.identity} on ${row.path}`);
+        for (const row of accessMatrix(resources, registry))
+          assert.ok(
+            entitled(
+              registry.purposes.find((p) => p.id === row.purpose)!,
+              "cert-manager",
+            ).has(row.identity),
+            `${row.identity} on ${row.path}`,
+          );
         // Every custom resource of the steady state is one the CRD schemas accept.
-        const steady = steadyStateLayout(registry, { vaultServer: "https://vault-active.vault.svc:8200", rootCertificatePem: "-----BEGIN CERTIFICATE-----\n" });
-        for (const spec of [...steady.stores.map((s) => s.resource), ...steady.issuers.flatMap((i) => [i.resource, i.approval]), ...steady.deliveries.flatMap((d) => d.resources), steady.trustBundle])
+        const steady = steadyStateLayout(registry, {
+          vaultServer: "https://vault-active.vault.svc:8200",
+          rootCertificatePem: "-----BEGIN CERTIFICATE-----\n",
+        });
+        for (const spec of [
+          ...steady.stores.map((s) => s.resource),
+          ...steady.issuers.flatMap((i) => [i.resource, i.approval]),
+          ...steady.deliveries.flatMap((d) => d.resources),
+          steady.trustBundle,
+        ])
           assert.equal(await crdSchemaProblem(spec), undefined, `${spec.kind} ${spec.metadata.name}`);
       }),
       { numRuns: 80 },
@@ -104,9 +163,16 @@ describe("property: valid registries, planned", () => {
         // The demo's stacks, with the generated registry instead of the demo's (bootstrap namespaces allowed).
         const root = projectWith(Object.fromEntries(Object.entries(files).map(([f, text]) => [f, () => text])));
         rmSync(join(root, "purposes", "payments.yaml"), { force: true });
-        for (const f of ["data", "identity", "platform", "storefront"]) rmSync(join(root, "purposes", `${f}.yaml`), { force: true });
+        for (const f of ["data", "identity", "platform", "storefront"])
+          rmSync(join(root, "purposes", `${f}.yaml`), { force: true });
         const stack = join(root, "stacks", "Pulumi.demo-bootstrap.yaml");
-        writeFileSync(stack, readFileSync(stack, "utf8").replace(/allowedNamespaces:[\s\S]*?(\n  \S|$)/, (_m, next: string) => `allowedNamespaces: [${TEAMS.join(", ")}, flux-system, vault]${next}`));
+        writeFileSync(
+          stack,
+          readFileSync(stack, "utf8").replace(
+            /allowedNamespaces:[\s\S]*?(\n {2}\S|$)/,
+            (_m, next: string) => `allowedNamespaces: [${TEAMS.join(", ")}, flux-system, vault]${next}`,
+          ),
+        );
         // Flux's deploy key and Vault's seal credentials are demo purposes the other stacks' config names.
         writeFileSync(join(root, "purposes", "platform.yaml"), readFileSync("purposes/platform.yaml", "utf8"));
         const out: string[] = [];
@@ -120,7 +186,10 @@ describe("property: valid registries, planned", () => {
           process.chdir(before);
         }
         assert.equal(code, 0, [...err, ...out].join("\n"));
-        assert.ok(out.includes("  policy violations: 0 mandatory, 0 advisory") || out.some((l) => /policy violations: 0 mandatory/.test(l)));
+        assert.ok(
+          out.includes("  policy violations: 0 mandatory, 0 advisory") ||
+            out.some((l) => /policy violations: 0 mandatory/.test(l)),
+        );
       }),
       { numRuns: 2 },
     );
@@ -131,10 +200,16 @@ describe("property: valid registries, planned", () => {
 /** Corruptions of one purpose, each with the field its problem must name. */
 const CORRUPTIONS: readonly { field: string; apply: (p: Raw) => Raw }[] = [
   { field: "rotation.period", apply: (p) => ({ ...p, rotation: { ...(p.rotation as Raw), period: "30x" } }) },
-  { field: "rotation.grace", apply: (p) => ({ ...p, rotation: { ...(p.rotation as Raw), grace: (p.rotation as Raw).period } }) },
+  {
+    field: "rotation.grace",
+    apply: (p) => ({ ...p, rotation: { ...(p.rotation as Raw), grace: (p.rotation as Raw).period } }),
+  },
   { field: "delivery", apply: (p) => ({ ...p, delivery: "carrier-pigeon" }) },
   { field: "tier", apply: (p) => ({ ...p, tier: p.tier === "vault_transit" ? "vault_kv" : "vault_transit" }) },
-  { field: "consumers[0].namespace", apply: (p) => ({ ...p, consumers: [{ namespace: "Not_A_Namespace", serviceAccount: "x" }] }) },
+  {
+    field: "consumers[0].namespace",
+    apply: (p) => ({ ...p, consumers: [{ namespace: "Not_A_Namespace", serviceAccount: "x" }] }),
+  },
   { field: "evidence", apply: (p) => ({ ...p, evidence: "undeclared-evidence" }) },
   { field: "owner", apply: (p) => ({ ...p, owner: "someone-else" }) },
   { field: "rotaton", apply: (p) => ({ ...p, rotaton: p.rotation }) },
@@ -156,7 +231,10 @@ describe("property: invalid registries", () => {
         const r = parse({ ...files, [file]: registryFile(team, doc.purposes, doc.evidence) });
         assert.ok(!r.ok, `${corruption.field} was accepted`);
         const mine = r.problems.filter((p) => p.file === file && p.subject === target.id);
-        assert.ok(mine.some((p) => p.field === corruption.field), `no problem names ${file}: ${String(target.id)}: ${corruption.field}: ${JSON.stringify(r.problems)}`);
+        assert.ok(
+          mine.some((p) => p.field === corruption.field),
+          `no problem names ${file}: ${String(target.id)}: ${corruption.field}: ${JSON.stringify(r.problems)}`,
+        );
         for (const p of r.problems) assert.ok(p.file && p.message, "every problem has a file and a message");
       }),
       { numRuns: 150 },
@@ -172,10 +250,19 @@ describe("property: invalid registries", () => {
         const [file, text] = Object.entries(files)[0]!;
         const doc = parseYaml(text) as { purposes: Raw[]; evidence: Raw[] };
         doc.purposes[0] = corruption.apply(doc.purposes[0]!);
-        const dir = registryDir({ [file.slice("purposes/".length)]: registryFile(file.slice("purposes/".length, -".yaml".length), doc.purposes, doc.evidence) });
+        const dir = registryDir({
+          [file.slice("purposes/".length)]: registryFile(
+            file.slice("purposes/".length, -".yaml".length),
+            doc.purposes,
+            doc.evidence,
+          ),
+        });
         const out: string[] = [];
         const err: string[] = [];
-        const code = await planMain(["--registry", dir, "--out", `${dir}/out`], { out: (l) => out.push(l), err: (l) => err.push(l) });
+        const code = await planMain(["--registry", dir, "--out", `${dir}/out`], {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+        });
         assert.equal(code, 2, err.join("\n"));
         assert.match(err[0]!, /^plan: invalid input, \d+ problems? \(nothing was planned\):$/);
         assert.ok(!err.join("\n").includes("    at "), "no stack trace");
@@ -195,13 +282,22 @@ describe("property: stack configs", () => {
   const base = demo.config.values;
   const keys = declared.filter((k) => !["cluster", "phase"].includes(k));
 
-  it("refuse any garbage in a typed key by file and key, never crash, and never echo a secret-looking value", async ({ annotate }) => {
+  it("refuse any garbage in a typed key by file and key, never crash, and never echo a secret-looking value", async ({
+    annotate,
+  }) => {
     let runs = 0;
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.string({ minLength: 1, maxLength: 40 }), (key, junk) => {
         runs++;
         const value = `AGE-SECRET-KEY-1${junk}`;
-        const r = parsePlatformConfig({ project: "secrets-platform", stack: "demo-steady-state", file: "stacks/x.yaml", values: { ...base, [`secrets-platform:${key}`]: value }, secretKeys: [], declared });
+        const r = parsePlatformConfig({
+          project: "secrets-platform",
+          stack: "demo-steady-state",
+          file: "stacks/x.yaml",
+          values: { ...base, [`secrets-platform:${key}`]: value },
+          secretKeys: [],
+          declared,
+        });
         if (r.ok) return; // free-text keys (descriptions, names) may accept it
         for (const p of r.problems) {
           assert.equal(p.file, "stacks/x.yaml");

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "vitest";
 import { renderedSchema, SCHEMA_FILE } from "../scripts/schema.js";
-import { DELIVERIES, loadRegistry, parseDuration, TIERS, toGoDuration, validateRegistry, formatProblem, type Problem } from "../registry/index.js";
+import {
+  DELIVERIES,
+  loadRegistry,
+  parseDuration,
+  TIERS,
+  toGoDuration,
+  validateRegistry,
+  formatProblem,
+  type Problem,
+} from "../registry/index.js";
 import { purpose, registryFile } from "./support/registry-factory.js";
 
 const ok = (files: Record<string, string>): void => {
@@ -47,74 +56,221 @@ describe("registry validation", () => {
   for (const delivery of DELIVERIES) it(`accepts a well-formed ${delivery} purpose`, () => ok(team(purpose(delivery))));
 
   it("rejects a tier that does not fit the delivery mode", () =>
-    only(problems(team(purpose("transit", { tier: "vault_kv" }))), "tier", /delivery transit needs tier vault_transit/));
+    only(
+      problems(team(purpose("transit", { tier: "vault_kv" }))),
+      "tier",
+      /delivery transit needs tier vault_transit/,
+    ));
   it("rejects a kind that does not fit the delivery mode", () =>
-    only(problems(team(purpose("external-secret", { kind: "certificate", certificate: { dnsNames: ["a.b"] } }))), "kind", /carries kind secret/));
+    only(
+      problems(team(purpose("external-secret", { kind: "certificate", certificate: { dnsNames: ["a.b"] } }))),
+      "kind",
+      /carries kind secret/,
+    ));
   it("rejects a rotation method that does not fit the delivery mode", () =>
-    only(problems(team(purpose("push-secret", { rotation: { period: "7d", grace: "1d", method: "manual" } }))), "rotation.method", /rotates by generated/));
+    only(
+      problems(team(purpose("push-secret", { rotation: { period: "7d", grace: "1d", method: "manual" } }))),
+      "rotation.method",
+      /rotates by generated/,
+    ));
   it("rejects a duration that does not parse, and names the value", () =>
-    only(problems(team(purpose("external-secret", { rotation: { period: "30x", grace: "7d", method: "generated" } }))), "rotation.period", /"30x" is not a duration/));
+    only(
+      problems(team(purpose("external-secret", { rotation: { period: "30x", grace: "7d", method: "generated" } }))),
+      "rotation.period",
+      /"30x" is not a duration/,
+    ));
   it("rejects a zero duration", () =>
-    only(problems(team(purpose("external-secret", { rotation: { period: "0d", grace: "0h", method: "generated" } }))), "rotation.period", /is not a duration/));
+    only(
+      problems(team(purpose("external-secret", { rotation: { period: "0d", grace: "0h", method: "generated" } }))),
+      "rotation.period",
+      /is not a duration/,
+    ));
   it("requires grace to be shorter than period", () => {
-    only(problems(team(purpose("external-secret", { rotation: { period: "7d", grace: "7d", method: "generated" } }))), "rotation.grace", /shorter than period/);
+    only(
+      problems(team(purpose("external-secret", { rotation: { period: "7d", grace: "7d", method: "generated" } }))),
+      "rotation.grace",
+      /shorter than period/,
+    );
     ok(team(purpose("external-secret", { rotation: { period: "7d", grace: "6d23h", method: "generated" } })));
   });
   it("refuses certificates and transit keys that rotate faster than cert-manager or Vault allow", () => {
-    only(problems(team(purpose("csi", { rotation: { period: "30m", grace: "10m", method: "issued" } }))), "rotation.period", /below 1h/);
-    only(problems(team(purpose("transit", { rotation: { period: "59m", grace: "1m", method: "transit-auto" } }))), "rotation.period", /below 1h/);
+    only(
+      problems(team(purpose("csi", { rotation: { period: "30m", grace: "10m", method: "issued" } }))),
+      "rotation.period",
+      /below 1h/,
+    );
+    only(
+      problems(team(purpose("transit", { rotation: { period: "59m", grace: "1m", method: "transit-auto" } }))),
+      "rotation.period",
+      /below 1h/,
+    );
   });
   it("requires transitionalUntil for kubernetes_secret, and only there", () => {
-    only(problems(team(purpose("bootstrap", { transitionalUntil: undefined }))), "transitionalUntil", /transitional only/);
-    only(problems(team(purpose("external-secret", { transitionalUntil: "2027-01-01" }))), "transitionalUntil", /only tier kubernetes_secret/);
-    only(problems(team(purpose("cert-manager", { transitionalUntil: "2027-13-01" }))), "transitionalUntil", /YYYY-MM-DD/);
+    only(
+      problems(team(purpose("bootstrap", { transitionalUntil: undefined }))),
+      "transitionalUntil",
+      /transitional only/,
+    );
+    only(
+      problems(team(purpose("external-secret", { transitionalUntil: "2027-01-01" }))),
+      "transitionalUntil",
+      /only tier kubernetes_secret/,
+    );
+    only(
+      problems(team(purpose("cert-manager", { transitionalUntil: "2027-13-01" }))),
+      "transitionalUntil",
+      /YYYY-MM-DD/,
+    );
   });
   it("requires the kind-specific block, and refuses it elsewhere", () => {
-    only(problems(team(purpose("cert-manager", { certificate: undefined }))), "certificate", /needs a certificate block/);
+    only(
+      problems(team(purpose("cert-manager", { certificate: undefined }))),
+      "certificate",
+      /needs a certificate block/,
+    );
     only(problems(team(purpose("transit", { transit: undefined }))), "transit", /needs a transit block/);
     only(problems(team(purpose("bootstrap", { bootstrap: undefined }))), "bootstrap", /needs a bootstrap block/);
-    only(problems(team(purpose("external-secret", { transit: { type: "aes256-gcm96", usage: "encrypt" } }))), "transit", /only for delivery transit/);
+    only(
+      problems(team(purpose("external-secret", { transit: { type: "aes256-gcm96", usage: "encrypt" } }))),
+      "transit",
+      /only for delivery transit/,
+    );
     only(problems(team(purpose("transit", { kv: { maxVersions: 3 } }))), "kv", /only for tier vault_kv/);
     ok(team(purpose("external-secret", { kv: { maxVersions: 3, deleteVersionAfter: "90d" } })));
   });
   it("checks certificate key sizes against the algorithm", () => {
-    only(problems(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "RSA", keySize: 1024 } }))), "certificate.keySize", /2048, 3072, 4096/);
-    only(problems(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "Ed25519", keySize: 256 } }))), "certificate.keySize", /no size/);
+    only(
+      problems(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "RSA", keySize: 1024 } }))),
+      "certificate.keySize",
+      /2048, 3072, 4096/,
+    );
+    only(
+      problems(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "Ed25519", keySize: 256 } }))),
+      "certificate.keySize",
+      /no size/,
+    );
     ok(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "ECDSA", keySize: 384 } })));
   });
   it("checks that a transit key type can do what it is used for", () => {
-    only(problems(team(purpose("transit", { transit: { type: "aes256-gcm96", usage: "sign" } }))), "transit.type", /cannot sign/);
+    only(
+      problems(team(purpose("transit", { transit: { type: "aes256-gcm96", usage: "sign" } }))),
+      "transit.type",
+      /cannot sign/,
+    );
     ok(team(purpose("transit", { transit: { type: "ed25519", usage: "sign" } })));
   });
   it("requires consumers, each listed once", () => {
     only(problems(team(purpose("external-secret", { consumers: [] }))), "consumers", /at least one consumer/);
-    const twice = [{ namespace: "payments", serviceAccount: "api" }, { namespace: "payments", serviceAccount: "api" }];
+    const twice = [
+      { namespace: "payments", serviceAccount: "api" },
+      { namespace: "payments", serviceAccount: "api" },
+    ];
     only(problems(team(purpose("external-secret", { consumers: twice }))), "consumers[1]", /listed twice/);
   });
   it("names exactly one push writer, and it is one of the consumers", () => {
-    only(problems(team(purpose("push-secret", { push: undefined }))), "push", /delivery push-secret needs a push block/);
-    only(problems(team(purpose("external-secret", { push: { writer: { namespace: "payments", serviceAccount: "payments-api" } } }))), "push", /only for delivery push-secret/);
-    only(problems(team(purpose("push-secret", { push: { writer: { namespace: "payments", serviceAccount: "generator" } } }))), "push.writer", /must also be listed in consumers/);
+    only(
+      problems(team(purpose("push-secret", { push: undefined }))),
+      "push",
+      /delivery push-secret needs a push block/,
+    );
+    only(
+      problems(
+        team(
+          purpose("external-secret", { push: { writer: { namespace: "payments", serviceAccount: "payments-api" } } }),
+        ),
+      ),
+      "push",
+      /only for delivery push-secret/,
+    );
+    only(
+      problems(
+        team(purpose("push-secret", { push: { writer: { namespace: "payments", serviceAccount: "generator" } } })),
+      ),
+      "push.writer",
+      /must also be listed in consumers/,
+    );
   });
   it("keeps a SOPS bootstrap manifest in its namespace's directory, or takes it from gitops config", () => {
-    only(problems(team(purpose("bootstrap", { bootstrap: { source: "bootstrap/other/x.sops.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /must be under bootstrap\/payments\//);
-    only(problems(team(purpose("bootstrap", { bootstrap: { source: "secrets/x.yaml", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /SOPS-encrypted manifest under bootstrap\/<namespace>\//);
-    only(problems(team(purpose("bootstrap", { bootstrap: { source: "config:somethingElse", namespace: "payments", secretName: "s" } }))), "bootstrap.source", /config:gitDeployKey/);
-    ok(team(purpose("bootstrap", { bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" }, consumers: [{ namespace: "flux-system", serviceAccount: "source-controller" }] })));
+    only(
+      problems(
+        team(
+          purpose("bootstrap", {
+            bootstrap: { source: "bootstrap/other/x.sops.yaml", namespace: "payments", secretName: "s" },
+          }),
+        ),
+      ),
+      "bootstrap.source",
+      /must be under bootstrap\/payments\//,
+    );
+    only(
+      problems(
+        team(purpose("bootstrap", { bootstrap: { source: "secrets/x.yaml", namespace: "payments", secretName: "s" } })),
+      ),
+      "bootstrap.source",
+      /SOPS-encrypted manifest under bootstrap\/<namespace>\//,
+    );
+    only(
+      problems(
+        team(
+          purpose("bootstrap", {
+            bootstrap: { source: "config:somethingElse", namespace: "payments", secretName: "s" },
+          }),
+        ),
+      ),
+      "bootstrap.source",
+      /config:gitDeployKey/,
+    );
+    ok(
+      team(
+        purpose("bootstrap", {
+          bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" },
+          consumers: [{ namespace: "flux-system", serviceAccount: "source-controller" }],
+        }),
+      ),
+    );
   });
   it("allows one writer per Secret, across delivery mechanisms", () => {
-    const both = [purpose("external-secret", { id: "a", kv: { secretName: "db" } }), purpose("reveal-once", { id: "b", kv: { secretName: "db" } })];
-    only(problems(team(...both)), "id", /writes Secret payments\/db, which purpose a \(purposes\/payments\.yaml\) writes too/);
-    ok(team(purpose("external-secret", { id: "a", kv: { secretName: "db" } }), purpose("reveal-once", { id: "b", kv: { secretName: "db" }, consumers: [{ namespace: "other", serviceAccount: "x" }] })));
+    const both = [
+      purpose("external-secret", { id: "a", kv: { secretName: "db" } }),
+      purpose("reveal-once", { id: "b", kv: { secretName: "db" } }),
+    ];
+    only(
+      problems(team(...both)),
+      "id",
+      /writes Secret payments\/db, which purpose a \(purposes\/payments\.yaml\) writes too/,
+    );
+    ok(
+      team(
+        purpose("external-secret", { id: "a", kv: { secretName: "db" } }),
+        purpose("reveal-once", {
+          id: "b",
+          kv: { secretName: "db" },
+          consumers: [{ namespace: "other", serviceAccount: "x" }],
+        }),
+      ),
+    );
   });
   it("rejects Kubernetes names that are not RFC 1123", () =>
-    only(problems(team(purpose("external-secret", { consumers: [{ namespace: "Payments", serviceAccount: "api" }] }))), "consumers[0].namespace", /RFC 1123/));
+    only(
+      problems(team(purpose("external-secret", { consumers: [{ namespace: "Payments", serviceAccount: "api" }] }))),
+      "consumers[0].namespace",
+      /RFC 1123/,
+    ));
   it("rejects a misspelt field instead of ignoring it", () =>
     only(problems(team(purpose("external-secret", { rotaton: { period: "1d" } }))), "rotaton", /not a known field/));
-  it("rejects a missing required field by name", () => only(problems(team(purpose("external-secret", { owner: undefined }))), "owner", /is required/));
+  it("rejects a missing required field by name", () =>
+    only(problems(team(purpose("external-secret", { owner: undefined }))), "owner", /is required/));
   it("tells a wrong value from a missing one", () => {
-    only(problems(team(purpose("external-secret", { kind: "password" }))), "kind", /expected one of "secret"\|"certificate"\|"key"/);
-    only(problems(team(purpose("external-secret", { kind: undefined }))), "kind", /is required \(one of secret, certificate, key\)/);
+    only(
+      problems(team(purpose("external-secret", { kind: "password" }))),
+      "kind",
+      /expected one of "secret"\|"certificate"\|"key"/,
+    );
+    only(
+      problems(team(purpose("external-secret", { kind: undefined }))),
+      "kind",
+      /is required \(one of secret, certificate, key\)/,
+    );
   });
   it("keeps ids unique across files, naming the other file", () => {
     const list = problems({
@@ -124,19 +280,38 @@ describe("registry validation", () => {
     assert.match(problemOn(list, "id", /already used in purposes\/payments\.yaml/).file, /identity\.yaml/);
   });
   it("resolves every evidence id across files, and keeps evidence ids unique", () => {
-    only(problems(team(purpose("external-secret", { evidence: "nobody-declared-this" }))), "evidence", /is not declared/);
+    only(
+      problems(team(purpose("external-secret", { evidence: "nobody-declared-this" }))),
+      "evidence",
+      /is not declared/,
+    );
     ok({
       "payments.yaml": registryFile("payments", [purpose("external-secret", { evidence: "identity-evidence" })], []),
       "identity.yaml": registryFile("identity", [purpose("external-secret", {}, "identity")]),
     });
     const dup = problems({
-      "payments.yaml": registryFile("payments", [purpose("external-secret")], [{ id: "shared", description: "x" }, { id: "payments-evidence", description: "x" }]),
-      "identity.yaml": registryFile("identity", [purpose("external-secret", { evidence: "shared" }, "identity")], [{ id: "shared", description: "y" }]),
+      "payments.yaml": registryFile(
+        "payments",
+        [purpose("external-secret")],
+        [
+          { id: "shared", description: "x" },
+          { id: "payments-evidence", description: "x" },
+        ],
+      ),
+      "identity.yaml": registryFile(
+        "identity",
+        [purpose("external-secret", { evidence: "shared" }, "identity")],
+        [{ id: "shared", description: "y" }],
+      ),
     });
     assert.match(problemOn(dup, "id", /already declared in purposes\/payments\.yaml/).subject ?? "", /evidence shared/);
   });
   it("keeps each team's purposes in the team's own file", () =>
-    only(problems({ "payments.yaml": registryFile("payments", [purpose("external-secret", { owner: "identity" })]) }), "owner", /move it to purposes\/identity\.yaml/));
+    only(
+      problems({ "payments.yaml": registryFile("payments", [purpose("external-secret", { owner: "identity" })]) }),
+      "owner",
+      /move it to purposes\/identity\.yaml/,
+    ));
   it("reports YAML syntax errors with their line", () => {
     const [p] = problems({ "payments.yaml": "purposes:\n  - id: a\n    description: [unclosed\n" });
     assert.equal(p!.file, "purposes/payments.yaml");
@@ -144,7 +319,10 @@ describe("registry validation", () => {
     assert.ok(p!.line && p!.line >= 3);
   });
   it("points at the line of the offending field", () => {
-    const text = registryFile("payments", [purpose("external-secret"), purpose("external-secret", { id: "second", rotation: { period: "1y", grace: "1d", method: "generated" } })]);
+    const text = registryFile("payments", [
+      purpose("external-secret"),
+      purpose("external-secret", { id: "second", rotation: { period: "1y", grace: "1d", method: "generated" } }),
+    ]);
     const p = problemOn(problems({ "payments.yaml": text }), "rotation.period", /not a duration/);
     assert.equal(text.split("\n")[p.line! - 1]!.trim(), "period: 1y");
     assert.equal(p.subject, "second");
@@ -153,9 +331,15 @@ describe("registry validation", () => {
     const list = problems({
       "payments.yaml": registryFile("payments", [
         purpose("transit", { id: "card-key", tier: "vault_kv" }),
-        purpose("external-secret", { id: "db-password", rotation: { period: "30x", grace: "7d", method: "generated" } }),
+        purpose("external-secret", {
+          id: "db-password",
+          rotation: { period: "30x", grace: "7d", method: "generated" },
+        }),
       ]),
-      "identity.yaml": registryFile("identity", [purpose("cert-manager", { id: "api-tls", transitionalUntil: undefined }, "identity"), purpose("external-secret", { id: "smtp", consumers: [] }, "identity")]),
+      "identity.yaml": registryFile("identity", [
+        purpose("cert-manager", { id: "api-tls", transitionalUntil: undefined }, "identity"),
+        purpose("external-secret", { id: "smtp", consumers: [] }, "identity"),
+      ]),
     });
     const lines = list.map(formatProblem);
     for (const expected of [
@@ -164,7 +348,10 @@ describe("registry validation", () => {
       /^purposes\/identity\.yaml:\d+: api-tls: transitionalUntil: /,
       /^purposes\/identity\.yaml:\d+: smtp: consumers: /,
     ])
-      assert.ok(lines.some((l) => expected.test(l)), `missing ${expected}:\n${lines.join("\n")}`);
+      assert.ok(
+        lines.some((l) => expected.test(l)),
+        `missing ${expected}:\n${lines.join("\n")}`,
+      );
   });
 });
 
@@ -173,7 +360,8 @@ describe("durations", () => {
     assert.equal(parseDuration("90d"), 90 * 86400);
     assert.equal(parseDuration("1h30m"), 5400);
     assert.equal(parseDuration("2w"), 14 * 86400);
-    for (const bad of ["30x", "1 day", "1.5h", "", "d", "0s", "-1d", "P30D"]) assert.equal(parseDuration(bad), undefined, bad);
+    for (const bad of ["30x", "1 day", "1.5h", "", "d", "0s", "-1d", "P30D"])
+      assert.equal(parseDuration(bad), undefined, bad);
   });
   it("print as Go durations for Vault and cert-manager", () => {
     assert.equal(toGoDuration(parseDuration("90d")!), "2160h");
@@ -183,5 +371,6 @@ describe("durations", () => {
 });
 
 describe("the editor JSON Schema", () => {
-  it("is current (regenerate with npm run schema)", () => assert.equal(readFileSync(SCHEMA_FILE, "utf8"), renderedSchema()));
+  it("is current (regenerate with npm run schema)", () =>
+    assert.equal(readFileSync(SCHEMA_FILE, "utf8"), renderedSchema()));
 });

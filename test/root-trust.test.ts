@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig, type StackConfig } from "../config/stack-file.js";
 import type { StackOutputs } from "../plan/engine/monitor.js";
-import { isWireSecret, redact, unwire, type WireMap } from "../plan/engine/wire.js";
+import { isWireSecret, redact, unwire } from "../plan/engine/wire.js";
 import { runStack } from "../plan/run.js";
 import { x509 } from "../pki/x509.js";
 import { intermediateCsr } from "./support/csr.js";
@@ -16,8 +16,11 @@ const RUNTIME_AUTHORITY = "organization/secrets-platform/demo-runtime-authority"
 async function rootTrustWithCeremony(csrs: Record<string, string>) {
   const loaded = loadStackConfig(project, "demo-root-trust", () => undefined);
   assert.ok(loaded.ok);
-  const config: StackConfig = { ...loaded.config, values: { ...loaded.config.values, "secrets-platform:intermediateCsrStack": "runtime-authority" } };
-  const stacks: StackOutputs = new Map([[RUNTIME_AUTHORITY, { outputs: { pkiIntermediateCsrs: csrs } as WireMap }]]);
+  const config: StackConfig = {
+    ...loaded.config,
+    values: { ...loaded.config.values, "secrets-platform:intermediateCsrStack": "runtime-authority" },
+  };
+  const stacks: StackOutputs = new Map([[RUNTIME_AUTHORITY, { outputs: { pkiIntermediateCsrs: csrs } }]]);
   return runStack(project, config, stacks, new Date("2026-11-22T09:00:00Z"));
 }
 
@@ -40,7 +43,10 @@ describe("the signing ceremony", async () => {
     const aki = intermediate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
     assert.equal(aki, root.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId);
     const chain = await new x509.X509ChainBuilder({ certificates: [root] }).build(intermediate);
-    assert.deepEqual([...chain].map((c) => c.subject), [intermediate.subject, root.subject]);
+    assert.deepEqual(
+      [...chain].map((c) => c.subject),
+      [intermediate.subject, root.subject],
+    );
     assert.equal(intermediate.notAfter.getTime() - intermediate.notBefore.getTime(), 1095 * 86_400_000);
   });
 

@@ -62,29 +62,45 @@ describe("phase 3 in the demo plan", () => {
     const [leaf, intermediate] = x509.PemConverter.decode(data["tls.crt"]).map((der) => new x509.X509Certificate(der));
     const root = new x509.X509Certificate(rootOutputs.rootCertificatePem);
     assert.equal(data["ca.crt"], rootOutputs.rootCertificatePem);
-    assert.ok(await leaf!.verify({ publicKey: intermediate!.publicKey, signatureOnly: true }), "leaf signed by the TLS intermediate");
-    assert.ok(await intermediate!.verify({ publicKey: root.publicKey, signatureOnly: true }), "TLS intermediate signed by the root");
+    assert.ok(
+      await leaf!.verify({ publicKey: intermediate!.publicKey, signatureOnly: true }),
+      "leaf signed by the TLS intermediate",
+    );
+    assert.ok(
+      await intermediate!.verify({ publicKey: root.publicKey, signatureOnly: true }),
+      "TLS intermediate signed by the root",
+    );
     const names = leaf!.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value);
     for (const n of ["vault-active.vault.svc", "*.vault-internal"]) assert.ok(names.includes(n), n);
   });
 
   it("sets back a PKI intermediate that chains to the phase-0 root and holds the key of the CSR Vault generated", async () => {
-    const [request] = ofType("vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest");
+    const [request] = ofType(
+      "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest",
+    );
     const [setSigned] = ofType("vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned");
-    const [cert, chainRoot] = x509.PemConverter.decode(inputs(setSigned!).certificate).map((der) => new x509.X509Certificate(der));
+    const [cert, chainRoot] = x509.PemConverter.decode(inputs(setSigned!).certificate).map(
+      (der) => new x509.X509Certificate(der),
+    );
     const root = new x509.X509Certificate(rootOutputs.rootCertificatePem);
     assert.ok(chainRoot!.equal(root), "the chain set in Vault ends at the phase-0 root");
     assert.ok(await cert!.verify({ publicKey: root.publicKey, signatureOnly: true }), "signed by the root");
     const chain = await new x509.X509ChainBuilder({ certificates: [root] }).build(cert!);
     assert.equal(chain.length, 2);
     const csr = new x509.Pkcs10CertificateRequest((unwire(request!.outputs) as Record<string, string>).csr!);
-    assert.deepEqual(Buffer.from(csr.publicKey.rawData), Buffer.from(cert!.publicKey.rawData), "the certificate is for the key inside Vault");
+    assert.deepEqual(
+      Buffer.from(csr.publicKey.rawData),
+      Buffer.from(cert!.publicKey.rawData),
+      "the certificate is for the key inside Vault",
+    );
     assert.equal(cert!.getExtension(x509.BasicConstraintsExtension)!.ca, true);
     assert.equal(inputs(request!).type, "internal", "the intermediate key never leaves Vault");
   });
 
   it("mounts KV v2 with check-and-set required, transit, and PKI, all protected", () => {
-    const mounts: Record<string, RecordedResource> = Object.fromEntries(ofType("vault:index/mount:Mount").map((m) => [inputs(m).path, m]));
+    const mounts: Record<string, RecordedResource> = Object.fromEntries(
+      ofType("vault:index/mount:Mount").map((m) => [inputs(m).path, m]),
+    );
     assert.deepEqual(Object.keys(mounts).sort(), ["kv", "pki_int", "transit"]);
     assert.deepEqual(inputs(mounts.kv!).options, { version: "2" });
     for (const m of Object.values(mounts)) assert.equal(m.options.protect, true, inputs(m).path);
@@ -102,7 +118,11 @@ describe("phase 3 in the demo plan", () => {
       const body = JSON.parse(inputs(endpoint).dataJson);
       assert.equal(body.cas_required, true);
       assert.equal(body.max_versions, p.kv?.maxVersions ?? 5);
-      assert.deepEqual(Object.keys(body).sort(), ["cas_required", "custom_metadata", "delete_version_after", "max_versions"], "no data key");
+      assert.deepEqual(
+        Object.keys(body).sort(),
+        ["cas_required", "custom_metadata", "delete_version_after", "max_versions"],
+        "no data key",
+      );
       assert.equal(body.custom_metadata.purpose, p.id);
       assert.equal(body.custom_metadata.owner, p.owner);
       assert.equal(body.custom_metadata.evidence, p.evidence);
@@ -119,8 +139,20 @@ describe("phase 3 in the demo plan", () => {
     for (const p of transit) {
       const key = keys.find((k) => inputs(k).name === p.id)!;
       assert.deepEqual(
-        { type: inputs(key).type, exportable: inputs(key).exportable, allowPlaintextBackup: inputs(key).allowPlaintextBackup, deletionAllowed: inputs(key).deletionAllowed, autoRotatePeriod: inputs(key).autoRotatePeriod },
-        { type: p.transit!.type, exportable: false, allowPlaintextBackup: false, deletionAllowed: false, autoRotatePeriod: parseDuration(p.rotation.period) },
+        {
+          type: inputs(key).type,
+          exportable: inputs(key).exportable,
+          allowPlaintextBackup: inputs(key).allowPlaintextBackup,
+          deletionAllowed: inputs(key).deletionAllowed,
+          autoRotatePeriod: inputs(key).autoRotatePeriod,
+        },
+        {
+          type: p.transit!.type,
+          exportable: false,
+          allowPlaintextBackup: false,
+          deletionAllowed: false,
+          autoRotatePeriod: parseDuration(p.rotation.period),
+        },
       );
       assert.equal(key.options.protect, true);
     }
@@ -136,7 +168,10 @@ describe("phase 3 in the demo plan", () => {
       assert.equal(role.allowAnyName, false);
       assert.equal(role.allowSubdomains, false);
       assert.equal(role.allowIpSans, false);
-      assert.ok(Number(role.maxTtl) <= parseDuration(p.rotation.period)!, `${p.id}: max_ttl within the rotation period`);
+      assert.ok(
+        Number(role.maxTtl) <= parseDuration(p.rotation.period)!,
+        `${p.id}: max_ttl within the rotation period`,
+      );
       assert.equal(role.keyType, { ECDSA: "ec", RSA: "rsa", Ed25519: "ed25519" }[p.certificate!.keyAlgorithm]);
       if (p.certificate!.keySize) assert.equal(role.keyBits, p.certificate!.keySize);
       assert.equal(role.serverFlag, p.certificate!.usages.includes("server auth"));
@@ -145,8 +180,12 @@ describe("phase 3 in the demo plan", () => {
   });
 
   it("binds one Kubernetes auth role per consumer to its service account, with short tokens and only its own policy", () => {
-    const consumers = new Set(registry.purposes.flatMap((p) => p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`)));
-    const roles = ofType("vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) => inputs(r).roleName.startsWith("consumer."));
+    const consumers = new Set(
+      registry.purposes.flatMap((p) => p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`)),
+    );
+    const roles = ofType("vault:kubernetes/authBackendRole:AuthBackendRole").filter((r) =>
+      inputs(r).roleName.startsWith("consumer."),
+    );
     assert.equal(roles.length, consumers.size);
     for (const r of roles) {
       const i = inputs(r);
@@ -162,7 +201,11 @@ describe("phase 3 in the demo plan", () => {
     for (const r of roles) assert.ok(policies.some((p) => inputs(p).name === inputs(r).roleName));
     // The stack publishes, per policy, the digest of exactly the text Vault stores: a hand edit shows as a mismatch.
     assert.deepEqual(Object.keys(outputs.policies).sort(), policies.map((p) => inputs(p).name).sort());
-    for (const p of policies) assert.equal(outputs.policies[inputs(p).name], `sha256:${createHash("sha256").update(inputs(p).policy).digest("hex")}`);
+    for (const p of policies)
+      assert.equal(
+        outputs.policies[inputs(p).name],
+        `sha256:${createHash("sha256").update(inputs(p).policy).digest("hex")}`,
+      );
   });
 
   it("enables two audit devices, protected, before any other configuration", () => {
@@ -174,10 +217,15 @@ describe("phase 3 in the demo plan", () => {
     const byUrn = new Map(ra.resources.map((r) => [r.urn, r]));
     const after = (r: RecordedResource, seen = new Set<string>()): Set<string> => {
       for (const urn of [...r.options.dependsOn, ...(r.parent ? [r.parent] : [])])
-        if (!seen.has(urn)) (seen.add(urn), after(byUrn.get(urn)!, seen));
+        if (!seen.has(urn)) {
+          seen.add(urn);
+          after(byUrn.get(urn)!, seen);
+        }
       return seen;
     };
-    const vaultResources = ra.resources.filter((r) => r.type.startsWith("vault:") && r.type !== "vault:index/audit:Audit");
+    const vaultResources = ra.resources.filter(
+      (r) => r.type.startsWith("vault:") && r.type !== "vault:index/audit:Audit",
+    );
     assert.ok(vaultResources.length > 50);
     for (const r of vaultResources) for (const a of audits) assert.ok(after(r).has(a.urn), `${r.name} after ${a.name}`);
   });
@@ -193,7 +241,8 @@ describe("phase 3 in the demo plan", () => {
       "vault:pkiSecret/secretBackendIntermediateSetSigned:SecretBackendIntermediateSetSigned",
       "kubernetes:helm.sh/v3:Release",
     ];
-    for (const type of trust) for (const r of ofType(type)) assert.equal(r.options.protect, true, `${r.name} (${type})`);
+    for (const type of trust)
+      for (const r of ofType(type)) assert.equal(r.options.protect, true, `${r.name} (${type})`);
     const tlsCaKey = ra.resources.find((r) => r.name === "vault-tls-ca-key")!;
     assert.equal(tlsCaKey.options.protect, true);
   });
@@ -205,10 +254,15 @@ describe("phase 3 in the demo plan", () => {
       if (typeof v === "string" && inSecret && v.length >= 8) secrets.add(v);
       else if (v && typeof v === "object") for (const x of Object.values(v)) collect(x as Wire, inSecret);
     };
-    for (const s of result.stacks) for (const r of s.resources) (collect(r.inputs), collect(r.outputs));
+    for (const s of result.stacks)
+      for (const r of s.resources) {
+        collect(r.inputs);
+        collect(r.outputs);
+      }
     assert.ok(secrets.size > 5, `${secrets.size} secret values collected`);
     const published = JSON.stringify(ra.outputs);
-    for (const value of secrets) assert.ok(!published.includes(value), "a secret value appears in the runtime-authority outputs");
+    for (const value of secrets)
+      assert.ok(!published.includes(value), "a secret value appears in the runtime-authority outputs");
     assert.ok(!/PRIVATE KEY/.test(published));
   });
 });
@@ -235,16 +289,23 @@ describe("the handover in the demo plan", () => {
   it("renders each bootstrap Secret inert only after its Job, and records the handover in KV metadata and the outputs", () => {
     for (const p of bootstrapPurposes) {
       const job = jobs.find((j) => inputs(j).metadata.name === `handover-${p.id}`)!;
-      const patch = ofType("kubernetes:core/v1:SecretPatch").find((r) => inputs(r).metadata.name === p.bootstrap!.secretName)!;
+      const patch = ofType("kubernetes:core/v1:SecretPatch").find(
+        (r) => inputs(r).metadata.name === p.bootstrap!.secretName,
+      )!;
       const meta = inputs(patch).metadata;
       assert.equal(meta.labels[LABEL.authority], "vault");
       assert.equal(meta.annotations[FLUX_RECONCILE], "disabled");
       assert.equal(meta.annotations[FLUX_PRUNE], "disabled");
       assert.ok(patch.options.dependsOn.includes(job.urn), "relabelled only after the Job succeeded");
-      const endpoint = ofType("vault:generic/endpoint:Endpoint").find((e) => inputs(e).path === `kv/metadata/${p.owner}/${p.id}`)!;
+      const endpoint = ofType("vault:generic/endpoint:Endpoint").find(
+        (e) => inputs(e).path === `kv/metadata/${p.owner}/${p.id}`,
+      )!;
       assert.ok(endpoint.options.dependsOn.includes(job.urn), "the handover recorded only after the Job succeeded");
       const custom = JSON.parse(inputs(endpoint).dataJson).custom_metadata;
-      assert.match(custom["handover-source"], new RegExp(`Secret ${p.bootstrap!.namespace}/${p.bootstrap!.secretName} from `));
+      assert.match(
+        custom["handover-source"],
+        new RegExp(`Secret ${p.bootstrap!.namespace}/${p.bootstrap!.secretName} from `),
+      );
       const record = outputs.handover[p.id];
       assert.equal(record.status, "handed-over");
       assert.equal(record.vaultPath, `kv/data/${p.owner}/${p.id}`);
@@ -254,8 +315,13 @@ describe("the handover in the demo plan", () => {
   });
 
   it("is idempotent: a second `pulumi up` with the same inputs changes nothing and runs no Job again", async () => {
-    assert.ok(jobs.every((j) => j.op === "same"), "the plan's last run already left the Jobs as they were");
-    const stacks = new Map(result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]));
+    assert.ok(
+      jobs.every((j) => j.op === "same"),
+      "the plan's last run already left the Jobs as they were",
+    );
+    const stacks = new Map(
+      result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]),
+    );
     const loaded = loadStackConfig(project, ra.stack, passphrase);
     assert.ok(loaded.ok);
     const again = await runStack(project, loaded.config, stacks, now, ra.resources);
@@ -265,24 +331,44 @@ describe("the handover in the demo plan", () => {
   });
 
   it("leaves the bootstrap Secret authoritative when a handover Job fails", async () => {
-    const stacks = new Map(result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]));
+    const stacks = new Map(
+      result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]),
+    );
     const loaded = loadStackConfig(project, ra.stack, passphrase);
     assert.ok(loaded.ok);
     pulumi.runtime.setAllConfig(loaded.config.values, loaded.config.secretKeys);
     const failing = (type: string) =>
-      type === "kubernetes:batch/v1:Job" ? () => Promise.reject(new Error("Job has reached the specified backoff limit")) : modelFor(type);
+      type === "kubernetes:batch/v1:Job"
+        ? () => Promise.reject(new Error("Job has reached the specified backoff limit"))
+        : modelFor(type);
     const recorded: RecordedResource[] = [];
     await assert.rejects(
       // The stack's state from the plan, keys included, but no Job yet: this run creates the handover Jobs.
       runProgram(
-        { project: project.name, stack: ra.stack, stacks, now, previous: ra.resources.filter((r) => r.type !== "kubernetes:batch/v1:Job"), models: failing, onResources: (r) => recorded.push(...r) },
+        {
+          project: project.name,
+          stack: ra.stack,
+          stacks,
+          now,
+          previous: ra.resources.filter((r) => r.type !== "kubernetes:batch/v1:Job"),
+          models: failing,
+          onResources: (r) => recorded.push(...r),
+        },
         runPlatformStack,
       ),
       /backoff limit/,
     );
     assert.ok(recorded.length > 0);
-    assert.equal(recorded.filter((r) => r.type === "kubernetes:core/v1:SecretPatch").length, 0, "no bootstrap Secret relabelled");
-    const handedOver = recorded.filter((r) => r.type === "vault:generic/endpoint:Endpoint" && bootstrapPurposes.some((p) => (unwire(r.inputs) as any).path.endsWith(`/${p.id}`)));
+    assert.equal(
+      recorded.filter((r) => r.type === "kubernetes:core/v1:SecretPatch").length,
+      0,
+      "no bootstrap Secret relabelled",
+    );
+    const handedOver = recorded.filter(
+      (r) =>
+        r.type === "vault:generic/endpoint:Endpoint" &&
+        bootstrapPurposes.some((p) => (unwire(r.inputs) as any).path.endsWith(`/${p.id}`)),
+    );
     assert.equal(handedOver.length, 0, "no handover recorded in Vault");
   });
 });

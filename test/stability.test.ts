@@ -24,7 +24,8 @@ const passphrase = cliPassphrase("demo", process.cwd());
 function masked(v: unknown): unknown {
   if (typeof v === "string") {
     if (v.includes("-----BEGIN")) return "<pem>";
-    if (/^[A-Za-z0-9+/=]{40,}$/.test(v) && Buffer.from(v, "base64").toString().startsWith("-----BEGIN")) return "<pem base64>";
+    if (/^[A-Za-z0-9+/=]{40,}$/.test(v) && Buffer.from(v, "base64").toString().startsWith("-----BEGIN"))
+      return "<pem base64>";
     return v;
   }
   if (Array.isArray(v)) return v.map(masked);
@@ -52,7 +53,10 @@ const c = await plan({
   "purposes/payments.yaml": (text) => {
     const doc = parse(text) as { purposes: Record<string, unknown>[] };
     const stripe = doc.purposes.find((p) => p.id === removed)!;
-    doc.purposes = [...doc.purposes.filter((p) => p.id !== removed).reverse(), { ...stripe, id: added, description: "Fraud-scoring API key." }];
+    doc.purposes = [
+      ...doc.purposes.filter((p) => p.id !== removed).reverse(),
+      { ...stripe, id: added, description: "Fraud-scoring API key." },
+    ];
     return stringify(doc);
   },
 });
@@ -63,7 +67,9 @@ const C = byUrn(c.stacks);
 describe("determinism", () => {
   it("two plans of the same inputs register the same resources with the same inputs (generated material aside)", () => {
     assert.deepEqual([...B.keys()].sort(), [...A.keys()].sort());
-    const differing = [...A.values()].filter((r) => JSON.stringify(inputs(r)) !== JSON.stringify(inputs(B.get(r.urn)!))).map((r) => r.urn);
+    const differing = [...A.values()]
+      .filter((r) => JSON.stringify(inputs(r)) !== JSON.stringify(inputs(B.get(r.urn)!)))
+      .map((r) => r.urn);
     assert.deepEqual(differing, []);
     assert.deepEqual(
       a.stacks.map((s) => s.runs),
@@ -104,8 +110,16 @@ describe("no data loss when a purpose is removed", () => {
   const gone = [...A.values()].filter((r) => !C.has(r.urn));
 
   it("every resource that would go and holds data or trust is protected: pulumi up refuses until a deliberate unprotect", () => {
-    assert.ok(gone.some((r) => of(r, removed)), "the removed purpose's resources would go");
-    const holding = gone.filter((r) => TRUST_HOLDING_TYPES.includes(r.type) || (r.type === "vault:generic/endpoint:Endpoint" && String((unwire(r.inputs) as { path: string }).path).startsWith("kv/metadata/")));
+    assert.ok(
+      gone.some((r) => of(r, removed)),
+      "the removed purpose's resources would go",
+    );
+    const holding = gone.filter(
+      (r) =>
+        TRUST_HOLDING_TYPES.includes(r.type) ||
+        (r.type === "vault:generic/endpoint:Endpoint" &&
+          String((unwire(r.inputs) as { path: string }).path).startsWith("kv/metadata/")),
+    );
     assert.ok(holding.length > 0, "the KV secret of the removed purpose is among them");
     for (const r of holding) assert.ok(r.options.protect || r.options.retainOnDelete, `${r.urn} would be deleted`);
   });
@@ -114,7 +128,10 @@ describe("no data loss when a purpose is removed", () => {
     const metadata = gone.find((r) => r.type === "vault:generic/endpoint:Endpoint")!;
     assert.equal((unwire(metadata.inputs) as { disableDelete: boolean }).disableDelete, true);
     for (const es of gone.filter((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret"))
-      assert.equal((unwire(es.inputs) as { spec: { target: { deletionPolicy: string } } }).spec.target.deletionPolicy, "Retain");
+      assert.equal(
+        (unwire(es.inputs) as { spec: { target: { deletionPolicy: string } } }).spec.target.deletionPolicy,
+        "Retain",
+      );
   });
 
   it("reports the removed purpose as retired in posture, where its last observations are shown", () => {

@@ -14,7 +14,8 @@ function registry(...purposes: Record<string, unknown>[]): Registry {
 }
 
 /** The document Vault receives, parsed back: what the policy actually grants. */
-const granted = (policy: AclPolicy) => (JSON.parse(renderAclPolicy(policy)) as { path: Record<string, { capabilities: string[] }> }).path;
+const granted = (policy: AclPolicy) =>
+  (JSON.parse(renderAclPolicy(policy)) as { path: Record<string, { capabilities: string[] }> }).path;
 const grantOf = (r: Registry, role: string) => {
   const grant = consumerGrants(r).find((g) => g.role === role);
   assert.ok(grant, `no grant for ${role}`);
@@ -27,22 +28,32 @@ const notifier = { namespace: "notifications", serviceAccount: "notifier" };
 describe("consumer policies", () => {
   it("let an ExternalSecret consumer read exactly its KV data path, and not the metadata", () => {
     const r = registry(purpose("external-secret", { id: "payments-db" }));
-    assert.deepEqual(grantOf(r, "consumer.payments.payments-api"), { "kv/data/payments/payments-db": { capabilities: ["read"] } });
+    assert.deepEqual(grantOf(r, "consumer.payments.payments-api"), {
+      "kv/data/payments/payments-db": { capabilities: ["read"] },
+    });
   });
 
   it("give the push writer create/read/update on data and metadata, and the other consumers read on data only", () => {
-    const r = registry(purpose("push-secret", { id: "payments-hmac", consumers: [api, notifier], push: { writer: api } }));
+    const r = registry(
+      purpose("push-secret", { id: "payments-hmac", consumers: [api, notifier], push: { writer: api } }),
+    );
     assert.deepEqual(grantOf(r, "consumer.payments.payments-api"), {
       "kv/data/payments/payments-hmac": { capabilities: ["create", "read", "update"] },
       "kv/metadata/payments/payments-hmac": { capabilities: ["create", "read", "update"] },
     });
-    assert.deepEqual(grantOf(r, "consumer.notifications.notifier"), { "kv/data/payments/payments-hmac": { capabilities: ["read"] } });
+    assert.deepEqual(grantOf(r, "consumer.notifications.notifier"), {
+      "kv/data/payments/payments-hmac": { capabilities: ["read"] },
+    });
   });
 
   it("grant encrypt and decrypt for an encryption key, sign and verify for a signing key, nothing else on transit", () => {
     const r = registry(
       purpose("transit", { id: "payments-card-key" }),
-      purpose("transit", { id: "payments-receipt-signing", transit: { type: "ed25519", usage: "sign" }, consumers: [notifier] }),
+      purpose("transit", {
+        id: "payments-receipt-signing",
+        transit: { type: "ed25519", usage: "sign" },
+        consumers: [notifier],
+      }),
     );
     assert.deepEqual(grantOf(r, "consumer.payments.payments-api"), {
       "transit/decrypt/payments-card-key": { capabilities: ["update"] },
@@ -61,14 +72,24 @@ describe("consumer policies", () => {
     assert.deepEqual(
       issuers.map((i) => [i.role, `${i.namespace}/${i.serviceAccount}`, granted(i.policy)]),
       [
-        ["issuer.payments", "cert-manager/vault-issuer-payments", { "pki_int/sign/payments-api-tls": { capabilities: ["update"] }, "pki_int/sign/payments-mtls": { capabilities: ["update"] } }],
+        [
+          "issuer.payments",
+          "cert-manager/vault-issuer-payments",
+          {
+            "pki_int/sign/payments-api-tls": { capabilities: ["update"] },
+            "pki_int/sign/payments-mtls": { capabilities: ["update"] },
+          },
+        ],
       ],
     );
     for (const i of issuers) assert.deepEqual(aclViolations(i.policy), []);
   });
 
   it("let bootstrap and reveal-once consumers read the value in Vault", () => {
-    const r = registry(purpose("bootstrap", { id: "payments-seed" }), purpose("reveal-once", { id: "payments-break-glass" }));
+    const r = registry(
+      purpose("bootstrap", { id: "payments-seed" }),
+      purpose("reveal-once", { id: "payments-break-glass" }),
+    );
     assert.deepEqual(grantOf(r, "consumer.payments.payments-api"), {
       "kv/data/payments/payments-break-glass": { capabilities: ["read"] },
       "kv/data/payments/payments-seed": { capabilities: ["read"] },
@@ -76,7 +97,10 @@ describe("consumer policies", () => {
   });
 
   it("give each identity its own policy: a purpose one consumer reads is not granted to another", () => {
-    const r = registry(purpose("external-secret", { id: "payments-db" }), purpose("external-secret", { id: "payments-queue", consumers: [notifier] }));
+    const r = registry(
+      purpose("external-secret", { id: "payments-db" }),
+      purpose("external-secret", { id: "payments-queue", consumers: [notifier] }),
+    );
     assert.deepEqual(Object.keys(grantOf(r, "consumer.payments.payments-api")), ["kv/data/payments/payments-db"]);
     assert.deepEqual(Object.keys(grantOf(r, "consumer.notifications.notifier")), ["kv/data/payments/payments-queue"]);
   });
@@ -90,15 +114,24 @@ describe("consumer policies", () => {
       assert.deepEqual(aclViolations(g.policy), [], g.role);
       for (const [path, rule] of Object.entries(granted(g.policy))) {
         assert.ok(!path.startsWith("sys/") && !/[*+]/.test(path), `${g.role}: ${path}`);
-        assert.ok(!rule.capabilities.includes("sudo") && !rule.capabilities.includes("deny") && !rule.capabilities.includes("delete"), `${g.role}: ${path}`);
+        assert.ok(
+          !rule.capabilities.includes("sudo") &&
+            !rule.capabilities.includes("deny") &&
+            !rule.capabilities.includes("delete"),
+          `${g.role}: ${path}`,
+        );
       }
       // Every rule comes from a purpose the consumer is listed on.
-      for (const rule of g.policy.rules) assert.ok(g.purposes.includes(rule.purpose), `${g.role} granted ${rule.path} for ${rule.purpose}`);
+      for (const rule of g.policy.rules)
+        assert.ok(g.purposes.includes(rule.purpose), `${g.role} granted ${rule.path} for ${rule.purpose}`);
     }
   });
 
   it("are checked: a rule under sys/, with a glob, or on a mount root is refused", () => {
-    const policy = (path: string): AclPolicy => ({ name: "x", rules: [{ path, capabilities: ["read"], purpose: "p", why: "test" }] });
+    const policy = (path: string): AclPolicy => ({
+      name: "x",
+      rules: [{ path, capabilities: ["read"], purpose: "p", why: "test" }],
+    });
     assert.match(aclViolations(policy("sys/mounts/x"))[0]!, /nothing under sys\//);
     assert.match(aclViolations(policy("kv/data/*"))[0]!, /no globs/);
     assert.match(aclViolations(policy("kv/data/+/x"))[0]!, /no globs/);
@@ -119,7 +152,10 @@ describe("the handover policy", () => {
 
 describe("the runtime-authority layout", () => {
   it("derives KV hardening and custom metadata from the contract", () => {
-    const r = registry(purpose("reveal-once", { id: "payments-break-glass", kv: { maxVersions: 2, deleteVersionAfter: "30d" } }), purpose("push-secret", { id: "payments-hmac" }));
+    const r = registry(
+      purpose("reveal-once", { id: "payments-break-glass", kv: { maxVersions: 2, deleteVersionAfter: "30d" } }),
+      purpose("push-secret", { id: "payments-hmac" }),
+    );
     const [breakGlass, hmac] = runtimeAuthorityLayout(r, { certManager: "cert-manager" }).kvSecrets;
     assert.deepEqual(breakGlass, {
       purpose: "payments-break-glass",
@@ -128,10 +164,19 @@ describe("the runtime-authority layout", () => {
       metadataPath: "kv/metadata/payments/payments-break-glass",
       maxVersions: 2,
       deleteVersionAfter: "720h",
-      customMetadata: { purpose: "payments-break-glass", owner: "payments", evidence: "payments-evidence", delivery: "reveal-once" },
+      customMetadata: {
+        purpose: "payments-break-glass",
+        owner: "payments",
+        evidence: "payments-evidence",
+        delivery: "reveal-once",
+      },
       writtenBy: "operator",
     });
-    assert.equal(hmac!.customMetadata["managed-by"], "external-secrets", "ESO refuses to push into a secret it does not manage");
+    assert.equal(
+      hmac!.customMetadata["managed-by"],
+      "external-secrets",
+      "ESO refuses to push into a secret it does not manage",
+    );
   });
 
   it("caps every PKI role at its rotation period, and the PKI mount at the longest one", () => {

@@ -9,7 +9,18 @@
  */
 
 /** Vault's capabilities. */
-export const CAPABILITIES = ["create", "read", "update", "patch", "delete", "list", "sudo", "deny", "subscribe", "recover"] as const;
+export const CAPABILITIES = [
+  "create",
+  "read",
+  "update",
+  "patch",
+  "delete",
+  "list",
+  "sudo",
+  "deny",
+  "subscribe",
+  "recover",
+] as const;
 export type VaultCapability = (typeof CAPABILITIES)[number];
 
 export interface PolicyRule {
@@ -104,7 +115,10 @@ export function mergeRules(rules: readonly PolicyRule[]): MergedRules {
 /** What the rules of every policy attached to one token grant together on `path` (rules, or already merged). */
 export function evaluate(rules: readonly PolicyRule[] | MergedRules, path: string): Grant {
   const merged = Array.isArray(rules) ? mergeRules(rules) : (rules as MergedRules);
-  const winner = [...merged.keys()].filter((p) => matches(p, path)).sort(comparePriority).at(-1);
+  const winner = [...merged.keys()]
+    .filter((p) => matches(p, path))
+    .sort(comparePriority)
+    .at(-1);
   if (winner === undefined) return { capabilities: [], policies: [] };
   const m = merged.get(winner)!;
   const capabilities = m.capabilities.has("deny") ? ["deny"] : CAPABILITIES.filter((c) => m.capabilities.has(c));

@@ -42,7 +42,8 @@ export function aclDocument(policy: AclPolicy): AclDocument {
     merged.set(rule.path, set);
   }
   const path: AclDocument["path"] = {};
-  for (const p of [...merged.keys()].sort()) path[p] = { capabilities: CAPABILITY_ORDER.filter((c) => merged.get(p)!.has(c)) };
+  for (const p of [...merged.keys()].sort())
+    path[p] = { capabilities: CAPABILITY_ORDER.filter((c) => merged.get(p)!.has(c)) };
   return { path };
 }
 
@@ -74,9 +75,12 @@ export function aclViolations(policy: AclPolicy): string[] {
   for (const rule of policy.rules) {
     const segments = rule.path.split("/");
     if (segments[0] === "sys") out.push(`${rule.path}: nothing under sys/ is granted to a consumer`);
-    if (rule.path.includes("*") || rule.path.includes("+")) out.push(`${rule.path}: generated policies name exact paths, no globs`);
-    if (segments.length < 3 || segments.some((s) => s === "")) out.push(`${rule.path}: names a mount root or an empty segment, not one secret, key or role`);
-    for (const c of rule.capabilities as string[]) if (!CAPABILITY_ORDER.includes(c as Capability)) out.push(`${rule.path}: capability ${c} is never granted`);
+    if (rule.path.includes("*") || rule.path.includes("+"))
+      out.push(`${rule.path}: generated policies name exact paths, no globs`);
+    if (segments.length < 3 || segments.some((s) => s === ""))
+      out.push(`${rule.path}: names a mount root or an empty segment, not one secret, key or role`);
+    for (const c of rule.capabilities as string[])
+      if (!CAPABILITY_ORDER.includes(c as Capability)) out.push(`${rule.path}: capability ${c} is never granted`);
   }
   return out;
 }

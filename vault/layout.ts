@@ -5,10 +5,31 @@ import type { KvWriter } from "../delivery/types.js";
 import { parseDuration, toGoDuration } from "../registry/duration.js";
 import { groupBy } from "../registry/index-by.js";
 import type { Registry } from "../registry/load.js";
-import { certificateKeySize, certificateKeyUsages, isCertificatePurpose, type BootstrapPurpose, type CertificatePurpose, type RegisteredPurpose, type TransitPurpose } from "../registry/purpose.js";
+import {
+  certificateKeySize,
+  certificateKeyUsages,
+  isCertificatePurpose,
+  type BootstrapPurpose,
+  type CertificatePurpose,
+  type RegisteredPurpose,
+  type TransitPurpose,
+} from "../registry/purpose.js";
 import { DEFAULT_KV_MAX_VERSIONS, type Consumer } from "../registry/schema.js";
 import type { AclPolicy } from "./acl.js";
-import { consumerKey, consumerRoleName, handoverJobName, handoverRoleName, issuerRoleName, issuerServiceAccountName, kvDataPath, kvMetadataPath, kvSecretPath, pkiRoleName, pkiSignPath, transitKeyName } from "./paths.js";
+import {
+  consumerKey,
+  consumerRoleName,
+  handoverJobName,
+  handoverRoleName,
+  issuerRoleName,
+  issuerServiceAccountName,
+  kvDataPath,
+  kvMetadataPath,
+  kvSecretPath,
+  pkiRoleName,
+  pkiSignPath,
+  transitKeyName,
+} from "./paths.js";
 
 /**
  * What Vault holds for a registry, derived from the contracts alone (pure, no Pulumi): KV secrets with their
@@ -133,7 +154,12 @@ export function consumerGrants(registry: Registry): ConsumerGrant[] {
     .map(({ consumer, purposes }) => {
       const role = consumerRoleName(consumer);
       const rules = purposes.flatMap((p) => mechanismOf(p).consumerRules(p, consumer));
-      return { consumer, role, purposes: [...new Set(rules.map((r) => r.purpose))].sort(), policy: { name: role, rules } };
+      return {
+        consumer,
+        role,
+        purposes: [...new Set(rules.map((r) => r.purpose))].sort(),
+        policy: { name: role, rules },
+      };
     })
     .filter((g) => g.policy.rules.length > 0)
     .sort((a, b) => a.role.localeCompare(b.role));
@@ -160,7 +186,9 @@ export function runtimeAuthorityLayout(registry: Registry, namespaces: Controlle
     const storage = mechanismOf(p).vault;
     return storage.engine === "kv" ? [kvSecret(p, storage.writtenBy)] : [];
   });
-  const transitKeys = purposes.filter((p): p is TransitPurpose => mechanismOf(p).vault.engine === "transit").map(transitKey);
+  const transitKeys = purposes
+    .filter((p): p is TransitPurpose => mechanismOf(p).vault.engine === "transit")
+    .map(transitKey);
   const pkiRoles = purposes.filter(isCertificatePurpose).map(pkiRole);
   const handovers = purposes.filter((p): p is BootstrapPurpose => p.delivery === "bootstrap").map(handover);
   return {
@@ -169,7 +197,9 @@ export function runtimeAuthorityLayout(registry: Registry, namespaces: Controlle
     pkiRoles,
     consumers: consumerGrants(registry),
     handovers,
-    issuers: [...certificatesByOwner(registry)].map(([owner, certificates]) => issuerIdentity(owner, certificates, namespaces.certManager)),
+    issuers: [...certificatesByOwner(registry)].map(([owner, certificates]) =>
+      issuerIdentity(owner, certificates, namespaces.certManager),
+    ),
     pkiMaxLeaseTtlSeconds: Math.max(3600, ...pkiRoles.map((r) => r.maxTtlSeconds)),
   };
 }
@@ -195,7 +225,13 @@ function kvSecret(p: RegisteredPurpose, writtenBy: KvWriter): KvSecretLayout {
 }
 
 function transitKey(p: TransitPurpose): TransitKeyLayout {
-  return { purpose: p.id, name: transitKeyName(p), type: p.transit.type, usage: p.transit.usage, autoRotatePeriodSeconds: seconds(p.rotation.period) };
+  return {
+    purpose: p.id,
+    name: transitKeyName(p),
+    type: p.transit.type,
+    usage: p.transit.usage,
+    autoRotatePeriodSeconds: seconds(p.rotation.period),
+  };
 }
 
 function pkiRole(p: CertificatePurpose): PkiRoleLayout {
@@ -215,7 +251,11 @@ function pkiRole(p: CertificatePurpose): PkiRoleLayout {
   };
 }
 
-function issuerIdentity(owner: string, certificates: readonly CertificatePurpose[], namespace: string): IssuerIdentityLayout {
+function issuerIdentity(
+  owner: string,
+  certificates: readonly CertificatePurpose[],
+  namespace: string,
+): IssuerIdentityLayout {
   return {
     owner,
     role: issuerRoleName({ owner }),

@@ -116,7 +116,9 @@ export function enginePaths(engine: "kv" | "transit" | "pki", p: Pick<Purpose, "
     case "kv":
       return ["data", "metadata", "delete", "undelete", "destroy"].map((k) => `${MOUNTS.kv}/${k}/${kvSecretPath(p)}`);
     case "transit":
-      return ["encrypt", "decrypt", "rewrap", "sign", "verify", "hmac", "keys", "export/encryption-key", "backup"].map((op) => `${MOUNTS.transit}/${op}/${transitKeyName(p)}`);
+      return ["encrypt", "decrypt", "rewrap", "sign", "verify", "hmac", "keys", "export/encryption-key", "backup"].map(
+        (op) => `${MOUNTS.transit}/${op}/${transitKeyName(p)}`,
+      );
     case "pki":
       return ["sign", "issue"].map((op) => `${MOUNTS.pki}/${op}/${pkiRoleName(p)}`);
   }

@@ -13,6 +13,7 @@ export async function parsePolicyDocument(name: string, text: string): Promise<P
   } catch {
     doc = (await parseHcl(`${name}.hcl`, text)) as PolicyDocumentJson;
   }
-  if (!doc || typeof doc !== "object" || (doc.path !== undefined && typeof doc.path !== "object")) throw new Error(`${name}: not a Vault policy document (path blocks expected)`);
+  if (!doc || typeof doc !== "object" || (doc.path !== undefined && typeof doc.path !== "object"))
+    throw new Error(`${name}: not a Vault policy document (path blocks expected)`);
   return policyRules(name, doc);
 }

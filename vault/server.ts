@@ -16,7 +16,14 @@ export const SEAL_REQUIRED_OPTIONS: Record<Exclude<SealType, "shamir">, readonly
 };
 
 /** Seal options that are credentials: they come from the seal credentials Secret, never from stack config. */
-export const SEAL_SECRET_OPTIONS = ["access_key", "secret_key", "session_token", "client_secret", "token", "credentials"] as const;
+export const SEAL_SECRET_OPTIONS = [
+  "access_key",
+  "secret_key",
+  "session_token",
+  "client_secret",
+  "token",
+  "credentials",
+] as const;
 
 export interface VaultServerSettings {
   namespace: string;
@@ -41,7 +48,16 @@ export function vaultActiveAddress(s: Pick<VaultServerSettings, "namespace" | "r
 /** The DNS names the listener certificate must carry: the Services and every Raft peer's stable name. */
 export function listenerDnsNames(s: Pick<VaultServerSettings, "namespace" | "releaseName">): string[] {
   const { namespace: ns, releaseName: r } = s;
-  return [r, `${r}.${ns}`, `${r}.${ns}.svc`, `${r}-active.${ns}.svc`, `${r}-standby.${ns}.svc`, `*.${r}-internal`, `*.${r}-internal.${ns}.svc`, "localhost"];
+  return [
+    r,
+    `${r}.${ns}`,
+    `${r}.${ns}.svc`,
+    `${r}-active.${ns}.svc`,
+    `${r}-standby.${ns}.svc`,
+    `*.${r}-internal`,
+    `*.${r}-internal.${ns}.svc`,
+    "localhost",
+  ];
 }
 
 /** The server configuration: Raft storage joined over TLS, TLS-only listener, the seal, Kubernetes service registration. */
@@ -86,7 +102,8 @@ export function vaultChartValues(s: VaultServerSettings): Record<string, unknown
   const credentials = s.seal.credentialsSecret;
   const env: Record<string, string> = { VAULT_CACERT: `${userconfig(s.tlsSecret)}/ca.crt` };
   // The AWS and Azure SDKs read credentials from files named by these variables; no key is put in an env value.
-  if (credentials && s.seal.type === "awskms") env.AWS_SHARED_CREDENTIALS_FILE = `${userconfig(credentials)}/credentials`;
+  if (credentials && s.seal.type === "awskms")
+    env.AWS_SHARED_CREDENTIALS_FILE = `${userconfig(credentials)}/credentials`;
   if (credentials && s.seal.type === "azurekeyvault") env.AZURE_AUTH_LOCATION = `${userconfig(credentials)}/azure.auth`;
   return {
     global: { enabled: true, tlsDisable: false },
@@ -95,12 +112,19 @@ export function vaultChartValues(s: VaultServerSettings): Record<string, unknown
       image: { repository: "hashicorp/vault", tag: s.vaultVersion },
       dev: { enabled: false },
       standalone: { enabled: false },
-      ha: { enabled: true, replicas: s.replicas, raft: { enabled: true, setNodeId: true, config: `${JSON.stringify(vaultServerConfig(s), null, 2)}\n` } },
+      ha: {
+        enabled: true,
+        replicas: s.replicas,
+        raft: { enabled: true, setNodeId: true, config: `${JSON.stringify(vaultServerConfig(s), null, 2)}\n` },
+      },
       dataStorage: { enabled: true, size: "10Gi" },
       // The file audit device writes here; the second device writes to stdout for the log pipeline.
       auditStorage: { enabled: true, size: "10Gi" },
       extraEnvironmentVars: env,
-      extraVolumes: [{ type: "secret", name: s.tlsSecret }, ...(credentials ? [{ type: "secret", name: credentials }] : [])],
+      extraVolumes: [
+        { type: "secret", name: s.tlsSecret },
+        ...(credentials ? [{ type: "secret", name: credentials }] : []),
+      ],
       serviceAccount: { create: true, name: s.releaseName },
       affinity: "",
     },
@@ -128,7 +152,9 @@ export function initCeremony(s: InitCeremonySettings): { command: string; steps:
   const keys = s.operatorPgpKeys.join(",");
   const command = [
     `kubectl -n ${s.namespace} exec ${s.releaseName}-0 -- vault operator init -format=json`,
-    auto ? `-recovery-shares=${s.keyShares} -recovery-threshold=${s.keyThreshold} -recovery-pgp-keys=${keys}` : `-key-shares=${s.keyShares} -key-threshold=${s.keyThreshold} -pgp-keys=${keys}`,
+    auto
+      ? `-recovery-shares=${s.keyShares} -recovery-threshold=${s.keyThreshold} -recovery-pgp-keys=${keys}`
+      : `-key-shares=${s.keyShares} -key-threshold=${s.keyThreshold} -pgp-keys=${keys}`,
     `-root-token-pgp-key=${s.operatorPgpKeys[0]}`,
   ].join(" ");
   return {
@@ -136,7 +162,9 @@ export function initCeremony(s: InitCeremonySettings): { command: string; steps:
     steps: [
       `Copy the operators' public keys into ${s.releaseName}-0 (kubectl cp), then run the command above. Nothing in the output is readable without an operator's private key.`,
       `Hand each operator their own encrypted ${auto ? "recovery" : "unseal"} share; store none of them together, and none in Kubernetes, Git or Pulumi.`,
-      auto ? `Auto-unseal (${s.seal}) unseals every pod; check with: vault status` : `Unseal each pod with ${s.keyThreshold} shares: vault operator unseal (repeat on every restart).`,
+      auto
+        ? `Auto-unseal (${s.seal}) unseals every pod; check with: vault status`
+        : `Unseal each pod with ${s.keyThreshold} shares: vault operator unseal (repeat on every restart).`,
       "The first operator decrypts the root token (gpg --decrypt), sets secrets-platform:vaultInitialized true and runs `VAULT_TOKEN=<root token> pulumi up` for this stack once.",
       "Revoke the root token right after: vault token revoke -self. No stored root token remains.",
       "For any later configuration change: vault operator generate-root with a quorum of shares, pulumi up with that token, revoke it again.",

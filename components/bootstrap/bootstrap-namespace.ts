@@ -2,7 +2,12 @@ import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.flux
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformLabels } from "../../registry/labels.js";
-import { bootstrapKustomization, bootstrapRoleRules, type BootstrapNamespace, type BootstrapSource } from "../../gitops/bootstrap-layout.js";
+import {
+  bootstrapKustomization,
+  bootstrapRoleRules,
+  type BootstrapNamespace,
+  type BootstrapSource,
+} from "../../gitops/bootstrap-layout.js";
 
 /** Arguments for {@link BootstrapMaterialization}. */
 export interface BootstrapMaterializationArgs {
@@ -29,8 +34,18 @@ export class BootstrapMaterialization extends pulumi.ComponentResource {
 
     const dependsOn: pulumi.Resource[] = [];
     if (layout.namespace !== source.fluxNamespace)
-      dependsOn.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: layout.namespace, labels } }, { ...children, retainOnDelete: true }));
-    const account = new k8s.core.v1.ServiceAccount(`${name}-applier`, { metadata: { name: layout.name, namespace: source.fluxNamespace, labels } }, children);
+      dependsOn.push(
+        new k8s.core.v1.Namespace(
+          `${name}-namespace`,
+          { metadata: { name: layout.namespace, labels } },
+          { ...children, retainOnDelete: true },
+        ),
+      );
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-applier`,
+      { metadata: { name: layout.name, namespace: source.fluxNamespace, labels } },
+      children,
+    );
     const role = new k8s.rbac.v1.Role(
       `${name}-secrets`,
       { metadata: { name: layout.name, namespace: layout.namespace, labels }, rules: bootstrapRoleRules(layout) },
@@ -48,7 +63,11 @@ export class BootstrapMaterialization extends pulumi.ComponentResource {
     const kustomization = new Kustomization(bootstrapKustomization(layout, source));
     kustomization.validate();
     // Applied only once its identity and permissions exist, so the first reconcile cannot fail half-way.
-    new k8s.apiextensions.CustomResource(`${name}-kustomization`, { ...kustomization.toJSON() }, { ...children, dependsOn: [account, binding] });
+    new k8s.apiextensions.CustomResource(
+      `${name}-kustomization`,
+      { ...(kustomization.toJSON() as k8s.apiextensions.CustomResourceArgs) },
+      { ...children, dependsOn: [account, binding] },
+    );
 
     this.kustomization = pulumi.output(`${source.fluxNamespace}/${layout.name}`);
     this.registerOutputs({ kustomization: this.kustomization });

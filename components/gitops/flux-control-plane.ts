@@ -6,7 +6,6 @@ import type { Purpose } from "../../registry/schema.js";
 import { AGE_KEY_ENTRY, DECRYPTION_SECRET, PLATFORM_REPOSITORY } from "../../gitops/flux.js";
 import { ANNOTATION, platformLabels, purposeLabels } from "../../registry/labels.js";
 
-
 /** Arguments for {@link FluxControlPlane}. */
 export interface FluxControlPlaneArgs {
   /** Namespace Flux runs in; it also holds the decryption key. */
@@ -43,7 +42,11 @@ export class FluxControlPlane extends pulumi.ComponentResource {
   constructor(name: string, args: FluxControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:gitops:FluxControlPlane", name, {}, opts);
     const labels = platformLabels("gitops");
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, labels } }, { parent: this });
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: args.namespace, labels } },
+      { parent: this },
+    );
     const inNamespace = { parent: this, dependsOn: [namespace] };
 
     // A Helm release rather than vendored install manifests: the chart version is one pinned value, upgrades are
@@ -99,11 +102,20 @@ export class FluxControlPlane extends pulumi.ComponentResource {
 
     const repository = new GitRepository({
       metadata: { name: PLATFORM_REPOSITORY, namespace: args.namespace, labels },
-      spec: { interval: "1m", url: args.git.url, ref: { branch: args.git.branch }, secretRef: { name: deployKeySecret } },
+      spec: {
+        interval: "1m",
+        url: args.git.url,
+        ref: { branch: args.git.branch },
+        secretRef: { name: deployKeySecret },
+      },
     });
     repository.validate();
     // The CRD comes with the chart, so the GitRepository waits for the release.
-    new k8s.apiextensions.CustomResource(`${name}-platform-repository`, { ...repository.toJSON() }, { parent: this, dependsOn: [release, credentials] });
+    new k8s.apiextensions.CustomResource(
+      `${name}-platform-repository`,
+      { ...(repository.toJSON() as k8s.apiextensions.CustomResourceArgs) },
+      { parent: this, dependsOn: [release, credentials] },
+    );
 
     this.namespace = namespace.metadata.name;
     this.gitRepositoryName = pulumi.output(PLATFORM_REPOSITORY);

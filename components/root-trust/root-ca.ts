@@ -54,7 +54,9 @@ export class RootCertificateAuthority extends pulumi.ComponentResource {
     const keep = { parent: this, protect: true };
     const key = new tls.PrivateKey(
       `${name}-key`,
-      algorithm === "ECDSA" ? { algorithm, ecdsaCurve: args.ecdsaCurve ?? "P384" } : { algorithm, rsaBits: args.rsaBits ?? 4096 },
+      algorithm === "ECDSA"
+        ? { algorithm, ecdsaCurve: args.ecdsaCurve ?? "P384" }
+        : { algorithm, rsaBits: args.rsaBits ?? 4096 },
       keep,
     );
     const cert = new tls.SelfSignedCert(
@@ -78,6 +80,10 @@ export class RootCertificateAuthority extends pulumi.ComponentResource {
     this.fingerprintSha256 = cert.certPem.apply(certificateFingerprint);
     this.subject = cert.certPem.apply(certificateSubject);
     this.signingKeyPem = pulumi.secret(key.privateKeyPem);
-    this.registerOutputs({ certificatePem: this.certificatePem, notAfter: this.notAfter, fingerprintSha256: this.fingerprintSha256 });
+    this.registerOutputs({
+      certificatePem: this.certificatePem,
+      notAfter: this.notAfter,
+      fingerprintSha256: this.fingerprintSha256,
+    });
   }
 }

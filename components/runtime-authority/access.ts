@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import { aclViolations, renderAclPolicy, type AclPolicy } from "../../vault/acl.js";
-import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_MAX_TTL_SECONDS, LOGIN_TOKEN_TTL_SECONDS, VAULT_AUDIENCE } from "../../vault/paths.js";
+import {
+  KUBERNETES_AUTH_PATH,
+  LOGIN_TOKEN_MAX_TTL_SECONDS,
+  LOGIN_TOKEN_TTL_SECONDS,
+  VAULT_AUDIENCE,
+} from "../../vault/paths.js";
 
 /**
  * The Kubernetes auth method. Vault runs in the cluster, so it reviews service account tokens with its own
@@ -16,7 +21,11 @@ export class KubernetesAuth extends pulumi.ComponentResource {
     super("secrets-platform:runtime-authority:KubernetesAuth", name, args, opts);
     const backend = new vault.AuthBackend(
       `${name}-backend`,
-      { type: "kubernetes", path: KUBERNETES_AUTH_PATH, description: "Workload identities of the purpose registry's consumers" },
+      {
+        type: "kubernetes",
+        path: KUBERNETES_AUTH_PATH,
+        description: "Workload identities of the purpose registry's consumers",
+      },
       { parent: this, protect: true },
     );
     const config = new vault.kubernetes.AuthBackendConfig(
@@ -49,11 +58,20 @@ export interface ConsumerPolicyArgs {
  * carry no other policy (not even `default`). Two resources and no component of its own: identities number in
  * the thousands on a large platform, and every registered resource costs the engine (docs/performance.md).
  */
-export function consumerPolicy(name: string, args: ConsumerPolicyArgs, opts: pulumi.CustomResourceOptions): { policy: vault.Policy; role: vault.kubernetes.AuthBackendRole } {
+export function consumerPolicy(
+  name: string,
+  args: ConsumerPolicyArgs,
+  opts: pulumi.CustomResourceOptions,
+): { policy: vault.Policy; role: vault.kubernetes.AuthBackendRole } {
   const violations = aclViolations(args.policy);
   // The derivation cannot produce these; if it ever does, nothing is registered with a broader grant.
-  if (violations.length > 0) throw new Error(`policy ${args.policy.name} breaks the platform's ACL rules:\n  ${violations.join("\n  ")}`);
-  const policy = new vault.Policy(`${name}-policy`, { name: args.policy.name, policy: renderAclPolicy(args.policy) }, opts);
+  if (violations.length > 0)
+    throw new Error(`policy ${args.policy.name} breaks the platform's ACL rules:\n  ${violations.join("\n  ")}`);
+  const policy = new vault.Policy(
+    `${name}-policy`,
+    { name: args.policy.name, policy: renderAclPolicy(args.policy) },
+    opts,
+  );
   const ttl = args.tokenTtlSeconds ?? LOGIN_TOKEN_TTL_SECONDS;
   const role = new vault.kubernetes.AuthBackendRole(
     `${name}-role`,
@@ -86,7 +104,8 @@ export interface ConsumerPoliciesArgs {
 export class ConsumerPolicies extends pulumi.ComponentResource {
   constructor(name: string, args: ConsumerPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:runtime-authority:ConsumerPolicies", name, {}, opts);
-    for (const { role, ...identity } of args.identities) consumerPolicy(role, { ...identity, authPath: args.authPath }, { parent: this });
+    for (const { role, ...identity } of args.identities)
+      consumerPolicy(role, { ...identity, authPath: args.authPath }, { parent: this });
     this.registerOutputs({});
   }
 }

@@ -3,8 +3,16 @@ import * as vault from "@pulumi/vault";
 
 /** The audit devices: a file on the audit volume and stdout for the log pipeline. */
 export const AUDIT_DEVICES = [
-  { path: "file-volume", options: { file_path: "/vault/audit/vault-audit.log" }, description: "Audit log on the chart's audit volume" },
-  { path: "file-stdout", options: { file_path: "stdout" }, description: "Audit log to stdout, for the cluster log pipeline" },
+  {
+    path: "file-volume",
+    options: { file_path: "/vault/audit/vault-audit.log" },
+    description: "Audit log on the chart's audit volume",
+  },
+  {
+    path: "file-stdout",
+    options: { file_path: "stdout" },
+    description: "Audit log to stdout, for the cluster log pipeline",
+  },
 ] as const;
 
 /**
@@ -17,7 +25,12 @@ export class AuditDevices extends pulumi.ComponentResource {
   constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:runtime-authority:AuditDevices", name, args, opts);
     this.paths = AUDIT_DEVICES.map(
-      (d) => new vault.Audit(`${name}-${d.path}`, { type: "file", path: d.path, description: d.description, options: { ...d.options, format: "json" } }, { parent: this, protect: true }).path,
+      (d) =>
+        new vault.Audit(
+          `${name}-${d.path}`,
+          { type: "file", path: d.path, description: d.description, options: { ...d.options, format: "json" } },
+          { parent: this, protect: true },
+        ).path,
     );
     this.registerOutputs({ paths: this.paths });
   }

@@ -9,7 +9,6 @@ import { FLUX_PRUNE, FLUX_RECONCILE } from "../../gitops/flux.js";
 import type { HandoverRecord } from "../../phases/outputs.js";
 import { ANNOTATION, LABEL, platformLabels } from "../../registry/labels.js";
 
-
 /** Arguments for {@link HandoverToVault}. */
 export interface HandoverToVaultArgs {
   handover: HandoverLayout;
@@ -45,7 +44,17 @@ export class HandoverToVault extends pulumi.ComponentResource {
     const children = { parent: this };
     const labels = { ...platformLabels("runtime-authority"), [LABEL.purpose]: h.purpose, [LABEL.owner]: h.owner };
 
-    const access = consumerPolicy(`${name}-access`, { policy: h.policy, namespace: h.namespace, serviceAccount: h.jobName, authPath: args.authPath, tokenTtlSeconds: 300 }, { ...children, dependsOn: args.dependsOn });
+    const access = consumerPolicy(
+      `${name}-access`,
+      {
+        policy: h.policy,
+        namespace: h.namespace,
+        serviceAccount: h.jobName,
+        authPath: args.authPath,
+        tokenTtlSeconds: 300,
+      },
+      { ...children, dependsOn: args.dependsOn },
+    );
     const account = new k8s.core.v1.ServiceAccount(
       `${name}-account`,
       { metadata: { name: h.jobName, namespace: h.namespace, labels }, automountServiceAccountToken: false },
@@ -66,7 +75,12 @@ export class HandoverToVault extends pulumi.ComponentResource {
               // No Kubernetes API token: the only credential is a projected token for Vault's audience.
               automountServiceAccountToken: false,
               restartPolicy: "Never",
-              securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 100,
+                runAsGroup: 1000,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
               containers: [
                 {
                   name: "handover",
@@ -82,7 +96,11 @@ export class HandoverToVault extends pulumi.ComponentResource {
                     { name: "SECRET", value: `${h.namespace}/${h.secretName}` },
                     { name: "HOME", value: "/tmp" },
                   ],
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
                   volumeMounts: [
                     { name: "value", mountPath: "/handover/value", readOnly: true },
                     { name: "vault-token", mountPath: "/var/run/secrets/vault", readOnly: true },
@@ -93,7 +111,14 @@ export class HandoverToVault extends pulumi.ComponentResource {
               ],
               volumes: [
                 { name: "value", secret: { secretName: h.secretName, defaultMode: 0o400 } },
-                { name: "vault-token", projected: { sources: [{ serviceAccountToken: { path: "token", audience: VAULT_AUDIENCE, expirationSeconds: 600 } }] } },
+                {
+                  name: "vault-token",
+                  projected: {
+                    sources: [
+                      { serviceAccountToken: { path: "token", audience: VAULT_AUDIENCE, expirationSeconds: 600 } },
+                    ],
+                  },
+                },
                 { name: "ca", configMap: { name: args.caConfigMap } },
                 { name: "tmp", emptyDir: { medium: "Memory" } },
               ],
@@ -108,7 +133,11 @@ export class HandoverToVault extends pulumi.ComponentResource {
     const at = job.status.apply((s) => s?.completionTime ?? "");
     const by = `Job ${h.namespace}/${h.jobName} (Vault role ${h.role})`;
     const record = { "handover-source": `Secret ${h.namespace}/${h.secretName} from ${h.source}`, "handover-by": by };
-    kvSecretMetadata(name, { secret: args.secret, extraMetadata: at.apply((when) => ({ ...record, "handover-at": when })) }, { ...children, dependsOn: [job] });
+    kvSecretMetadata(
+      name,
+      { secret: args.secret, extraMetadata: at.apply((when) => ({ ...record, "handover-at": when })) },
+      { ...children, dependsOn: [job] },
+    );
 
     new k8s.core.v1.SecretPatch(
       `${name}-inert`,

@@ -16,16 +16,30 @@ export class KvEngine extends pulumi.ComponentResource {
    */
   public readonly ready: pulumi.Resource;
 
-  constructor(name: string, args: { defaultMaxVersions: number; secrets: readonly KvSecretLayout[] }, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: { defaultMaxVersions: number; secrets: readonly KvSecretLayout[] },
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("secrets-platform:runtime-authority:KvEngine", name, {}, opts);
     const mount = new vault.Mount(
       `${name}-mount`,
-      { path: MOUNTS.kv, type: "kv", options: { version: "2" }, description: "Purpose-registry secrets (tier vault_kv, and bootstrap material handed over)" },
+      {
+        path: MOUNTS.kv,
+        type: "kv",
+        options: { version: "2" },
+        description: "Purpose-registry secrets (tier vault_kv, and bootstrap material handed over)",
+      },
       { parent: this, protect: true },
     );
-    const config = new vault.kv.SecretBackendV2(`${name}-config`, { mount: mount.path, casRequired: true, maxVersions: args.defaultMaxVersions, deleteVersionAfter: 0 }, { parent: this, protect: true });
+    const config = new vault.kv.SecretBackendV2(
+      `${name}-config`,
+      { mount: mount.path, casRequired: true, maxVersions: args.defaultMaxVersions, deleteVersionAfter: 0 },
+      { parent: this, protect: true },
+    );
     this.ready = config;
-    for (const secret of args.secrets) kvSecretMetadata(`${name}-${secret.purpose}`, { secret }, { parent: this, dependsOn: [config] });
+    for (const secret of args.secrets)
+      kvSecretMetadata(`${name}-${secret.purpose}`, { secret }, { parent: this, dependsOn: [config] });
     this.path = mount.path;
     this.registerOutputs({ path: this.path });
   }
@@ -45,15 +59,27 @@ export interface KvSecretMetadataArgs {
  * version: redhat-cop/vault-config-operator#196), hence `disableDelete` and protection. One resource per secret,
  * without a component of its own (docs/performance.md).
  */
-export function kvSecretMetadata(name: string, args: KvSecretMetadataArgs, opts: pulumi.CustomResourceOptions): vault.generic.Endpoint {
+export function kvSecretMetadata(
+  name: string,
+  args: KvSecretMetadataArgs,
+  opts: pulumi.CustomResourceOptions,
+): vault.generic.Endpoint {
   const s = args.secret;
-  const body = (custom: Record<string, string>) => JSON.stringify({ max_versions: s.maxVersions, cas_required: true, delete_version_after: s.deleteVersionAfter, custom_metadata: custom });
+  const body = (custom: Record<string, string>) =>
+    JSON.stringify({
+      max_versions: s.maxVersions,
+      cas_required: true,
+      delete_version_after: s.deleteVersionAfter,
+      custom_metadata: custom,
+    });
   return new vault.generic.Endpoint(
     `${name}-metadata`,
     {
       path: s.metadataPath,
       // A plain string unless the metadata waits on deploy-time values: every Output costs the SDK a few promises.
-      dataJson: args.extraMetadata ? pulumi.output(args.extraMetadata).apply((extra) => body({ ...s.customMetadata, ...extra })) : body(s.customMetadata),
+      dataJson: args.extraMetadata
+        ? pulumi.output(args.extraMetadata).apply((extra) => body({ ...s.customMetadata, ...extra }))
+        : body(s.customMetadata),
       disableDelete: true,
       // Compare only what is written here: Vault adds versions, timestamps and current_version itself.
       ignoreAbsentFields: true,

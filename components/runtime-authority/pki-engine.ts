@@ -37,25 +37,53 @@ export class PkiIntermediate extends pulumi.ComponentResource {
     const protect = { parent: this, protect: true };
     const mount = new vault.Mount(
       `${name}-mount`,
-      { path: MOUNTS.pki, type: "pki", maxLeaseTtlSeconds: args.maxLeaseTtlSeconds, defaultLeaseTtlSeconds: 3600, description: "Intermediate CA signed by the offline root" },
+      {
+        path: MOUNTS.pki,
+        type: "pki",
+        maxLeaseTtlSeconds: args.maxLeaseTtlSeconds,
+        defaultLeaseTtlSeconds: 3600,
+        description: "Intermediate CA signed by the offline root",
+      },
       protect,
     );
     const request = new vault.pkisecret.SecretBackendIntermediateCertRequest(
       `${name}-csr`,
-      { backend: mount.path, type: "internal", commonName: args.commonName, organization: args.organization, keyType: "ec", keyBits: 384 },
+      {
+        backend: mount.path,
+        type: "internal",
+        commonName: args.commonName,
+        organization: args.organization,
+        keyType: "ec",
+        keyBits: 384,
+      },
       protect,
     );
     const urls = new vault.pkisecret.SecretBackendConfigUrls(
       `${name}-urls`,
-      { backend: mount.path, issuingCertificates: [`${args.vaultUrl}/v1/${MOUNTS.pki}/ca`], crlDistributionPoints: [`${args.vaultUrl}/v1/${MOUNTS.pki}/crl`] },
+      {
+        backend: mount.path,
+        issuingCertificates: [`${args.vaultUrl}/v1/${MOUNTS.pki}/ca`],
+        crlDistributionPoints: [`${args.vaultUrl}/v1/${MOUNTS.pki}/crl`],
+      },
       { parent: this },
     );
     if (args.signedChainPem) {
       // Fail closed: a chain signed for an earlier key (a lost state regenerated it) must never be set.
-      const certificate = pulumi.all([args.signedChainPem, request.csr]).apply(([chain, csr]) => requireCertifies("PKI", chain, csr));
-      const signed = new vault.pkisecret.SecretBackendIntermediateSetSigned(`${name}-signed`, { backend: mount.path, certificate }, { ...protect, dependsOn: [request] });
+      const certificate = pulumi
+        .all([args.signedChainPem, request.csr])
+        .apply(([chain, csr]) => requireCertifies("PKI", chain, csr));
+      const signed = new vault.pkisecret.SecretBackendIntermediateSetSigned(
+        `${name}-signed`,
+        { backend: mount.path, certificate },
+        { ...protect, dependsOn: [request] },
+      );
       this.ready.push(signed, urls);
-      for (const role of args.roles) pkiRoleForPurpose(`${name}-role-${role.purpose}`, { role, backend: mount.path }, { parent: this, dependsOn: this.ready });
+      for (const role of args.roles)
+        pkiRoleForPurpose(
+          `${name}-role-${role.purpose}`,
+          { role, backend: mount.path },
+          { parent: this, dependsOn: this.ready },
+        );
     }
     this.signed = args.signedChainPem !== undefined;
     this.path = mount.path;
@@ -70,7 +98,11 @@ export class PkiIntermediate extends pulumi.ComponentResource {
  * rotation period so a certificate never outlives its contract. cert-manager must request at most that duration,
  * or renewal loops (cert-manager#1038). One resource, without a component of its own (docs/performance.md).
  */
-export function pkiRoleForPurpose(name: string, args: { role: PkiRoleLayout; backend: pulumi.Input<string> }, opts: pulumi.CustomResourceOptions): vault.pkisecret.SecretBackendRole {
+export function pkiRoleForPurpose(
+  name: string,
+  args: { role: PkiRoleLayout; backend: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): vault.pkisecret.SecretBackendRole {
   const r = args.role;
   return new vault.pkisecret.SecretBackendRole(
     `${name}-role`,

@@ -14,7 +14,11 @@ export class TransitEngine extends pulumi.ComponentResource {
 
   constructor(name: string, args: { keys: readonly TransitKeyLayout[] }, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:runtime-authority:TransitEngine", name, {}, opts);
-    const mount = new vault.Mount(`${name}-mount`, { path: MOUNTS.transit, type: "transit", description: "Purpose-registry keys (tier vault_transit)" }, { parent: this, protect: true });
+    const mount = new vault.Mount(
+      `${name}-mount`,
+      { path: MOUNTS.transit, type: "transit", description: "Purpose-registry keys (tier vault_transit)" },
+      { parent: this, protect: true },
+    );
     for (const k of args.keys) {
       const key = new vault.transit.SecretBackendKey(
         `${name}-${k.purpose}`,

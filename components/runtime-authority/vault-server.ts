@@ -46,6 +46,14 @@ export class VaultServer extends pulumi.ComponentResource {
 }
 
 /** The namespace Vault and its Secrets live in; kept when the stack is removed, like any namespace holding data. */
-export function vaultNamespace(name: string, namespace: string, opts?: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
-  return new k8s.core.v1.Namespace(name, { metadata: { name: namespace, labels: platformLabels("runtime-authority") } }, { ...opts, retainOnDelete: true });
+export function vaultNamespace(
+  name: string,
+  namespace: string,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    name,
+    { metadata: { name: namespace, labels: platformLabels("runtime-authority") } },
+    { ...opts, retainOnDelete: true },
+  );
 }

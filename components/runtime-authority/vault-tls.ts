@@ -22,7 +22,11 @@ export class VaultTlsIntermediate extends pulumi.ComponentResource {
 
   constructor(name: string, args: VaultTlsIntermediateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("secrets-platform:runtime-authority:VaultTlsIntermediate", name, {}, opts);
-    const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this, protect: true });
+    const key = new tls.PrivateKey(
+      `${name}-key`,
+      { algorithm: "ECDSA", ecdsaCurve: "P384" },
+      { parent: this, protect: true },
+    );
     const csr = new tls.CertRequest(
       `${name}-csr`,
       { privateKeyPem: key.privateKeyPem, subject: { commonName: args.commonName, organization: args.organization } },
@@ -60,7 +64,12 @@ export class VaultListenerCertificate extends pulumi.ComponentResource {
     const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, children);
     const csr = new tls.CertRequest(
       `${name}-csr`,
-      { privateKeyPem: key.privateKeyPem, subject: { commonName: args.dnsNames[0]! }, dnsNames: args.dnsNames, ipAddresses: ["127.0.0.1"] },
+      {
+        privateKeyPem: key.privateKeyPem,
+        subject: { commonName: args.dnsNames[0]! },
+        dnsNames: args.dnsNames,
+        ipAddresses: ["127.0.0.1"],
+      },
       children,
     );
     const cert = new tls.LocallySignedCert(

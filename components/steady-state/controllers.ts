@@ -22,7 +22,14 @@ export class PlatformControllers extends pulumi.ComponentResource {
     super("secrets-platform:steady-state:PlatformControllers", name, {}, opts);
     const namespaces = new Map<string, k8s.core.v1.Namespace>();
     for (const ns of new Set(args.releases.map((r) => r.namespace)))
-      namespaces.set(ns, new k8s.core.v1.Namespace(`${name}-${ns}`, { metadata: { name: ns, labels: platformLabels("steady-state") } }, { parent: this, retainOnDelete: true }));
+      namespaces.set(
+        ns,
+        new k8s.core.v1.Namespace(
+          `${name}-${ns}`,
+          { metadata: { name: ns, labels: platformLabels("steady-state") } },
+          { parent: this, retainOnDelete: true },
+        ),
+      );
     const releases: Partial<Record<ControllerId, k8s.helm.v3.Release>> = {};
     for (const r of args.releases) {
       releases[r.id] = new k8s.helm.v3.Release(

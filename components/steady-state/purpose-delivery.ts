@@ -37,9 +37,14 @@ export class TeamDeliveries extends pulumi.ComponentResource {
       let previous: pulumi.Resource[] = [];
       for (const spec of delivery.resources) {
         // What reads or writes through a store waits for that store, which waits for ESO; the rest for the controllers.
-        const stores = storeNames(spec).map((n) => args.stores.get(n)).filter((s) => s !== undefined);
+        const stores = storeNames(spec)
+          .map((n) => args.stores.get(n))
+          .filter((s) => s !== undefined);
         const generator = args.generator && drawsFromGenerator(spec) ? [args.generator] : [];
-        const resource = customResource(spec, { parent: this, dependsOn: [...(stores.length > 0 ? stores : args.dependsOn), ...generator, ...previous] });
+        const resource = customResource(spec, {
+          parent: this,
+          dependsOn: [...(stores.length > 0 ? stores : args.dependsOn), ...generator, ...previous],
+        });
         this.resources.push(resource);
         previous = [resource];
       }
@@ -51,5 +56,8 @@ export class TeamDeliveries extends pulumi.ComponentResource {
 /** The stores a custom resource names: an ExternalSecret's `secretStoreRef`, a PushSecret's `secretStoreRefs`. */
 function storeNames(spec: CustomResourceSpec): string[] {
   const body = spec.spec as { secretStoreRef?: { name: string }; secretStoreRefs?: { name: string }[] } | undefined;
-  return [...(body?.secretStoreRef ? [body.secretStoreRef.name] : []), ...(body?.secretStoreRefs ?? []).map((r) => r.name)];
+  return [
+    ...(body?.secretStoreRef ? [body.secretStoreRef.name] : []),
+    ...(body?.secretStoreRefs ?? []).map((r) => r.name),
+  ];
 }

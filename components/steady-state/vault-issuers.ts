@@ -30,13 +30,20 @@ export class VaultIssuers extends pulumi.ComponentResource {
     // One account per owning team: its ClusterIssuers share it (vault/paths.ts issuerRoleName).
     const serviceAccounts = [...new Set(args.issuers.map((i) => i.serviceAccount))];
     const accounts = serviceAccounts.map(
-      (sa) => new k8s.core.v1.ServiceAccount(`${name}-${sa}`, { metadata: { name: sa, namespace: args.namespace, labels }, automountServiceAccountToken: false }, { parent: this, dependsOn: args.dependsOn }),
+      (sa) =>
+        new k8s.core.v1.ServiceAccount(
+          `${name}-${sa}`,
+          { metadata: { name: sa, namespace: args.namespace, labels }, automountServiceAccountToken: false },
+          { parent: this, dependsOn: args.dependsOn },
+        ),
     );
     const role = new k8s.rbac.v1.Role(
       `${name}-token-requester`,
       {
         metadata: { name: "vault-issuer-token-requester", namespace: args.namespace, labels },
-        rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: serviceAccounts, verbs: ["create"] }],
+        rules: [
+          { apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: serviceAccounts, verbs: ["create"] },
+        ],
       },
       { parent: this, dependsOn: args.dependsOn },
     );
@@ -53,7 +60,14 @@ export class VaultIssuers extends pulumi.ComponentResource {
       `${name}-policy-use`,
       {
         metadata: { name: "secrets-platform:certificaterequestpolicies:use", labels },
-        rules: [{ apiGroups: ["policy.cert-manager.io"], resources: ["certificaterequestpolicies"], resourceNames: args.issuers.map((i) => i.approval.metadata.name), verbs: ["use"] }],
+        rules: [
+          {
+            apiGroups: ["policy.cert-manager.io"],
+            resources: ["certificaterequestpolicies"],
+            resourceNames: args.issuers.map((i) => i.approval.metadata.name),
+            verbs: ["use"],
+          },
+        ],
       },
       { parent: this, dependsOn: args.dependsOn },
     );
@@ -73,7 +87,11 @@ export class VaultIssuers extends pulumi.ComponentResource {
     const accountOf = new Map(serviceAccounts.map((sa, i) => [sa, accounts[i]!]));
     for (const i of args.issuers) {
       const policy = customResource(i.approval, { parent: this, dependsOn: [...args.dependsOn, useBinding] });
-      customResource(i.resource, { parent: this, protect: true, dependsOn: [...args.dependsOn, accountOf.get(i.serviceAccount)!, binding, policy] });
+      customResource(i.resource, {
+        parent: this,
+        protect: true,
+        dependsOn: [...args.dependsOn, accountOf.get(i.serviceAccount)!, binding, policy],
+      });
     }
     this.registerOutputs({});
   }

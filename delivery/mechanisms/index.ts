@@ -28,7 +28,7 @@ export const MECHANISMS: { readonly [D in Delivery]: DeliveryMechanism<D> } = {
 /** The mechanism of a purpose, typed for it: `mechanismOf(p).deliver(p, ...)` needs no cast at the call site. */
 export function mechanismOf<P extends RegisteredPurpose>(p: P): DeliveryMechanism<P["delivery"]> {
   // MECHANISMS pairs each delivery mode with its own mechanism; TypeScript cannot follow the pairing through a union.
-  return MECHANISMS[p.delivery] as DeliveryMechanism as DeliveryMechanism<P["delivery"]>;
+  return MECHANISMS[p.delivery] as DeliveryMechanism;
 }
 
 /** Every Vault path through which a purpose's value or key can be read, written or used (the access matrix's rows). */

@@ -8,25 +8,38 @@ describe("the mechanism registry", () => {
   it("has one mechanism per delivery mode, each registered under its own mode", () => {
     assert.deepEqual(Object.keys(MECHANISMS).sort(), [...DELIVERIES].sort());
     for (const d of DELIVERIES) assert.equal(MECHANISMS[d].delivery, d);
-    assert.equal(new Set(Object.values(MECHANISMS).map((m) => m.id)).size, DELIVERIES.length, "mechanism ids are distinct");
+    assert.equal(
+      new Set(Object.values(MECHANISMS).map((m) => m.id)).size,
+      DELIVERIES.length,
+      "mechanism ids are distinct",
+    );
   });
 
   it("finds a purpose's mechanism and every Vault path of its engine", () => {
     const kv = checkedPurpose("external-secret");
     assert.equal(mechanismOf(kv).id, "external-secret");
-    assert.deepEqual(purposePaths(kv), ["data", "metadata", "delete", "undelete", "destroy"].map((k) => `kv/${k}/payments/payments-external-secret`));
+    assert.deepEqual(
+      purposePaths(kv),
+      ["data", "metadata", "delete", "undelete", "destroy"].map((k) => `kv/${k}/payments/payments-external-secret`),
+    );
     assert.deepEqual(purposePaths(checkedPurpose("csi")), ["pki_int/sign/payments-csi", "pki_int/issue/payments-csi"]);
     assert.ok(purposePaths(checkedPurpose("transit")).includes("transit/export/encryption-key/payments-transit"));
-    assert.ok(purposePaths(checkedPurpose("bootstrap")).includes("kv/data/payments/payments-bootstrap"), "a handed-over bootstrap value lives in KV");
+    assert.ok(
+      purposePaths(checkedPurpose("bootstrap")).includes("kv/data/payments/payments-bootstrap"),
+      "a handed-over bootstrap value lives in KV",
+    );
   });
 
   it("names a delivering kind for every mechanism that puts an object in a namespace, and only for those", () => {
     for (const d of DELIVERIES) {
       const m = MECHANISMS[d];
       const p = checkedPurpose(d);
-      const delivered = mechanismOf(p).deliver(p, { store: (c) => `${c.namespace}.${c.serviceAccount}` }).resources.filter((r) => r.metadata.namespace);
+      const delivered = mechanismOf(p)
+        .deliver(p, { store: (c) => `${c.namespace}.${c.serviceAccount}` })
+        .resources.filter((r) => r.metadata.namespace);
       assert.equal(m.deliveringKind !== undefined, delivered.length > 0, d);
-      if (m.deliveringKind) for (const r of delivered) assert.ok(m.kinds.includes(r.kind), `${d}: ${r.kind} is one of its kinds`);
+      if (m.deliveringKind)
+        for (const r of delivered) assert.ok(m.kinds.includes(r.kind), `${d}: ${r.kind} is one of its kinds`);
     }
   });
 });

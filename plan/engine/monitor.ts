@@ -12,7 +12,10 @@ export interface ModelResult {
 }
 
 /** A model of one resource type: behaves like the real provider's Create (real keys, certificates, computed ids). */
-export type ResourceModel = (inputs: Record<string, unknown>, ctx: { name: string; urn: string; now: Date }) => Promise<ModelResult> | ModelResult;
+export type ResourceModel = (
+  inputs: Record<string, unknown>,
+  ctx: { name: string; urn: string; now: Date },
+) => Promise<ModelResult> | ModelResult;
 
 /** Resource options the engine receives, recorded as the plan contract documents them. */
 export interface RecordedOptions {
@@ -109,12 +112,25 @@ export class PlanMonitor {
         outputs = before!.outputs;
       } else if (req.getCustom()) {
         const model = this.modelFor(type);
-        if (!model) throw new Error(`the offline plan has no model of ${type}; add one in plan/engine/models before using it`);
+        if (!model)
+          throw new Error(`the offline plan has no model of ${type}; add one in plan/engine/models before using it`);
         const result = await model(unwire(inputs) as Record<string, unknown>, { name, urn, now: this.now });
         id = result.id;
         outputs = applySecretness(inputs, result.outputs, options.additionalSecretOutputs);
       }
-      const recorded: RecordedResource = { urn, type, name, parent: req.getParent() || undefined, custom: req.getCustom(), read: false, op, id: id || undefined, inputs, outputs, options };
+      const recorded: RecordedResource = {
+        urn,
+        type,
+        name,
+        parent: req.getParent() || undefined,
+        custom: req.getCustom(),
+        read: false,
+        op,
+        id: id || undefined,
+        inputs,
+        outputs,
+        options,
+      };
       this.resources.push(recorded);
       this.byUrn.set(urn, recorded);
       const resp = new resproto.RegisterResourceResponse();
@@ -134,17 +150,33 @@ export class PlanMonitor {
       const stackName = req.getId();
       const referenced = this.stacks.get(stackName);
       // The engine refuses a reference to a stack that does not exist; so does the plan.
-      if (!referenced) throw new Error(`unknown stack "${stackName}": the plan has not run it (is its stack file missing?)`);
-      const secretOutputNames = Object.keys(referenced.outputs).filter((k) => isWireSecret(referenced.outputs[k])).sort();
+      if (!referenced)
+        throw new Error(`unknown stack "${stackName}": the plan has not run it (is its stack file missing?)`);
+      const secretOutputNames = Object.keys(referenced.outputs)
+        .filter((k) => isWireSecret(referenced.outputs[k]))
+        .sort();
       const outputs: WireMap = { name: stackName, outputs: referenced.outputs, secretOutputNames };
       const inputs = (req.getProperties()?.toJavaScript() ?? {}) as WireMap;
-      this.resources.push({ urn, type, name, parent: req.getParent() || undefined, custom: true, read: true, op: "read", id: stackName, inputs, outputs, options: emptyOptions() });
+      this.resources.push({
+        urn,
+        type,
+        name,
+        parent: req.getParent() || undefined,
+        custom: true,
+        read: true,
+        op: "read",
+        id: stackName,
+        inputs,
+        outputs,
+        options: emptyOptions(),
+      });
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
       // A stack's outputs are read by several stacks and runs; converting thousands of purposes' records to a
       // protobuf Struct once per stack run is enough.
       let struct = readStructs.get(referenced);
-      if (!struct) readStructs.set(referenced, (struct = structPb.Struct.fromJavaScript(outputs as Record<string, never>)));
+      if (!struct)
+        readStructs.set(referenced, (struct = structPb.Struct.fromJavaScript(outputs as Record<string, never>)));
       resp.setProperties(struct);
       return resp;
     });
@@ -218,9 +250,12 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function recordOptions(req: resproto.RegisterResourceRequest): RecordedOptions {
@@ -241,7 +276,16 @@ function recordOptions(req: resproto.RegisterResourceRequest): RecordedOptions {
 }
 
 function emptyOptions(): RecordedOptions {
-  return { protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [], deleteBeforeReplace: false, replaceOnChanges: [], additionalSecretOutputs: [], aliases: [] };
+  return {
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    dependsOn: [],
+    deleteBeforeReplace: false,
+    replaceOnChanges: [],
+    additionalSecretOutputs: [],
+    aliases: [],
+  };
 }
 
 /** Points the SDK at `monitor` for the next program run, as `pulumi up` points it at the engine. */

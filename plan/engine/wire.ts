@@ -25,7 +25,7 @@ export function unwire(v: Wire): unknown {
   if (!v || typeof v !== "object") return v;
   const o = v as Record<string, unknown>;
   if (o[SIG] === SECRET) return unwire(o.value);
-  if (o[SIG] === RESOURCE) return (o.id as string) || o.urn;
+  if (o[SIG] === RESOURCE) return o.id || o.urn;
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwire(x)]));
 }
 

@@ -50,12 +50,21 @@ export interface PlanResource {
   options: RecordedOptions;
 }
 
-export function planDocument(args: { cluster: string; now: Date; registry: Registry; stacks: readonly StackRun[] }): PlanDocument {
+export function planDocument(args: {
+  cluster: string;
+  now: Date;
+  registry: Registry;
+  stacks: readonly StackRun[];
+}): PlanDocument {
   return {
     schemaVersion: 1,
     cluster: args.cluster,
     generatedAt: args.now.toISOString(),
-    registry: { dir: relative(process.cwd(), args.registry.dir) || ".", purposes: args.registry.purposes.length, evidence: args.registry.evidence.length },
+    registry: {
+      dir: relative(process.cwd(), args.registry.dir) || ".",
+      purposes: args.registry.purposes.length,
+      evidence: args.registry.evidence.length,
+    },
     stacks: args.stacks.map((s) => ({
       stack: s.stack,
       phase: s.phase.number,
@@ -85,6 +94,7 @@ export function planDocument(args: { cluster: string; now: Date; registry: Regis
 /** A plan document read back (posture, evidence, access): refuses anything that is not plan.json schemaVersion 1. */
 export function readPlanDocument(text: string): PlanDocument {
   const doc = JSON.parse(text) as PlanDocument;
-  if (doc?.schemaVersion !== 1 || !Array.isArray(doc.stacks)) throw new Error("not an offline plan (plan.json, schemaVersion 1)");
+  if (doc?.schemaVersion !== 1 || !Array.isArray(doc.stacks))
+    throw new Error("not an offline plan (plan.json, schemaVersion 1)");
   return doc;
 }

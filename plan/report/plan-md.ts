@@ -18,7 +18,12 @@ export function planMarkdown(doc: PlanDocument): string {
   for (const s of doc.stacks) {
     lines.push("", `## Phase ${s.phase}: \`${s.stack}\``, "", "| resource | type | options |", "|---|---|---|");
     for (const r of s.resources) {
-      const options = [r.read ? "read" : "", r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retainOnDelete" : "", r.options.ignoreChanges.length ? `ignoreChanges: ${r.options.ignoreChanges.join(", ")}` : ""]
+      const options = [
+        r.read ? "read" : "",
+        r.options.protect ? "protect" : "",
+        r.options.retainOnDelete ? "retainOnDelete" : "",
+        r.options.ignoreChanges.length ? `ignoreChanges: ${r.options.ignoreChanges.join(", ")}` : "",
+      ]
         .filter(Boolean)
         .join(", ");
       lines.push(`| \`${r.name}\` | \`${r.type}\` | ${options} |`);
@@ -29,7 +34,8 @@ export function planMarkdown(doc: PlanDocument): string {
   if (doc.violations.length === 0) lines.push("None.");
   else {
     lines.push("| level | policy | stack | message |", "|---|---|---|---|");
-    for (const v of doc.violations) lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | ${v.stack} | ${v.message.replaceAll("|", "\\|")} |`);
+    for (const v of doc.violations)
+      lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | ${v.stack} | ${v.message.replaceAll("|", "\\|")} |`);
   }
   lines.push("");
   return lines.join("\n");
@@ -37,6 +43,8 @@ export function planMarkdown(doc: PlanDocument): string {
 
 /** Outputs in one line each; PEM blocks shortened to their first line so the page stays readable. */
 function brief(v: unknown): string {
-  const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === "string" && x.startsWith("-----BEGIN") ? `${x.split("\n")[0]} …` : x));
+  const text = JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === "string" && x.startsWith("-----BEGIN") ? `${x.split("\n")[0]} …` : x,
+  );
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

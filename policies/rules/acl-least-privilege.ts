@@ -21,11 +21,22 @@ function expectedPolicy(name: string, ctx: RuleContext): AclPolicy | undefined {
 
 export const aclLeastPrivilege: PlatformRule = {
   name: "acl-least-privilege",
-  description: "Vault ACL policies grant least privilege: no globs, mount roots, sys/ or sudo outside the platform admin policies, and every path traceable to a purpose of that identity.",
+  description:
+    "Vault ACL policies grant least privilege: no globs, mount roots, sys/ or sudo outside the platform admin policies, and every path traceable to a purpose of that identity.",
   severity: "critical",
   enforcementLevel: "mandatory",
-  remediation: "derive grants from the registry (each delivery mechanism's consumerRules, delivery/mechanisms/) instead of writing them by hand; list a genuine admin policy in the pack config adminPolicies",
-  configSchema: { properties: { adminPolicies: { type: "array", items: { type: "string" }, default: [], description: "policy names exempt from these checks (break-glass administration)" } } },
+  remediation:
+    "derive grants from the registry (each delivery mechanism's consumerRules, delivery/mechanisms/) instead of writing them by hand; list a genuine admin policy in the pack config adminPolicies",
+  configSchema: {
+    properties: {
+      adminPolicies: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "policy names exempt from these checks (break-glass administration)",
+      },
+    },
+  },
   validateResource(r, ctx, report) {
     if (r.type !== RESOURCE_TYPES.vaultPolicy) return;
     const name = String(r.props.name);
@@ -36,14 +47,20 @@ export const aclLeastPrivilege: PlatformRule = {
     } catch {
       return report(`policy ${name} is not a JSON document the platform can check (write it with aclDocument)`);
     }
-    const rules = Object.entries(doc.path ?? {}).map(([path, v]) => ({ path, capabilities: (v.capabilities ?? []) as Capability[], purpose: "", why: "" }));
+    const rules = Object.entries(doc.path ?? {}).map(([path, v]) => ({
+      path,
+      capabilities: (v.capabilities ?? []) as Capability[],
+      purpose: "",
+      why: "",
+    }));
     for (const v of aclViolations({ name, rules })) report(`policy ${name}: ${v}`);
     const expected = expectedPolicy(name, ctx);
     if (!expected) return report(`policy ${name} belongs to no consumer, issuer or handover of the registry`);
     const allowed = aclDocument(expected).path;
     for (const rule of rules) {
       const extra = rule.capabilities.filter((c) => !allowed[rule.path]?.capabilities.includes(c));
-      if (extra.length > 0) report(`policy ${name}: ${rule.path}: ${extra.join(", ")} is granted by no purpose of this identity`);
+      if (extra.length > 0)
+        report(`policy ${name}: ${rule.path}: ${extra.join(", ")} is granted by no purpose of this identity`);
     }
   },
 };

@@ -9,14 +9,16 @@ export const kubernetesNotAuthoritative: PlatformRule = {
     "Kubernetes never holds the truth: a Secret with literal data is a labelled bootstrap purpose within its transitionalUntil date (or a platform Secret the pack config lists), and no ConfigMap holds secret material.",
   severity: "high",
   enforcementLevel: "mandatory",
-  remediation: "deliver the value from Vault (an ExternalSecret) instead, or label it as its bootstrap purpose and hand it over before transitionalUntil",
+  remediation:
+    "deliver the value from Vault (an ExternalSecret) instead, or label it as its bootstrap purpose and hand it over before transitionalUntil",
   configSchema: {
     properties: {
       platformSecrets: {
         type: "array",
         items: { type: "string" },
         default: ["flux-system/sops-age", "vault/vault-tls"],
-        description: "namespace/name of Secrets the platform itself must write before Vault exists (the SOPS age key, Vault's listener key)",
+        description:
+          "namespace/name of Secrets the platform itself must write before Vault exists (the SOPS age key, Vault's listener key)",
       },
     },
   },
@@ -31,11 +33,14 @@ export const kubernetesNotAuthoritative: PlatformRule = {
     const id = k.labels[LABEL.purpose];
     const p = id ? purposeById(ctx, id) : undefined;
     if (!p) {
-      if (!(ctx.config.platformSecrets as string[]).includes(`${k.namespace}/${k.name}`)) report(`${describe(r)} has literal data but names no bootstrap purpose`);
+      if (!(ctx.config.platformSecrets as string[]).includes(`${k.namespace}/${k.name}`))
+        report(`${describe(r)} has literal data but names no bootstrap purpose`);
       return;
     }
-    if (p.delivery !== "bootstrap") return report(`${p.id}: ${describe(r)} writes a ${p.delivery} value into Kubernetes; it comes from Vault`);
-    if (k.labels[LABEL.authority] !== "bootstrap") report(`${p.id}: ${describe(r)} is not labelled ${LABEL.authority}: bootstrap`);
+    if (p.delivery !== "bootstrap")
+      return report(`${p.id}: ${describe(r)} writes a ${p.delivery} value into Kubernetes; it comes from Vault`);
+    if (k.labels[LABEL.authority] !== "bootstrap")
+      report(`${p.id}: ${describe(r)} is not labelled ${LABEL.authority}: bootstrap`);
     if (p.transitionalUntil && ctx.now.toISOString().slice(0, 10) > p.transitionalUntil)
       report(`${p.id}: ${describe(r)} is past its transitionalUntil date ${p.transitionalUntil}`);
   },

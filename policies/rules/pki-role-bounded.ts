@@ -7,23 +7,32 @@ const MIN_BITS: Record<string, number> = { ec: 256, rsa: 2048, ed25519: 0 };
 
 export const pkiRoleBounded: PlatformRule = {
   name: "pki-role-bounded",
-  description: "PKI roles issue only their contract's names, never any name, subdomains, IP or localhost SANs, with strong keys and a max_ttl within the rotation period.",
+  description:
+    "PKI roles issue only their contract's names, never any name, subdomains, IP or localhost SANs, with strong keys and a max_ttl within the rotation period.",
   severity: "high",
   enforcementLevel: "mandatory",
-  remediation: "derive the role from the purpose (vault/layout.ts): allowed_domains = certificate.dnsNames, allow_any_name/subdomains/ip_sans/localhost false, max_ttl = rotation.period",
+  remediation:
+    "derive the role from the purpose (vault/layout.ts): allowed_domains = certificate.dnsNames, allow_any_name/subdomains/ip_sans/localhost false, max_ttl = rotation.period",
   validateResource(r, ctx, report) {
     if (r.type !== RESOURCE_TYPES.vaultPkiRole) return;
     const id = String(r.props.name);
     const p = purposeById(ctx, id);
-    for (const flag of ["allowAnyName", "allowSubdomains", "allowIpSans", "allowLocalhost"] as const) if (r.props[flag] === true) report(`${id}: PKI role ${r.name} sets ${flag}`);
+    for (const flag of ["allowAnyName", "allowSubdomains", "allowIpSans", "allowLocalhost"] as const)
+      if (r.props[flag] === true) report(`${id}: PKI role ${r.name} sets ${flag}`);
     const bits = Number(r.props.keyBits ?? 0);
-    if (bits < (MIN_BITS[String(r.props.keyType)] ?? Number.POSITIVE_INFINITY)) report(`${id}: PKI role ${r.name}: ${r.props.keyType} keys of ${bits} bits are too weak`);
+    if (bits < (MIN_BITS[String(r.props.keyType)] ?? Number.POSITIVE_INFINITY))
+      report(`${id}: PKI role ${r.name}: ${r.props.keyType} keys of ${bits} bits are too weak`);
     if (!p?.certificate) return;
     const names = new Set(p.certificate.dnsNames);
     const extra = ((r.props.allowedDomains ?? []) as string[]).filter((d) => !names.has(d));
-    if (extra.length > 0) report(`${id}: PKI role ${r.name} allows ${extra.join(", ")}, which the contract does not name`);
-    if (r.props.allowGlobDomains === true && !p.certificate.dnsNames.some((n) => n.startsWith("*."))) report(`${id}: PKI role ${r.name} allows globs, but the contract names no wildcard`);
+    if (extra.length > 0)
+      report(`${id}: PKI role ${r.name} allows ${extra.join(", ")}, which the contract does not name`);
+    if (r.props.allowGlobDomains === true && !p.certificate.dnsNames.some((n) => n.startsWith("*.")))
+      report(`${id}: PKI role ${r.name} allows globs, but the contract names no wildcard`);
     const maxTtl = Number(r.props.maxTtl ?? 0);
-    if (!(maxTtl > 0) || maxTtl > parseDuration(p.rotation.period)!) report(`${id}: PKI role ${r.name}: max_ttl ${r.props.maxTtl ?? "unset"} exceeds the rotation period ${p.rotation.period}`);
+    if (!(maxTtl > 0) || maxTtl > parseDuration(p.rotation.period)!)
+      report(
+        `${id}: PKI role ${r.name}: max_ttl ${r.props.maxTtl ?? "unset"} exceeds the rotation period ${p.rotation.period}`,
+      );
   },
 };

@@ -4,7 +4,8 @@ import type { PlatformRule } from "../rule.js";
 
 export const singleAuthority: PlatformRule = {
   name: "single-authority",
-  description: "One authority per secret at a time: no Secret written by two objects of a stack, and a bootstrap Secret is kept current from Vault only by merging into it after the handover, never by taking it over from Flux.",
+  description:
+    "One authority per secret at a time: no Secret written by two objects of a stack, and a bootstrap Secret is kept current from Vault only by merging into it after the handover, never by taking it over from Flux.",
   severity: "high",
   enforcementLevel: "mandatory",
   remediation: "keep exactly one writer per Secret; for a handed-over bootstrap Secret use creationPolicy Merge",
@@ -20,10 +21,17 @@ export const singleAuthority: PlatformRule = {
       if (k.kind === "Certificate") add(`${k.namespace}/${spec.secretName}`, describe(r));
       const p = labelledPurpose(r, ctx)?.purpose;
       if (k.kind === "ExternalSecret" && p?.delivery === "bootstrap" && spec.target?.creationPolicy !== "Merge")
-        report(`${p.id}: ${describe(r)} would own the bootstrap Secret Flux created (creationPolicy ${spec.target?.creationPolicy ?? "Owner"})`, r.urn);
+        report(
+          `${p.id}: ${describe(r)} would own the bootstrap Secret Flux created (creationPolicy ${spec.target?.creationPolicy ?? "Owner"})`,
+          r.urn,
+        );
       if (k.kind === "Secret" && k.labels[LABEL.authority] === "vault" && r.props.stringData !== undefined)
-        report(`${k.labels[LABEL.purpose] ?? k.name}: ${describe(r)} claims authority vault but Pulumi writes its data`, r.urn);
+        report(
+          `${k.labels[LABEL.purpose] ?? k.name}: ${describe(r)} claims authority vault but Pulumi writes its data`,
+          r.urn,
+        );
     }
-    for (const [secret, list] of writers) if (list.length > 1) report(`Secret ${secret} is written by ${list.join(" and ")}`);
+    for (const [secret, list] of writers)
+      if (list.length > 1) report(`Secret ${secret} is written by ${list.join(" and ")}`);
   },
 };

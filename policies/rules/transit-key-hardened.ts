@@ -5,10 +5,12 @@ import type { PlatformRule } from "../rule.js";
 
 export const transitKeyHardened: PlatformRule = {
   name: "transit-key-hardened",
-  description: "Transit keys never leave Vault and rotate on their own: not exportable, no plaintext backup, deletion not allowed, auto-rotated within the contract's period.",
+  description:
+    "Transit keys never leave Vault and rotate on their own: not exportable, no plaintext backup, deletion not allowed, auto-rotated within the contract's period.",
   severity: "high",
   enforcementLevel: "mandatory",
-  remediation: "set exportable and allowPlaintextBackup false (both are one-way in Vault: a key that was exportable must be replaced), deletionAllowed false, autoRotatePeriod to the rotation period",
+  remediation:
+    "set exportable and allowPlaintextBackup false (both are one-way in Vault: a key that was exportable must be replaced), deletionAllowed false, autoRotatePeriod to the rotation period",
   validateResource(r, ctx, report) {
     if (r.type !== RESOURCE_TYPES.vaultTransitKey) return;
     const id = String(r.props.name);
@@ -18,6 +20,7 @@ export const transitKeyHardened: PlatformRule = {
     const period = Number(r.props.autoRotatePeriod ?? 0);
     const p = purposeById(ctx, id);
     if (!(period > 0)) report(`${id}: transit key ${r.name} is not auto-rotated`);
-    else if (p && period > parseDuration(p.rotation.period)!) report(`${id}: transit key ${r.name} rotates every ${period}s, slower than the contract's ${p.rotation.period}`);
+    else if (p && period > parseDuration(p.rotation.period)!)
+      report(`${id}: transit key ${r.name} rotates every ${period}s, slower than the contract's ${p.rotation.period}`);
   },
 };

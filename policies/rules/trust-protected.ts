@@ -19,17 +19,20 @@ export const TRUST_HOLDING_TYPES: readonly string[] = [
 
 export const trustProtected: PlatformRule = {
   name: "trust-protected",
-  description: "Resources that hold data or trust (keys, the root CA and intermediates, KV, PKI and transit mounts, transit keys, audit devices, issuers, KV metadata) are protected against deletion and replacement.",
+  description:
+    "Resources that hold data or trust (keys, the root CA and intermediates, KV, PKI and transit mounts, transit keys, audit devices, issuers, KV metadata) are protected against deletion and replacement.",
   severity: "high",
   enforcementLevel: "mandatory",
-  remediation: "register it with { protect: true }; a deliberate removal is `pulumi state unprotect` in a reviewed change",
+  remediation:
+    "register it with { protect: true }; a deliberate removal is `pulumi state unprotect` in a reviewed change",
   configSchema: {
     properties: {
       leafComponents: {
         type: "array",
         items: { type: "string" },
         default: ["secrets-platform:runtime-authority:VaultListenerCertificate"],
-        description: "component types whose keys and certificates are leaves, reissued at will (Vault's listener certificate)",
+        description:
+          "component types whose keys and certificates are leaves, reissued at will (Vault's listener certificate)",
       },
     },
   },
@@ -38,6 +41,7 @@ export const trustProtected: PlatformRule = {
     // A leaf certificate, or a key under a leaf component, holds no lasting trust: it is reissued with its certificate.
     const leafCertificate = r.type === RESOURCE_TYPES.tlsLocallySignedCert && r.props.isCaCertificate !== true;
     const underLeaf = (ctx.config.leafComponents as string[]).some((t) => r.urn.includes(`${t}$`));
-    if (((TRUST_HOLDING_TYPES.includes(r.type) && !leafCertificate && !underLeaf) || kvMetadata) && !r.protect) report(`${r.type.split(":").at(-1)} ${r.name} is not protected`);
+    if (((TRUST_HOLDING_TYPES.includes(r.type) && !leafCertificate && !underLeaf) || kvMetadata) && !r.protect)
+      report(`${r.type.split(":").at(-1)} ${r.name} is not protected`);
   },
 };

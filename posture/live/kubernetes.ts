@@ -47,15 +47,24 @@ export async function readCertificateObservations(registry: Registry, api: Certi
   // A connection failure is the API server's, not a Certificate's: one line per distinct reason, not one per read.
   const problems = outcomes.filter((o): o is Problem => "message" in o);
   const transport = new Map<string, number>();
-  for (const o of outcomes) if ("unreachable" in o) transport.set(o.unreachable, (transport.get(o.unreachable) ?? 0) + 1);
-  for (const [reason, n] of transport) problems.push({ file: "kubernetes", message: `${reason} (${n} of ${purposes.length} reads)` });
+  for (const o of outcomes)
+    if ("unreachable" in o) transport.set(o.unreachable, (transport.get(o.unreachable) ?? 0) + 1);
+  for (const [reason, n] of transport)
+    problems.push({ file: "kubernetes", message: `${reason} (${n} of ${purposes.length} reads)` });
   if (problems.length > 0) throw new InvalidInputError("Kubernetes reads", problems);
   return outcomes.filter((o): o is Observation => "source" in o);
 }
 
-async function readCertificate(p: RegisteredPurpose, api: CertificateApi): Promise<Observation | Problem | { absent: true } | { unreachable: string }> {
+async function readCertificate(
+  p: RegisteredPurpose,
+  api: CertificateApi,
+): Promise<Observation | Problem | { absent: true } | { unreachable: string }> {
   const { namespace, name } = certificateLocation(p);
-  const place = { file: "kubernetes", subject: p.id, field: `${CERTIFICATE_RESOURCE.plural}.${CERTIFICATE_RESOURCE.group}/${name} in ${namespace}` };
+  const place = {
+    file: "kubernetes",
+    subject: p.id,
+    field: `${CERTIFICATE_RESOURCE.plural}.${CERTIFICATE_RESOURCE.group}/${name} in ${namespace}`,
+  };
   let body: unknown;
   try {
     body = await api.getNamespacedCustomObject({ ...CERTIFICATE_RESOURCE, namespace, name });
@@ -63,20 +72,26 @@ async function readCertificate(p: RegisteredPurpose, api: CertificateApi): Promi
     const code = (e as { code?: unknown }).code;
     if (code === 404) return { absent: true };
     // node-fetch names the request's URL in its message; the reason alone is the same for every read.
-    if (typeof code !== "number") return { unreachable: `the API server: ${(e as Error).message.replace(/^request to \S+ failed, reason: /, "")}` };
+    if (typeof code !== "number")
+      return { unreachable: `the API server: ${(e as Error).message.replace(/^request to \S+ failed, reason: /, "")}` };
     // client-node throws a 401 without its body: say what it means.
     const reason = statusMessage(e) || (code === 401 ? ": the kubeconfig user's credentials were refused" : "");
     return { ...place, message: `HTTP ${code}${reason}` };
   }
   const parsed = CertificateObject.safeParse(body);
-  if (!parsed.success) return { ...place, message: "not a cert-manager Certificate (status.notBefore, status.notAfter, status.conditions)" };
+  if (!parsed.success)
+    return {
+      ...place,
+      message: "not a cert-manager Certificate (status.notBefore, status.notAfter, status.conditions)",
+    };
   const status = parsed.data.status ?? {};
   const times: Record<"notBefore" | "notAfter", string | undefined> = { notBefore: undefined, notAfter: undefined };
   for (const field of ["notBefore", "notAfter"] as const) {
     const text = status[field];
     if (text === undefined) continue;
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) return { ...place, message: `status.${field} ${JSON.stringify(text)} is not an RFC 3339 time` };
+    if (Number.isNaN(ms))
+      return { ...place, message: `status.${field} ${JSON.stringify(text)} is not an RFC 3339 time` };
     times[field] = new Date(ms).toISOString();
   }
   const ready = status.conditions?.find((c) => c.type === "Ready");
@@ -122,11 +137,13 @@ export function kubernetesApiFromEnv(): CustomObjectsApi {
   try {
     kc.loadFromDefault();
   } catch (e) {
-    throw new Error(`kubeconfig: ${(e as Error).message}`);
+    throw new Error(`kubeconfig: ${(e as Error).message}`, { cause: e });
   }
   // loadFromDefault's last resort when it finds no kubeconfig at all.
   if (kc.getCurrentContext() === "loaded-context" && kc.getCurrentCluster()?.server === "http://localhost:8080")
-    throw new Error("kubeconfig: none found: set KUBECONFIG, create ~/.kube/config, or run inside the cluster with a service account");
+    throw new Error(
+      "kubeconfig: none found: set KUBECONFIG, create ~/.kube/config, or run inside the cluster with a service account",
+    );
   return kubernetesApiFromKubeConfig(kc);
 }
 
@@ -134,7 +151,9 @@ export function kubernetesApiFromEnv(): CustomObjectsApi {
 export function kubernetesApiFromKubeConfig(kc: KubeConfig): CustomObjectsApi {
   if (!kc.getCurrentCluster()) {
     const context = kc.getCurrentContext();
-    const why = context ? `its current context ${JSON.stringify(context)} names no cluster it defines` : "it has no current context";
+    const why = context
+      ? `its current context ${JSON.stringify(context)} names no cluster it defines`
+      : "it has no current context";
     throw new Error(`kubeconfig: no current cluster: ${why} (kubectl config use-context <context>)`);
   }
   return kc.makeApiClient(CustomObjectsApi);

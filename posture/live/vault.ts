@@ -89,16 +89,19 @@ export function vaultReader(settings: VaultReaderSettings): VaultReader {
             timeout: timeoutMs,
           },
           (res) => {
-            readBody(res).then((text) => {
-              const status = res.statusCode ?? 0;
-              if (status === 404) return resolve(undefined);
-              if (status < 200 || status > 299) return fail(`HTTP ${status}${vaultErrors(text)}`, status);
-              try {
-                resolve(JSON.parse(text));
-              } catch {
-                fail(`HTTP ${status} with a body that is not JSON`, status);
-              }
-            }, (e: Error) => fail(e.message));
+            readBody(res).then(
+              (text) => {
+                const status = res.statusCode ?? 0;
+                if (status === 404) return resolve(undefined);
+                if (status < 200 || status > 299) return fail(`HTTP ${status}${vaultErrors(text)}`, status);
+                try {
+                  resolve(JSON.parse(text));
+                } catch {
+                  fail(`HTTP ${status} with a body that is not JSON`, status);
+                }
+              },
+              (e: Error) => fail(e.message),
+            );
           },
         );
         req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -138,8 +141,10 @@ function vaultErrors(text: string): string {
 /** What each variable is for, in the words of the message that reports it missing. */
 const ENV_HELP = {
   VAULT_ADDR: "the Vault address, https://<host>:8200 (e.g. a port-forward to svc/vault-active)",
-  token: "a Vault token that may read the KV metadata, transit keys and PKI issuer, in VAULT_TOKEN or in the file VAULT_TOKEN_FILE names",
-  VAULT_CACERT: "a PEM file with the CA that signed Vault's listener certificate (the root-trust stack's rootCertificatePem)",
+  token:
+    "a Vault token that may read the KV metadata, transit keys and PKI issuer, in VAULT_TOKEN or in the file VAULT_TOKEN_FILE names",
+  VAULT_CACERT:
+    "a PEM file with the CA that signed Vault's listener certificate (the root-trust stack's rootCertificatePem)",
 } as const;
 
 /** Options of {@link vaultReaderFromEnv}. */
@@ -167,11 +172,16 @@ export function vaultReaderFromEnv(env: NodeJS.ProcessEnv = process.env, options
   else {
     address = new URL(env.VAULT_ADDR!.trim());
     const allowed = address.protocol === "https:" || (address.protocol === "http:" && options.allowPlainHttpForTests);
-    if (!allowed) problem("VAULT_ADDR", `must be an https:// URL (Vault's listener is TLS-only, and the token must not travel in clear), not ${address.protocol}//`);
+    if (!allowed)
+      problem(
+        "VAULT_ADDR",
+        `must be an https:// URL (Vault's listener is TLS-only, and the token must not travel in clear), not ${address.protocol}//`,
+      );
   }
 
   let token: string | undefined;
-  if (set("VAULT_TOKEN") && set("VAULT_TOKEN_FILE")) problem("VAULT_TOKEN, VAULT_TOKEN_FILE", "both are set: set one, so it is clear which token is used");
+  if (set("VAULT_TOKEN") && set("VAULT_TOKEN_FILE"))
+    problem("VAULT_TOKEN, VAULT_TOKEN_FILE", "both are set: set one, so it is clear which token is used");
   else if (set("VAULT_TOKEN")) token = env.VAULT_TOKEN!.trim();
   else if (set("VAULT_TOKEN_FILE")) {
     const file = env.VAULT_TOKEN_FILE!.trim();
@@ -179,12 +189,18 @@ export function vaultReaderFromEnv(env: NodeJS.ProcessEnv = process.env, options
       token = readFileSync(file, "utf8").trim();
       if (token === "") problem("VAULT_TOKEN_FILE", `${file} is empty: ${ENV_HELP.token}`);
     } catch (e) {
-      problem("VAULT_TOKEN_FILE", `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}): ${ENV_HELP.token}`);
+      problem(
+        "VAULT_TOKEN_FILE",
+        `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}): ${ENV_HELP.token}`,
+      );
     }
   } else problem("VAULT_TOKEN, VAULT_TOKEN_FILE", `neither is set: ${ENV_HELP.token}`);
   // A header cannot carry whitespace or control characters; say so without echoing the token.
   if (token && !/^[\x21-\x7e]+$/.test(token)) {
-    problem(set("VAULT_TOKEN") ? "VAULT_TOKEN" : "VAULT_TOKEN_FILE", "holds characters a Vault token never has (whitespace or control characters)");
+    problem(
+      set("VAULT_TOKEN") ? "VAULT_TOKEN" : "VAULT_TOKEN_FILE",
+      "holds characters a Vault token never has (whitespace or control characters)",
+    );
     token = undefined;
   }
 
@@ -196,14 +212,23 @@ export function vaultReaderFromEnv(env: NodeJS.ProcessEnv = process.env, options
     const file = env.VAULT_CACERT!.trim();
     try {
       caPem = readFileSync(file, "utf8");
-      if (splitPemBundle(caPem).length === 0) problem("VAULT_CACERT", `${file} holds no PEM certificate: ${ENV_HELP.VAULT_CACERT}`);
+      if (splitPemBundle(caPem).length === 0)
+        problem("VAULT_CACERT", `${file} holds no PEM certificate: ${ENV_HELP.VAULT_CACERT}`);
     } catch (e) {
-      problem("VAULT_CACERT", `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}): ${ENV_HELP.VAULT_CACERT}`);
+      problem(
+        "VAULT_CACERT",
+        `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}): ${ENV_HELP.VAULT_CACERT}`,
+      );
     }
   }
 
   if (problems.length > 0 || !address || !token) throw new InvalidInputError("Vault settings", problems);
-  return vaultReader({ address: address.href, token, ...(caPem ? { caPem } : {}), allowPlainHttpForTests: options.allowPlainHttpForTests ?? false });
+  return vaultReader({
+    address: address.href,
+    token,
+    ...(caPem ? { caPem } : {}),
+    allowPlainHttpForTests: options.allowPlainHttpForTests ?? false,
+  });
 }
 
 // The documented response shapes (KV v2 "read secret metadata", transit "read key", PKI "read issuer"), reduced to
@@ -211,7 +236,10 @@ export function vaultReaderFromEnv(env: NodeJS.ProcessEnv = process.env, options
 const KvMetadataResponse = z.object({
   data: z.object({
     current_version: z.number().int().nonnegative(),
-    versions: z.record(z.string(), z.object({ created_time: z.string(), deletion_time: z.string(), destroyed: z.boolean() })),
+    versions: z.record(
+      z.string(),
+      z.object({ created_time: z.string(), deletion_time: z.string(), destroyed: z.boolean() }),
+    ),
   }),
 });
 const TransitKeyResponse = z.object({
@@ -238,10 +266,16 @@ export async function readVaultObservations(registry: Registry, client: VaultRea
     // Where the mechanism keeps it: KV v2 (tier vault_kv, and bootstrap values once handed over), or a transit key.
     const engine = mechanismOf(p).vault.engine;
     if (engine === "kv") reads.push(attempt(client, p, kvMetadataPath(p), (body) => kvObservation(p, body)));
-    if (engine === "transit") reads.push(attempt(client, p, `${MOUNTS.transit}/keys/${transitKeyName(p)}`, (body) => transitObservation(p, body)));
+    if (engine === "transit")
+      reads.push(
+        attempt(client, p, `${MOUNTS.transit}/keys/${transitKeyName(p)}`, (body) => transitObservation(p, body)),
+      );
   }
   const certificates = registry.purposes.filter(isCertificatePurpose);
-  if (certificates.length > 0) reads.push(attempt(client, undefined, `${MOUNTS.pki}/issuer/default`, (body) => issuerObservations(certificates, body)));
+  if (certificates.length > 0)
+    reads.push(
+      attempt(client, undefined, `${MOUNTS.pki}/issuer/default`, (body) => issuerObservations(certificates, body)),
+    );
 
   const outcomes = await Promise.all(reads);
   // A connection or TLS failure is Vault's, not a path's: one line per distinct reason, not one per read.
@@ -252,23 +286,34 @@ export async function readVaultObservations(registry: Registry, client: VaultRea
     if (o.transport) transport.set(o.problem.message, (transport.get(o.problem.message) ?? 0) + 1);
     else problems.push(o.problem);
   }
-  for (const [reason, n] of transport) problems.push({ file: "vault", message: `${reason} (${n} of ${reads.length} reads)` });
+  for (const [reason, n] of transport)
+    problems.push({ file: "vault", message: `${reason} (${n} of ${reads.length} reads)` });
   if (problems.length > 0) throw new InvalidInputError("Vault reads", problems);
   return outcomes.flatMap((o) => ("observations" in o ? o.observations : []));
 }
 
-async function attempt(client: VaultReader, p: RegisteredPurpose | undefined, path: string, observe: (body: unknown) => Observation[] | string): Promise<Outcome> {
+async function attempt(
+  client: VaultReader,
+  p: RegisteredPurpose | undefined,
+  path: string,
+  observe: (body: unknown) => Observation[] | string,
+): Promise<Outcome> {
   const place = { file: "vault", ...(p ? { subject: p.id } : {}), field: path };
   let body: unknown;
   try {
     body = await client.read(path);
   } catch (e) {
     const answered = e instanceof VaultReadError && e.status !== undefined;
-    return { problem: { ...place, message: e instanceof VaultReadError ? e.reason : (e as Error).message }, transport: !answered };
+    return {
+      problem: { ...place, message: e instanceof VaultReadError ? e.reason : (e as Error).message },
+      transport: !answered,
+    };
   }
   if (body === undefined) return { observations: [] };
   const result = observe(body);
-  return typeof result === "string" ? { problem: { ...place, message: result }, transport: false } : { observations: result };
+  return typeof result === "string"
+    ? { problem: { ...place, message: result }, transport: false }
+    : { observations: result };
 }
 
 /** An RFC 3339 time as posture writes it, or `undefined` when it is not one. */
@@ -292,7 +337,15 @@ function kvObservation(p: RegisteredPurpose, body: unknown): Observation[] | str
   const deleted = version.deletion_time === "" ? undefined : rfc3339(version.deletion_time);
   const expiresAt = deleted ?? (version.destroyed ? new Date().toISOString() : undefined);
   const state = version.destroyed ? " (destroyed)" : deleted ? ` (deleted from ${deleted})` : "";
-  return [{ purpose: p.id, source: "vault", lastRotatedAt: created, ...(expiresAt ? { expiresAt } : {}), detail: `KV version ${n}${state}` }];
+  return [
+    {
+      purpose: p.id,
+      source: "vault",
+      lastRotatedAt: created,
+      ...(expiresAt ? { expiresAt } : {}),
+      detail: `KV version ${n}${state}`,
+    },
+  ];
 }
 
 function transitObservation(p: RegisteredPurpose, body: unknown): Observation[] | string {
@@ -315,5 +368,10 @@ function issuerObservations(certificates: readonly RegisteredPurpose[], body: un
   } catch {
     return "data.certificate is not a PEM certificate";
   }
-  return certificates.map((p) => ({ purpose: p.id, source: "vault", issuerExpiresAt: notAfter, detail: `PKI issuer ${MOUNTS.pki}/issuer/default` }));
+  return certificates.map((p) => ({
+    purpose: p.id,
+    source: "vault",
+    issuerExpiresAt: notAfter,
+    detail: `PKI issuer ${MOUNTS.pki}/issuer/default`,
+  }));
 }

@@ -18,7 +18,11 @@ const cli = spawnSync("pulumi", ["version"], { encoding: "utf8" });
 const noCli = cli.status === 0 ? false : "the pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/)";
 const cluster = spawnSync("kubectl", ["version", "--request-timeout=3s"], { encoding: "utf8" });
 const noCluster = noCli || (cluster.status === 0 ? false : "no reachable Kubernetes context (kubectl version failed)");
-const noVault = noCluster || (process.env.VAULT_ADDR && process.env.VAULT_TOKEN ? false : "VAULT_ADDR and VAULT_TOKEN are not set (a token generated on demand, README \"Phase 3\")");
+const noVault =
+  noCluster ||
+  (process.env.VAULT_ADDR && process.env.VAULT_TOKEN
+    ? false
+    : "VAULT_ADDR and VAULT_TOKEN are not set (a token generated on demand, docs/phases/3-runtime-authority.md)");
 
 const name = `it${Date.now().toString(36)}`;
 // A file backend of this run's own, made in a hook: vitest runs no hook of a file whose tests are all skipped.
@@ -26,13 +30,21 @@ let backend: string;
 let env: Record<string, string>;
 beforeAll(() => {
   backend = mkdtempSync(join(tmpdir(), "pulumi-backend-"));
-  env = { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "integration-only", PULUMI_SKIP_UPDATE_CHECK: "true" };
+  env = {
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: "integration-only",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
 });
 afterAll(() => rmSync(backend, { recursive: true, force: true }));
-const demo = (phase: string) => (parse(readFileSync(`stacks/Pulumi.demo-${phase}.yaml`, "utf8")) as { config: Record<string, unknown> }).config;
+const demo = (phase: string) =>
+  (parse(readFileSync(`stacks/Pulumi.demo-${phase}.yaml`, "utf8")) as { config: Record<string, unknown> }).config;
 
 async function stackFor(phase: string): Promise<Stack> {
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: `${name}-${phase}`, workDir: process.cwd() }, { envVars: env });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: `${name}-${phase}`, workDir: process.cwd() },
+    { envVars: env },
+  );
   for (const [key, value] of Object.entries(demo(phase))) {
     const k = key.replace(/^secrets-platform:/, "");
     if (k === "cluster") continue;
@@ -72,6 +84,7 @@ describeWith(noCluster)("cluster phases through the Automation API", () => {
 
 describeWith(noVault)("Vault phases through the Automation API", () => {
   it("runtime-authority and steady-state preview with the policy pack", async () => {
-    for (const phase of ["runtime-authority", "steady-state"]) await (await stackFor(phase)).preview({ policyPacks: ["policies"] });
+    for (const phase of ["runtime-authority", "steady-state"])
+      await (await stackFor(phase)).preview({ policyPacks: ["policies"] });
   });
 });

@@ -41,14 +41,17 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
     tab.on("console", (message) => {
       if (message.type() === "error") errors.push(`${name}: console: ${message.text()}`);
     });
-    tab.on("pageerror", (error) => errors.push(`${name}: pageerror: ${error instanceof Error ? error.message : String(error)}`));
+    tab.on("pageerror", (error) =>
+      errors.push(`${name}: pageerror: ${error instanceof Error ? error.message : String(error)}`),
+    );
     tab.on("request", (request) => requests.push(request.url()));
     await tab.goto(pathToFileURL(file).href, { waitUntil: "load" });
     return tab;
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} not found but POSTURE_REQUIRE_BROWSER=1: install it with \`${INSTALL_CHROMIUM}\``);
+    if (!existsSync(CHROMIUM))
+      assert.fail(`${CHROMIUM} not found but POSTURE_REQUIRE_BROWSER=1: install it with \`${INSTALL_CHROMIUM}\``);
     dir = mkdtempSync(join(tmpdir(), "posture-page-"));
     chromium = await startChromium();
     page = await open("posture.html", postureHtml(ENTRIES, META), VIEWPORT);
@@ -63,11 +66,15 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
     }
   });
 
-  const rowOrder = () => page.$$eval("#posture-table tbody tr", (rows) => rows.map((r) => r.getAttribute("data-purpose")));
+  const rowOrder = () =>
+    page.$$eval("#posture-table tbody tr", (rows) => rows.map((r) => r.getAttribute("data-purpose")));
 
   it("loads without errors and requests nothing but the page itself", () => {
     assert.deepEqual(errors, []);
-    assert.ok(requests.every((url) => url.startsWith("file:")), requests.join(", "));
+    assert.ok(
+      requests.every((url) => url.startsWith("file:")),
+      requests.join(", "),
+    );
   });
 
   it("shows the timeline with every marker", async () => {
@@ -90,7 +97,10 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
     assert.deepEqual(await rowOrder(), byPurpose);
     await page.click('#posture-table th[data-col="0"] button');
     assert.deepEqual(await rowOrder(), [...byPurpose].reverse());
-    assert.equal(await page.$eval('#posture-table th[data-col="0"]', (th) => th.getAttribute("aria-sort")), "descending");
+    assert.equal(
+      await page.$eval('#posture-table th[data-col="0"]', (th) => th.getAttribute("aria-sort")),
+      "descending",
+    );
     assert.deepEqual(errors, []);
   });
 
@@ -106,7 +116,11 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
     describe(`at ${screen.width}×${screen.height} with the longest ids the registry allows`, () => {
       let wide: Page;
       beforeAll(async () => {
-        wide = await open(`longest-${screen.width}.html`, postureHtml(LONGEST, { ...META, cluster: "x".repeat(63) }), screen);
+        wide = await open(
+          `longest-${screen.width}.html`,
+          postureHtml(LONGEST, { ...META, cluster: "x".repeat(63) }),
+          screen,
+        );
       });
 
       it("fits the table in the viewport, nothing scrolled sideways", async () => {
@@ -121,9 +135,18 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
             document: { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth },
           };
         });
-        assert.ok(fit.tableRight <= fit.viewport + EPSILON, `the table's right edge is at ${fit.tableRight} px, ${(fit.tableRight - fit.viewport).toFixed(1)} px past the ${fit.viewport} px viewport`);
-        assert.ok(fit.container.scrollWidth <= fit.container.clientWidth, `the table's container scrolls sideways: ${fit.container.scrollWidth} px of content in ${fit.container.clientWidth} px`);
-        assert.ok(fit.document.scrollWidth <= fit.document.clientWidth, `the page scrolls sideways: ${fit.document.scrollWidth} px of content in ${fit.document.clientWidth} px`);
+        assert.ok(
+          fit.tableRight <= fit.viewport + EPSILON,
+          `the table's right edge is at ${fit.tableRight} px, ${(fit.tableRight - fit.viewport).toFixed(1)} px past the ${fit.viewport} px viewport`,
+        );
+        assert.ok(
+          fit.container.scrollWidth <= fit.container.clientWidth,
+          `the table's container scrolls sideways: ${fit.container.scrollWidth} px of content in ${fit.container.clientWidth} px`,
+        );
+        assert.ok(
+          fit.document.scrollWidth <= fit.document.clientWidth,
+          `the page scrolls sideways: ${fit.document.scrollWidth} px of content in ${fit.document.clientWidth} px`,
+        );
       });
 
       it("shows every table cell whole: inside the table's container, its content inside the cell", async () => {
@@ -140,11 +163,16 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
             const seen = worst.get(key) ?? { cells: 0, px: 0 };
             worst.set(key, { cells: seen.cells + 1, px: Math.max(seen.px, px) });
           };
-          for (const cell of Array.from(document.querySelectorAll<HTMLTableCellElement>("#posture-table th, #posture-table td"))) {
+          for (const cell of Array.from(
+            document.querySelectorAll<HTMLTableCellElement>("#posture-table th, #posture-table td"),
+          )) {
             const r = cell.getBoundingClientRect();
-            if (r.right > visibleRight + epsilon) note(cell.cellIndex, "past the container's right edge", r.right - visibleRight);
-            if (r.left < visibleLeft - epsilon) note(cell.cellIndex, "past the container's left edge", visibleLeft - r.left);
-            if (cell.scrollWidth > cell.clientWidth) note(cell.cellIndex, "content wider than the cell", cell.scrollWidth - cell.clientWidth);
+            if (r.right > visibleRight + epsilon)
+              note(cell.cellIndex, "past the container's right edge", r.right - visibleRight);
+            if (r.left < visibleLeft - epsilon)
+              note(cell.cellIndex, "past the container's left edge", visibleLeft - r.left);
+            if (cell.scrollWidth > cell.clientWidth)
+              note(cell.cellIndex, "content wider than the cell", cell.scrollWidth - cell.clientWidth);
           }
           return [...worst].map(([key, { cells, px }]) => `${key} (${cells} cells, up to ${px.toFixed(1)} px)`);
         }, EPSILON);
@@ -165,7 +193,8 @@ describe.skipIf(browserSkip)("posture HTML page in chromium", { timeout: 30_000 
             const r = text.getBoundingClientRect();
             const label = `${text.getAttribute("class") ?? text.parentElement?.getAttribute("class")} label "${text.firstChild?.textContent ?? ""}"`;
             const past = { left: left - r.left, right: r.right - right, top: top - r.top, bottom: r.bottom - bottom };
-            for (const [edge, by] of Object.entries(past)) if (by > epsilon) problems.push(`${label}: ${by.toFixed(1)} px past the ${edge} edge`);
+            for (const [edge, by] of Object.entries(past))
+              if (by > epsilon) problems.push(`${label}: ${by.toFixed(1)} px past the ${edge} edge`);
           }
           return problems;
         }, EPSILON);

@@ -15,7 +15,11 @@ export function demoSecretCanaries(stacks: readonly string[]): string[] {
     assert.ok(config.ok);
     for (const key of config.config.secretKeys) {
       const value = config.config.values[key]!;
-      canaries.push(value, Buffer.from(value).toString("base64"), ...value.split("\n").filter((line) => line.length >= 16));
+      canaries.push(
+        value,
+        Buffer.from(value).toString("base64"),
+        ...value.split("\n").filter((line) => line.length >= 16),
+      );
     }
   }
   assert.ok(canaries.length >= 4, "the demo has secure values to look for");

@@ -18,14 +18,26 @@ export function checkedPurpose<D extends Delivery>(delivery: D, overrides: Raw =
 
 /** A registry of the given purposes by team, through the real validation; every problem is thrown. */
 export function checkedRegistry(byTeam: Record<string, Raw[]>): Registry {
-  const sources = Object.entries(byTeam).map(([team, purposes]) => ({ file: `purposes/${team}.yaml`, text: registryFile(team, purposes) }));
+  const sources = Object.entries(byTeam).map(([team, purposes]) => ({
+    file: `purposes/${team}.yaml`,
+    text: registryFile(team, purposes),
+  }));
   const result = validateRegistry(sources);
-  if (!result.ok) throw new Error(`the test registry is invalid:\n${result.problems.map((p) => `  ${p.subject ?? p.file}: ${p.field ?? ""}: ${p.message}`).join("\n")}`);
+  if (!result.ok)
+    throw new Error(
+      `the test registry is invalid:\n${result.problems.map((p) => `  ${p.subject ?? p.file}: ${p.field ?? ""}: ${p.message}`).join("\n")}`,
+    );
   return result.registry;
 }
 
 /** A delivery context that records every store a mechanism reads or writes through. */
-export function recordingStores(): { store: (c: { namespace: string; serviceAccount: string }) => string; used: string[] } {
+export function recordingStores(): {
+  store: (c: { namespace: string; serviceAccount: string }) => string;
+  used: string[];
+} {
   const used: string[] = [];
-  return { used, store: (c) => (used.push(`${c.namespace}/${c.serviceAccount}`), `store:${c.namespace}/${c.serviceAccount}`) };
+  return {
+    used,
+    store: (c) => (used.push(`${c.namespace}/${c.serviceAccount}`), `store:${c.namespace}/${c.serviceAccount}`),
+  };
 }

@@ -9,7 +9,8 @@ import { CHROMIUM as DEBIAN_CHROMIUM } from "../../scripts/posture-screenshot.js
 export const CHROMIUM = process.env.POSTURE_CHROMIUM || DEBIAN_CHROMIUM;
 
 /** How to get it, as the skip reason and the failure say. */
-export const INSTALL_CHROMIUM = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium";
+export const INSTALL_CHROMIUM =
+  "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium";
 
 /**
  * Why the browser tests cannot run here, or false when they run. They run wherever chromium is installed; CI
@@ -49,7 +50,12 @@ export async function startChromium(): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
   let browser: Browser;
   try {
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, `--user-data-dir=${profile}`], defaultViewport: null });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...FLAGS, `--user-data-dir=${profile}`],
+      defaultViewport: null,
+    });
   } catch (error) {
     rmSync(profile, { recursive: true, force: true });
     throw error;

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { crdModulePath, crdSchemaProblem, FIELDS_NEWER_THAN_MODELS, type CustomResourceObject } from "../../plan/engine/models/crd-schemas.js";
+import {
+  crdModulePath,
+  crdSchemaProblem,
+  FIELDS_NEWER_THAN_MODELS,
+  type CustomResourceObject,
+} from "../../plan/engine/models/crd-schemas.js";
 
 export type { CustomResourceObject };
 
@@ -45,14 +50,21 @@ export function typeProblems(objects: readonly CustomResourceObject[]): string[]
 function withoutNewerFields(obj: CustomResourceObject): CustomResourceObject {
   const copy = structuredClone(obj);
   for (const f of FIELDS_NEWER_THAN_MODELS.filter((x) => x.kind === obj.kind)) {
-    const parent = f.path.slice(0, -1).reduce<Record<string, unknown> | undefined>((o, k) => o?.[k] as Record<string, unknown> | undefined, copy);
+    const parent = f.path
+      .slice(0, -1)
+      .reduce<Record<string, unknown> | undefined>((o, k) => o?.[k] as Record<string, unknown> | undefined, copy);
     if (parent) delete parent[f.path.at(-1)!];
   }
   return copy;
 }
 
 function check(file: string, objects: readonly CustomResourceObject[]): string[] {
-  const lines = objects.map(withoutNewerFields).map((obj, i) => `import type { I${obj.kind} as T${i} } from "${modulePath(obj)}";\nexport const o${i}: T${i} = ${JSON.stringify(obj)};`);
+  const lines = objects
+    .map(withoutNewerFields)
+    .map(
+      (obj, i) =>
+        `import type { I${obj.kind} as T${i} } from "${modulePath(obj)}";\nexport const o${i}: T${i} = ${JSON.stringify(obj)};`,
+    );
   writeFileSync(file, lines.join("\n"));
   const program = ts.createProgram([file], {
     strict: true,

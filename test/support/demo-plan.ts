@@ -38,7 +38,10 @@ declare module "vitest" {
 }
 
 function provided<T>(key: string, value: Provided<T> | undefined): T {
-  if (value === undefined) throw new Error(`${key} is provided by test/support/demo-plan-setup.ts: run this file in the unit project (vitest.config.ts)`);
+  if (value === undefined)
+    throw new Error(
+      `${key} is provided by test/support/demo-plan-setup.ts: run this file in the unit project (vitest.config.ts)`,
+    );
   if (!value.ok) throw new Error(`${key}: the setup failed: ${value.error}`);
   return value.value;
 }

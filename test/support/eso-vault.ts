@@ -37,7 +37,8 @@ export class KvV2 {
   }
 
   private allow(role: string, path: string, capability: string): void {
-    if (!this.policies[role]?.path[path]?.capabilities.includes(capability)) throw new AccessDenied(`${role} may not ${capability} ${path}`);
+    if (!this.policies[role]?.path[path]?.capabilities.includes(capability))
+      throw new AccessDenied(`${role} may not ${capability} ${path}`);
   }
 
   /** The latest version's data (GET kv/data/<key>), or undefined when there is none. */
@@ -117,7 +118,9 @@ export class EsoSimulation {
   private roleOf(storeName: string): { role: string; cas: boolean } {
     const store = this.stores.get(storeName);
     if (!store) throw new Error(`no ClusterSecretStore ${storeName}`);
-    const vault = (store.spec.provider as { vault: { auth: { kubernetes: { role: string } }; checkAndSet?: { required: boolean } } }).vault;
+    const vault = (
+      store.spec.provider as { vault: { auth: { kubernetes: { role: string } }; checkAndSet?: { required: boolean } } }
+    ).vault;
     return { role: vault.auth.kubernetes.role, cas: vault.checkAndSet?.required === true };
   }
 
@@ -138,7 +141,8 @@ export class EsoSimulation {
       } else if (from.sourceRef?.generatorRef) {
         const ref = from.sourceRef.generatorRef;
         const generator = ref.kind === "ClusterGenerator" ? this.generators.get(ref.name) : undefined;
-        if (!generator || generator.spec.kind !== "Password") throw new Error(`${es.metadata.name}: no Password ClusterGenerator ${ref.name}`);
+        if (!generator || generator.spec.kind !== "Password")
+          throw new Error(`${es.metadata.name}: no Password ClusterGenerator ${ref.name}`);
         // As ESO's password generator: a fresh value on every invocation, for the ExternalSecret that invoked it.
         const length = Number((generator.spec.generator as { passwordSpec: { length: number } }).passwordSpec.length);
         data.password = randomBytes(length).toString("base64url").slice(0, length);
@@ -156,7 +160,9 @@ export class EsoSimulation {
     const template = spec.target.template;
     let result = data;
     if (template?.data) {
-      const rendered = Object.fromEntries(Object.entries(template.data as Record<string, string>).map(([k, t]) => [k, renderTemplate(t, data)]));
+      const rendered = Object.fromEntries(
+        Object.entries(template.data as Record<string, string>).map(([k, t]) => [k, renderTemplate(t, data)]),
+      );
       result = template.mergePolicy === "Merge" ? { ...data, ...rendered } : rendered;
     }
     const name = `${ns}/${spec.target.name}`;
@@ -176,7 +182,8 @@ export class EsoSimulation {
         const key = d.match.remoteRef.remoteKey;
         const existing = this.vault.read(role, key);
         if (existing) {
-          if (this.vault.readMetadata(role, key)["managed-by"] !== "external-secrets") throw new Error(`${key}: secret not managed by external-secrets`);
+          if (this.vault.readMetadata(role, key)["managed-by"] !== "external-secrets")
+            throw new Error(`${key}: secret not managed by external-secrets`);
           if (spec.updatePolicy === "IfNotExists") continue;
           if (sameMap(existing.data, source)) continue;
         }
@@ -201,7 +208,10 @@ export function renderTemplate(template: string, data: Record<string, string>): 
   const m = /^\{\{\s*(.+?)\s*\}\}$/.exec(template);
   if (!m) throw new Error(`unsupported template ${template}`);
   const term = (text: string): string => {
-    const t = text.trim().replace(/^\((.*)\)$/, "$1").trim();
+    const t = text
+      .trim()
+      .replace(/^\((.*)\)$/, "$1")
+      .trim();
     const field = /^\.([A-Za-z0-9_]+)$/.exec(t);
     if (field) {
       if (!(field[1]! in data)) throw new Error(`map has no entry for key "${field[1]}"`);

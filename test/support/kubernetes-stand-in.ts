@@ -14,7 +14,16 @@ export const kubernetesNotFound = (api: { group: string; resource: string }, nam
 });
 
 /** The API server's Status, with status 404, for a path it does not serve. */
-const NO_SUCH_PATH = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", details: {}, code: 404 };
+const NO_SUCH_PATH = {
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message: "the server could not find the requested resource",
+  reason: "NotFound",
+  details: {},
+  code: 404,
+};
 
 /** A Kubernetes API server stand-in, with a kubeconfig to reach it. */
 export interface KubernetesStandIn extends StandIn {

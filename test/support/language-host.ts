@@ -27,7 +27,8 @@ export async function runUnderLanguageHost(args: { root: string; stack: StackCon
   const server = new grpc.Server();
   const m = args.monitor;
   const forward = <Req, Resp>(fn: (req: Req, cb: (err: Error | null, resp?: Resp) => void) => void) =>
-    ((call: { request: Req }, cb: (err: Error | null, resp?: Resp) => void) => fn.call(m, call.request, cb)) as grpc.handleUnaryCall<Req, Resp>;
+    ((call: { request: Req }, cb: (err: Error | null, resp?: Resp) => void) =>
+      fn.call(m, call.request, cb)) as grpc.handleUnaryCall<Req, Resp>;
   server.addService(resourceGrpc.ResourceMonitorService, {
     supportsFeature: forward(m.supportsFeature),
     registerResource: forward(m.registerResource),
@@ -36,7 +37,7 @@ export async function runUnderLanguageHost(args: { root: string; stack: StackCon
     invoke: forward(m.invoke),
     registerPackage: forward(m.registerPackage),
     signalAndWaitForShutdown: forward(m.signalAndWaitForShutdown),
-  } as unknown as grpc.UntypedServiceImplementation);
+  });
   server.addService(engineGrpc.EngineService, {
     log: (call: { request: enginePb.LogRequest }, cb: (e: null, r: emptyPb.Empty) => void) => {
       logs.push({ severity: call.request.getSeverity(), message: call.request.getMessage() });
@@ -47,20 +48,36 @@ export async function runUnderLanguageHost(args: { root: string; stack: StackCon
       resp.setUrn(rootUrn);
       cb(null, resp);
     },
-    setRootResource: (call: { request: enginePb.SetRootResourceRequest }, cb: (e: null, r: enginePb.SetRootResourceResponse) => void) => {
+    setRootResource: (
+      call: { request: enginePb.SetRootResourceRequest },
+      cb: (e: null, r: enginePb.SetRootResourceResponse) => void,
+    ) => {
       rootUrn = call.request.getUrn();
       cb(null, new enginePb.SetRootResourceResponse());
     },
-  } as unknown as grpc.UntypedServiceImplementation);
+  });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   const address = `127.0.0.1:${port}`;
   const runner = createRequire(import.meta.url).resolve("@pulumi/pulumi/cmd/run");
   const nodeargs = (project.runtime.options?.nodeargs ?? "").split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...nodeargs, runner, `--monitor=${address}`, `--engine=${address}`, `--project=${project.name}`, `--stack=${args.stack.stack}`, "--organization=organization", `--pwd=${args.root}`, `--root-directory=${args.root}`, project.main ?? "."],
+    [
+      ...nodeargs,
+      runner,
+      `--monitor=${address}`,
+      `--engine=${address}`,
+      `--project=${project.name}`,
+      `--stack=${args.stack.stack}`,
+      "--organization=organization",
+      `--pwd=${args.root}`,
+      `--root-directory=${args.root}`,
+      project.main ?? ".",
+    ],
     {
       cwd: args.root,
       env: {

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { toPulumiPolicies } from "../../policies/pack.js";
 import type { PlatformRule } from "../../policies/rule.js";
 
@@ -27,7 +32,11 @@ export interface ResourceOptions {
   config?: Record<string, unknown>;
 }
 
-export function createResourceValidationArgs(resourceClass: ResourceClass | string, props: Record<string, any>, opts: ResourceOptions = {}): ResourceValidationArgs {
+export function createResourceValidationArgs(
+  resourceClass: ResourceClass | string,
+  props: Record<string, any>,
+  opts: ResourceOptions = {},
+): ResourceValidationArgs {
   const type = typeOf(resourceClass);
   const name = opts.name ?? "test";
   return {
@@ -35,10 +44,17 @@ export function createResourceValidationArgs(resourceClass: ResourceClass | stri
     props,
     urn: `urn:pulumi:${opts.stack ?? "demo-runtime-authority"}::secrets-platform::${type}::${name}`,
     name,
-    opts: { protect: opts.protect ?? false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 } },
+    opts: {
+      protect: opts.protect ?? false,
+      ignoreChanges: [],
+      aliases: [],
+      additionalSecretOutputs: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    },
     stackTags: new Map(),
     isType: (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === type,
-    asType: ((cls: unknown) => ((cls as { __pulumiType?: string }).__pulumiType === type ? props : undefined)) as ResourceValidationArgs["asType"],
+    asType: ((cls: unknown) =>
+      (cls as { __pulumiType?: string }).__pulumiType === type ? props : undefined) as ResourceValidationArgs["asType"],
     getConfig: <T extends object>() => (opts.config ?? {}) as T,
     notApplicable: (reason?: string): never => {
       throw new NotApplicable(reason);
@@ -46,9 +62,12 @@ export function createResourceValidationArgs(resourceClass: ResourceClass | stri
   };
 }
 
-export function createStackValidationArgs(resources: ResourceValidationArgs[], config: Record<string, unknown> = {}): StackValidationArgs {
+export function createStackValidationArgs(
+  resources: ResourceValidationArgs[],
+  config: Record<string, unknown> = {},
+): StackValidationArgs {
   return {
-    resources: resources.map((r) => ({ ...r, dependencies: [], propertyDependencies: {} }) as unknown as PolicyResource),
+    resources: resources.map((r) => ({ ...r, dependencies: [], propertyDependencies: {} })),
     stackTags: new Map(),
     getConfig: <T extends object>() => config as T,
     notApplicable: (reason?: string): never => {
@@ -63,28 +82,51 @@ export function policyOf(rule: PlatformRule): ResourceValidationPolicy | StackVa
 }
 
 /** Runs a policy and returns its reports (message and URN). */
-export async function runPolicy(rule: PlatformRule, args: ResourceValidationArgs | StackValidationArgs): Promise<{ message: string; urn?: string }[]> {
+export async function runPolicy(
+  rule: PlatformRule,
+  args: ResourceValidationArgs | StackValidationArgs,
+): Promise<{ message: string; urn?: string }[]> {
   const policy = policyOf(rule);
   const reports: { message: string; urn?: string }[] = [];
   const report = (message: string, urn?: string) => reports.push({ message, ...(urn ? { urn } : {}) });
   if ("validateResource" in policy) {
     assert.ok("props" in args, `${rule.name} validates resources: give it resource args`);
-    await (policy.validateResource as (a: ResourceValidationArgs, r: typeof report) => Promise<void> | void)(args, report);
+    await (policy.validateResource as (a: ResourceValidationArgs, r: typeof report) => Promise<void> | void)(
+      args,
+      report,
+    );
   } else {
     assert.ok("resources" in args, `${rule.name} validates stacks: give it stack args`);
-    await ((policy as StackValidationPolicy).validateStack as (a: StackValidationArgs, r: typeof report) => Promise<void> | void)(args, report);
+    await (
+      (policy as StackValidationPolicy).validateStack as (
+        a: StackValidationArgs,
+        r: typeof report,
+      ) => Promise<void> | void
+    )(args, report);
   }
   return reports;
 }
 
 /** At least one violation, each message matching `message` when given, and naming the fix. */
-export async function assertHasViolation(rule: PlatformRule, args: ResourceValidationArgs | StackValidationArgs, message?: RegExp): Promise<void> {
+export async function assertHasViolation(
+  rule: PlatformRule,
+  args: ResourceValidationArgs | StackValidationArgs,
+  message?: RegExp,
+): Promise<void> {
   const reports = await runPolicy(rule, args);
   assert.ok(reports.length > 0, `${rule.name}: expected a violation`);
-  if (message) assert.ok(reports.some((r) => message.test(r.message)), `${rule.name}: no violation matches ${message}: ${JSON.stringify(reports)}`);
-  for (const r of reports) assert.ok(r.message.includes(`(fix: ${rule.remediation})`), `${rule.name}: the message names the fix`);
+  if (message)
+    assert.ok(
+      reports.some((r) => message.test(r.message)),
+      `${rule.name}: no violation matches ${message}: ${JSON.stringify(reports)}`,
+    );
+  for (const r of reports)
+    assert.ok(r.message.includes(`(fix: ${rule.remediation})`), `${rule.name}: the message names the fix`);
 }
 
-export async function assertNoViolations(rule: PlatformRule, args: ResourceValidationArgs | StackValidationArgs): Promise<void> {
+export async function assertNoViolations(
+  rule: PlatformRule,
+  args: ResourceValidationArgs | StackValidationArgs,
+): Promise<void> {
   assert.deepEqual(await runPolicy(rule, args), [], `${rule.name}: expected no violation`);
 }

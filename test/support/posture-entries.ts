@@ -29,7 +29,12 @@ export function entry(purpose: string, owner: string, overrides: Partial<Posture
 }
 
 /** A certificate purpose: due `grace` before it expires, issued by an intermediate. */
-export function certificate(purpose: string, owner: string, dueInDays: number, overrides: Partial<PostureEntry> = {}): PostureEntry {
+export function certificate(
+  purpose: string,
+  owner: string,
+  dueInDays: number,
+  overrides: Partial<PostureEntry> = {},
+): PostureEntry {
   return entry(purpose, owner, {
     tier: "vault_kv",
     delivery: "cert-manager",
@@ -52,15 +57,39 @@ export const ENTRIES: PostureEntry[] = [
   entry("payments-api-key", "payments"),
   certificate("payments-tls", "payments", -2, { status: "rotation-due", reason: "renewal was due" }),
   // Due 40 days ago: before the chart's window, clamped to the left edge.
-  certificate("identity-signing", "identity", -40, { status: "expired", expiresAt: at(-1), reason: "expired yesterday" }),
+  certificate("identity-signing", "identity", -40, {
+    status: "expired",
+    expiresAt: at(-1),
+    reason: "expired yesterday",
+  }),
   // Due in 500 days: beyond the 400-day horizon, clamped to the right edge.
-  entry("ledger-root", "ledger", { delivery: "bootstrap", tier: "kubernetes_secret", rotationDueAt: at(500), graceEndsAt: at(530), status: "fail-closed", reason: "issuer expires soon" }),
+  entry("ledger-root", "ledger", {
+    delivery: "bootstrap",
+    tier: "kubernetes_secret",
+    rotationDueAt: at(500),
+    graceEndsAt: at(530),
+    status: "fail-closed",
+    reason: "issuer expires soon",
+  }),
   // No dates at all: last in the table, no markers.
-  entry("legacy-token", "platform & ops", { lastRotatedAt: undefined, rotationDueAt: undefined, graceEndsAt: undefined, status: "stale", reason: HOSTILE_REASON }),
+  entry("legacy-token", "platform & ops", {
+    lastRotatedAt: undefined,
+    rotationDueAt: undefined,
+    graceEndsAt: undefined,
+    status: "stale",
+    reason: HOSTILE_REASON,
+  }),
 ];
 
 /** The order the page must show: earliest of rotation due and expiry, then purpose id; dateless last. */
-export const DUE_ORDER = ["identity-signing", "payments-tls", "payments-api-key", "payments-db", "ledger-root", "legacy-token"];
+export const DUE_ORDER = [
+  "identity-signing",
+  "payments-tls",
+  "payments-api-key",
+  "payments-db",
+  "ledger-root",
+  "legacy-token",
+];
 export const OWNERS = ["identity", "ledger", "payments", "platform & ops"];
 export const MARKERS = ENTRIES.filter((e) => e.rotationDueAt).length + ENTRIES.filter((e) => e.expiresAt).length;
 
@@ -71,7 +100,9 @@ export const MAX_ID = PurposeSchema.shape.id.maxLength ?? 63;
 
 /** A kebab-case id of exactly `length` characters made of `word`: `word-word-…-wo`, never ending in '-'. */
 export function longId(word: string, length = MAX_ID): string {
-  const id = Array.from({ length: Math.ceil(length / (word.length + 1)) + 1 }, () => word).join("-").slice(0, length);
+  const id = Array.from({ length: Math.ceil(length / (word.length + 1)) + 1 }, () => word)
+    .join("-")
+    .slice(0, length);
   return id.endsWith("-") ? `${id.slice(0, -1)}x` : id;
 }
 

@@ -16,7 +16,11 @@ export function purpose(delivery: Delivery, overrides: Raw = {}, team = "payment
     evidence: `${team}-evidence`,
   };
   const byDelivery: Record<Delivery, Raw> = {
-    "external-secret": { kind: "secret", tier: "vault_kv", rotation: { period: "30d", grace: "7d", method: "generated" } },
+    "external-secret": {
+      kind: "secret",
+      tier: "vault_kv",
+      rotation: { period: "30d", grace: "7d", method: "generated" },
+    },
     "push-secret": {
       kind: "secret",
       tier: "vault_kv",
@@ -24,7 +28,12 @@ export function purpose(delivery: Delivery, overrides: Raw = {}, team = "payment
       push: { writer: { namespace: team, serviceAccount: `${team}-api` } },
     },
     "reveal-once": { kind: "secret", tier: "vault_kv", rotation: { period: "90d", grace: "7d", method: "manual" } },
-    transit: { kind: "key", tier: "vault_transit", rotation: { period: "30d", grace: "7d", method: "transit-auto" }, transit: { type: "aes256-gcm96", usage: "encrypt" } },
+    transit: {
+      kind: "key",
+      tier: "vault_transit",
+      rotation: { period: "30d", grace: "7d", method: "transit-auto" },
+      transit: { type: "aes256-gcm96", usage: "encrypt" },
+    },
     bootstrap: {
       kind: "secret",
       tier: "kubernetes_secret",
@@ -39,7 +48,12 @@ export function purpose(delivery: Delivery, overrides: Raw = {}, team = "payment
       transitionalUntil: "2027-12-31",
       certificate: { dnsNames: [`api.${team}.svc`] },
     },
-    csi: { kind: "certificate", tier: "ephemeral", rotation: { period: "24h", grace: "8h", method: "issued" }, certificate: { dnsNames: [`api.${team}.svc`] } },
+    csi: {
+      kind: "certificate",
+      tier: "ephemeral",
+      rotation: { period: "24h", grace: "8h", method: "issued" },
+      certificate: { dnsNames: [`api.${team}.svc`] },
+    },
   };
   const merged: Raw = { ...base, delivery, ...byDelivery[delivery], ...overrides };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
@@ -47,7 +61,11 @@ export function purpose(delivery: Delivery, overrides: Raw = {}, team = "payment
 }
 
 /** The text of one team's registry file, declaring the evidence component the factory's purposes cite. */
-export function registryFile(team: string, purposes: Raw[], evidence: Raw[] = [{ id: `${team}-evidence`, description: "Evidence" }]): string {
+export function registryFile(
+  team: string,
+  purposes: Raw[],
+  evidence: Raw[] = [{ id: `${team}-evidence`, description: "Evidence" }],
+): string {
   return stringify({ evidence, purposes });
 }
 

@@ -1,7 +1,13 @@
 import { LABEL, platformLabels } from "../../../registry/labels.js";
 import type { CertificatePurpose } from "../../../registry/purpose.js";
 import type { AclPolicy } from "../../../vault/acl.js";
-import { issuerRoleName, issuerServiceAccountName, KUBERNETES_AUTH_PATH, pkiSignPath, VAULT_AUDIENCE } from "../../../vault/paths.js";
+import {
+  issuerRoleName,
+  issuerServiceAccountName,
+  KUBERNETES_AUTH_PATH,
+  pkiSignPath,
+  VAULT_AUDIENCE,
+} from "../../../vault/paths.js";
 import { API_VERSION, objectMetadata } from "../../objects.js";
 import type { CertificateIssuer } from "../index.js";
 
@@ -29,13 +35,23 @@ export const vaultIssuer: CertificateIssuer = {
       resource: {
         apiVersion: API_VERSION.certManager,
         kind: "ClusterIssuer",
-        metadata: objectMetadata(clusterIssuerName(p), { ...platformLabels("steady-state"), [LABEL.purpose]: p.id, [LABEL.owner]: p.owner }),
+        metadata: objectMetadata(clusterIssuerName(p), {
+          ...platformLabels("steady-state"),
+          [LABEL.purpose]: p.id,
+          [LABEL.owner]: p.owner,
+        }),
         spec: {
           vault: {
             server: settings.vaultServer,
             path: pkiSignPath(p),
             caBundle: settings.caBundle,
-            auth: { kubernetes: { mountPath: `/v1/auth/${KUBERNETES_AUTH_PATH}`, role, serviceAccountRef: { name: serviceAccount, audiences: [VAULT_AUDIENCE] } } },
+            auth: {
+              kubernetes: {
+                mountPath: `/v1/auth/${KUBERNETES_AUTH_PATH}`,
+                role,
+                serviceAccountRef: { name: serviceAccount, audiences: [VAULT_AUDIENCE] },
+              },
+            },
           },
         },
       },
@@ -50,6 +66,11 @@ export const vaultIssuer: CertificateIssuer = {
 export function issuerPolicy(owner: string, certificates: readonly CertificatePurpose[]): AclPolicy {
   return {
     name: issuerRoleName({ owner }),
-    rules: certificates.map((p) => ({ path: pkiSignPath(p), capabilities: ["update"], purpose: p.id, why: "sign certificate requests for the purpose's names" })),
+    rules: certificates.map((p) => ({
+      path: pkiSignPath(p),
+      capabilities: ["update"],
+      purpose: p.id,
+      why: "sign certificate requests for the purpose's names",
+    })),
   };
 }

@@ -13,7 +13,8 @@ import type { DeliveryMechanism } from "../../types.js";
 export const bootstrapTakeover: DeliveryMechanism<"bootstrap"> = {
   delivery: "bootstrap",
   id: "bootstrap-takeover",
-  summary: "after the handover, an `ExternalSecret` with `creationPolicy: Merge` keeps the existing bootstrap Secret current from Vault without owning it",
+  summary:
+    "after the handover, an `ExternalSecret` with `creationPolicy: Merge` keeps the existing bootstrap Secret current from Vault without owning it",
   vault: { engine: "kv", writtenBy: "handover" },
   kinds: ["ExternalSecret"],
   deliveringKind: "ExternalSecret",
@@ -37,6 +38,9 @@ export const bootstrapTakeover: DeliveryMechanism<"bootstrap"> = {
 export function handoverPolicy(p: BootstrapPurpose): AclPolicy {
   return {
     name: handoverRoleName(p),
-    rules: [aclRule(p, kvDataPath(p), ["create"], "write the bootstrap value once"), aclRule(p, kvMetadataPath(p), ["read"], "see whether the value is already in Vault")],
+    rules: [
+      aclRule(p, kvDataPath(p), ["create"], "write the bootstrap value once"),
+      aclRule(p, kvMetadataPath(p), ["read"], "see whether the value is already in Vault"),
+    ],
   };
 }

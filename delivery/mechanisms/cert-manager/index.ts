@@ -31,7 +31,13 @@ export const certManager: DeliveryMechanism<"cert-manager"> = {
     const cert = certificate(p, onlyNamespace(p, namespaces));
     return {
       resources: [cert],
-      record: { mechanism: "cert-manager", namespaces, secretName: certificateSecretName(p), certificate: certificateRecord(p, cert.metadata.name), reloadOn: { [RELOADER.search]: "true" } },
+      record: {
+        mechanism: "cert-manager",
+        namespaces,
+        secretName: certificateSecretName(p),
+        certificate: certificateRecord(p, cert.metadata.name),
+        reloadOn: { [RELOADER.search]: "true" },
+      },
     };
   },
 };
@@ -44,7 +50,10 @@ export function certificateSecretName(p: CertManagerPurpose): string {
 /** The registry keeps a cert-manager purpose's consumers in one namespace: its key is cached in one Secret. */
 function onlyNamespace(p: CertManagerPurpose, namespaces: readonly string[]): string {
   const [namespace, ...others] = namespaces;
-  if (namespace === undefined || others.length > 0) throw new Error(`${p.id}: a cert-manager certificate needs its consumers in one namespace (the registry rules should have refused this)`);
+  if (namespace === undefined || others.length > 0)
+    throw new Error(
+      `${p.id}: a cert-manager certificate needs its consumers in one namespace (the registry rules should have refused this)`,
+    );
   return namespace;
 }
 

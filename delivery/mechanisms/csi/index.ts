@@ -25,7 +25,15 @@ export const csi: DeliveryMechanism<"csi"> = {
   namespaces: consumerNamespaces,
   consumerRules: () => [],
   controllers: (p, ctx) => [`${ctx.certManagerNamespace}/${issuerServiceAccountName(p)}`],
-  deliver: (p) => ({ resources: [], record: { mechanism: "csi-driver", namespaces: consumerNamespaces(p), certificate: certificateRecord(p), csiVolume: csiVolume(p) } }),
+  deliver: (p) => ({
+    resources: [],
+    record: {
+      mechanism: "csi-driver",
+      namespaces: consumerNamespaces(p),
+      certificate: certificateRecord(p),
+      csiVolume: csiVolume(p),
+    },
+  }),
 };
 
 /** The volume a csi purpose's pod declares (csi-driver's volume attributes). */

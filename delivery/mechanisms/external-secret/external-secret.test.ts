@@ -18,7 +18,13 @@ describe("the external-secret mechanism", () => {
   it("materializes the value once per consumer namespace, reading as the first consumer there", () => {
     const stores = recordingStores();
     const { resources, record } = externalSecret.deliver(p, stores);
-    assert.deepEqual(resources.map((r) => [r.kind, r.metadata.namespace]), [["ExternalSecret", "billing"], ["ExternalSecret", "payments"]]);
+    assert.deepEqual(
+      resources.map((r) => [r.kind, r.metadata.namespace]),
+      [
+        ["ExternalSecret", "billing"],
+        ["ExternalSecret", "payments"],
+      ],
+    );
     assert.deepEqual(stores.used, ["billing/invoicer", "payments/api"]);
     assert.deepEqual(record.namespaces, ["billing", "payments"]);
     assert.equal(record.vaultPath, "kv/data/payments/payments-external-secret");
@@ -29,7 +35,10 @@ describe("the external-secret mechanism", () => {
     const spec = es!.spec as Record<string, any>;
     assert.equal(spec.refreshPolicy, "Periodic");
     assert.equal(spec.refreshInterval, "30m");
-    assert.deepEqual([spec.target.name, spec.target.creationPolicy, spec.target.deletionPolicy], ["stripe", "Owner", "Retain"]);
+    assert.deepEqual(
+      [spec.target.name, spec.target.creationPolicy, spec.target.deletionPolicy],
+      ["stripe", "Owner", "Retain"],
+    );
     assert.equal(spec.target.immutable, undefined);
     assert.equal(spec.target.template.metadata.annotations["reloader.stakater.com/match"], "true");
     assert.equal(spec.target.template.metadata.labels[LABEL.authority], "vault");
@@ -38,7 +47,10 @@ describe("the external-secret mechanism", () => {
 
   it("grants each consumer read on the value's data path and nothing else", () => {
     const rules = externalSecret.consumerRules(p, { namespace: "payments", serviceAccount: "api" });
-    assert.deepEqual(rules.map((r) => [r.path, r.capabilities]), [["kv/data/payments/payments-external-secret", ["read"]]]);
+    assert.deepEqual(
+      rules.map((r) => [r.path, r.capabilities]),
+      [["kv/data/payments/payments-external-secret", ["read"]]],
+    );
     assert.deepEqual(externalSecret.controllers(p, { certManagerNamespace: "cert-manager" }), []);
   });
 });

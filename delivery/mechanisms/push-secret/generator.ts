@@ -41,7 +41,10 @@ export function passwordGenerator(): CustomResourceSpec {
     apiVersion: API_VERSION.generators,
     kind: "ClusterGenerator",
     metadata: objectMetadata(PASSWORD_GENERATOR, platformLabels("steady-state")),
-    spec: { kind: "Password", generator: { passwordSpec: { length: 64, digits: 10, symbols: 0, noUpper: false, allowRepeat: true } } },
+    spec: {
+      kind: "Password",
+      generator: { passwordSpec: { length: 64, digits: 10, symbols: 0, noUpper: false, allowRepeat: true } },
+    },
   };
 }
 
@@ -51,7 +54,11 @@ export function passwordGenerator(): CustomResourceSpec {
  * (read as the writer). On the first run Vault holds nothing: `deletionPolicy: Merge` skips the missing keys
  * instead of failing, and every slot starts with the new value.
  */
-export function generatorExternalSecret(p: PushSecretPurpose, namespace: string, storeName: string): CustomResourceSpec {
+export function generatorExternalSecret(
+  p: PushSecretPurpose,
+  namespace: string,
+  storeName: string,
+): CustomResourceSpec {
   const key = kvSecretPath(p);
   const labels = purposeLabels(p, "steady-state", "vault");
   return {
@@ -77,7 +84,13 @@ export function generatorExternalSecret(p: PushSecretPurpose, namespace: string,
           },
         },
       },
-      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: API_VERSION.generators, kind: "ClusterGenerator", name: PASSWORD_GENERATOR } } }],
+      dataFrom: [
+        {
+          sourceRef: {
+            generatorRef: { apiVersion: API_VERSION.generators, kind: "ClusterGenerator", name: PASSWORD_GENERATOR },
+          },
+        },
+      ],
       data: [
         { secretKey: FROM_VAULT.next, remoteRef: { key, property: GENERATED_KEYS.next } },
         { secretKey: FROM_VAULT.current, remoteRef: { key, property: GENERATED_KEYS.current } },
@@ -91,6 +104,7 @@ export function generatorExternalSecret(p: PushSecretPurpose, namespace: string,
  * such an ExternalSecret makes a value rather than delivering one, and waits for the generator.
  */
 export function drawsFromGenerator(object: Pick<CustomResourceSpec, "spec">): boolean {
-  const dataFrom = (object.spec as { dataFrom?: { sourceRef?: { generatorRef?: unknown } }[] } | undefined)?.dataFrom ?? [];
+  const dataFrom =
+    (object.spec as { dataFrom?: { sourceRef?: { generatorRef?: unknown } }[] } | undefined)?.dataFrom ?? [];
   return dataFrom.some((d) => d.sourceRef?.generatorRef !== undefined);
 }

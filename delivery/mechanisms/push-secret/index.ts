@@ -29,7 +29,10 @@ export const pushSecret: DeliveryMechanism<"push-secret"> = {
     const w = p.push.writer;
     // ESO's PushSecret reads the current value and its metadata (to see it owns the secret) before writing both.
     return w.namespace === consumer.namespace && w.serviceAccount === consumer.serviceAccount
-      ? [aclRule(p, kvDataPath(p), ["create", "read", "update"], "push the generated value"), aclRule(p, kvMetadataPath(p), ["create", "read", "update"], "push the value's metadata")]
+      ? [
+          aclRule(p, kvDataPath(p), ["create", "read", "update"], "push the generated value"),
+          aclRule(p, kvMetadataPath(p), ["create", "read", "update"], "push the value's metadata"),
+        ]
       : [aclRule(p, kvDataPath(p), ["read"], "read the pushed value")];
   },
   controllers: () => [],

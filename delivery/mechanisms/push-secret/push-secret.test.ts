@@ -30,7 +30,10 @@ describe("the push-secret mechanism", () => {
     assert.ok(drawsFromGenerator(generator));
     assert.deepEqual((generator.spec as any).dataFrom[0].sourceRef.generatorRef.name, PASSWORD_GENERATOR);
     assert.equal(pushSecret.delivers!(generator), false);
-    assert.deepEqual(resources.filter((r) => r.kind === "ExternalSecret" && pushSecret.delivers!(r)).map((r) => r.metadata.namespace), ["checkout", "payments"]);
+    assert.deepEqual(
+      resources.filter((r) => r.kind === "ExternalSecret" && pushSecret.delivers!(r)).map((r) => r.metadata.namespace),
+      ["checkout", "payments"],
+    );
   });
 
   it("pushes the whole three-slot Secret with Replace, never deleting what consumers read", () => {

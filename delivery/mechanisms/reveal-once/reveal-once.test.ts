@@ -11,7 +11,10 @@ describe("the reveal-once mechanism", () => {
     assert.equal(resources.length, 1);
     const spec = resources[0]!.spec as Record<string, any>;
     assert.deepEqual([spec.refreshPolicy, spec.refreshInterval], ["CreatedOnce", "0s"]);
-    assert.deepEqual([spec.target.creationPolicy, spec.target.deletionPolicy, spec.target.immutable], ["Orphan", "Retain", true]);
+    assert.deepEqual(
+      [spec.target.creationPolicy, spec.target.deletionPolicy, spec.target.immutable],
+      ["Orphan", "Retain", true],
+    );
     assert.equal(spec.target.template.data, undefined, "no template re-renders the value");
     assert.deepEqual(spec.target.template.metadata.annotations, { "secrets-platform/reveal": "once" });
     assert.equal(record.refreshPolicy, "CreatedOnce");
@@ -20,6 +23,9 @@ describe("the reveal-once mechanism", () => {
   });
 
   it("grants its consumer read on the value only", () => {
-    assert.deepEqual(revealOnce.consumerRules(p, p.consumers[0]!).map((r) => [r.path, r.capabilities]), [["kv/data/payments/payments-reveal-once", ["read"]]]);
+    assert.deepEqual(
+      revealOnce.consumerRules(p, p.consumers[0]!).map((r) => [r.path, r.capabilities]),
+      [["kv/data/payments/payments-reveal-once", ["read"]]],
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { aclRule } from "../../../vault/acl.js";
-import { consumerRoleName, MOUNTS, transitKeyName, transitOperationPaths, transitOperations } from "../../../vault/paths.js";
+import {
+  consumerRoleName,
+  MOUNTS,
+  transitKeyName,
+  transitOperationPaths,
+  transitOperations,
+} from "../../../vault/paths.js";
 import { consumerNamespaces } from "../../objects.js";
 import type { DeliveryMechanism } from "../../types.js";
 
@@ -22,14 +28,21 @@ export const transit: DeliveryMechanism<"transit"> = {
   vault: { engine: "transit" },
   kinds: [],
   namespaces: consumerNamespaces,
-  consumerRules: (p) => transitOperations(p.transit.usage).map((op) => aclRule(p, `${MOUNTS.transit}/${op}/${transitKeyName(p)}`, ["update"], WHY[op])),
+  consumerRules: (p) =>
+    transitOperations(p.transit.usage).map((op) =>
+      aclRule(p, `${MOUNTS.transit}/${op}/${transitKeyName(p)}`, ["update"], WHY[op]),
+    ),
   controllers: () => [],
   deliver: (p) => ({
     resources: [],
     record: {
       mechanism: "vault-transit",
       namespaces: consumerNamespaces(p),
-      transit: { key: transitKeyName(p), paths: transitOperationPaths(p), vaultRoles: p.consumers.map(consumerRoleName).sort() },
+      transit: {
+        key: transitKeyName(p),
+        paths: transitOperationPaths(p),
+        vaultRoles: p.consumers.map(consumerRoleName).sort(),
+      },
     },
   }),
 };

@@ -3,7 +3,10 @@ import { describe, it } from "vitest";
 import { checkedPurpose, recordingStores } from "../../../test/support/checked-purpose.js";
 import { transit } from "./index.js";
 
-const consumers = [{ namespace: "payments", serviceAccount: "b" }, { namespace: "payments", serviceAccount: "a" }];
+const consumers = [
+  { namespace: "payments", serviceAccount: "b" },
+  { namespace: "payments", serviceAccount: "a" },
+];
 
 describe("the transit mechanism", () => {
   it("materializes nothing: the record names the key, its operation paths and the consumers' Vault roles", () => {
@@ -21,9 +24,18 @@ describe("the transit mechanism", () => {
     const encrypt = checkedPurpose("transit", { consumers });
     const sign = checkedPurpose("transit", { consumers, transit: { type: "ed25519", usage: "sign" } });
     const grants = (p: typeof encrypt) => transit.consumerRules(p, consumers[0]!).map((r) => [r.path, r.capabilities]);
-    assert.deepEqual(grants(encrypt), [["transit/encrypt/payments-transit", ["update"]], ["transit/decrypt/payments-transit", ["update"]]]);
-    assert.deepEqual(grants(sign), [["transit/sign/payments-transit", ["update"]], ["transit/verify/payments-transit", ["update"]]]);
+    assert.deepEqual(grants(encrypt), [
+      ["transit/encrypt/payments-transit", ["update"]],
+      ["transit/decrypt/payments-transit", ["update"]],
+    ]);
+    assert.deepEqual(grants(sign), [
+      ["transit/sign/payments-transit", ["update"]],
+      ["transit/verify/payments-transit", ["update"]],
+    ]);
     assert.deepEqual(sign.transit.usage, "sign");
-    assert.deepEqual(transit.deliver(sign, recordingStores()).record.transit!.paths, ["transit/sign/payments-transit", "transit/verify/payments-transit"]);
+    assert.deepEqual(transit.deliver(sign, recordingStores()).record.transit!.paths, [
+      "transit/sign/payments-transit",
+      "transit/verify/payments-transit",
+    ]);
   });
 });

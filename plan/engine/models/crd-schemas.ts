@@ -36,12 +36,22 @@ type ModelModule = Record<string, new (data: unknown) => { validate(): void }>;
 const modules = new Map<string, Promise<ModelModule | undefined>>();
 
 /** The schema problem of one object (the validator's message), or undefined when it is valid. */
-export async function crdSchemaProblem(obj: Pick<CustomResourceObject, "apiVersion" | "kind"> & object): Promise<string | undefined> {
+export async function crdSchemaProblem(
+  obj: Pick<CustomResourceObject, "apiVersion" | "kind"> & object,
+): Promise<string | undefined> {
   const path = crdModulePath(obj);
   if (!path) return undefined;
-  if (!modules.has(path)) modules.set(path, import(path).then((m: ModelModule) => m, () => undefined));
+  if (!modules.has(path))
+    modules.set(
+      path,
+      import(path).then(
+        (m: ModelModule) => m,
+        () => undefined,
+      ),
+    );
   const module = await modules.get(path)!;
-  if (!module?.[obj.kind]) return `no schema for ${obj.apiVersion} ${obj.kind} in ${path.split("/").slice(0, 2).join("/")} (unknown version or kind)`;
+  if (!module?.[obj.kind])
+    return `no schema for ${obj.apiVersion} ${obj.kind} in ${path.split("/").slice(0, 2).join("/")} (unknown version or kind)`;
   try {
     new module[obj.kind]!(obj).validate();
     return undefined;
@@ -55,6 +65,16 @@ export async function crdSchemaProblem(obj: Pick<CustomResourceObject, "apiVersi
  * was generated before ESO 0.20.1). The type check strips them, and a test checks the pinned chart is at least the
  * version that introduced each, so the API server keeps the field instead of pruning it.
  */
-export const FIELDS_NEWER_THAN_MODELS: readonly { kind: string; path: readonly string[]; chart: string; since: string }[] = [
-  { kind: "ClusterSecretStore", path: ["spec", "provider", "vault", "checkAndSet"], chart: "external-secrets", since: "0.20.1" },
+export const FIELDS_NEWER_THAN_MODELS: readonly {
+  kind: string;
+  path: readonly string[];
+  chart: string;
+  since: string;
+}[] = [
+  {
+    kind: "ClusterSecretStore",
+    path: ["spec", "provider", "vault", "checkAndSet"],
+    chart: "external-secrets",
+    since: "0.20.1",
+  },
 ];

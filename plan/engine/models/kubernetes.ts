@@ -43,11 +43,19 @@ const kubernetesObject: ResourceModel = async (inputs, { name, urn, now }) => {
   const patch = /Patch::/.test(urn);
   const kind = String(inputs.kind);
   // The API server validates a custom resource against its CRD's schema before storing it.
-  const invalid = patch ? undefined : await crdSchemaProblem({ ...inputs, apiVersion: String(inputs.apiVersion), kind });
-  if (invalid) throw new Error(`${inputs.apiVersion} ${kind} ${name}: the API server would refuse it: ${invalid}`);
+  const invalid = patch
+    ? undefined
+    : await crdSchemaProblem({ ...inputs, apiVersion: String(inputs.apiVersion), kind });
+  if (invalid)
+    throw new Error(`${String(inputs.apiVersion)} ${kind} ${name}: the API server would refuse it: ${invalid}`);
   const meta = (inputs.metadata ?? {}) as Record<string, unknown>;
-  const objectName = typeof meta.name === "string" && meta.name ? meta.name : `${name}-${randomBytes(4).toString("hex")}`;
-  const namespace = CLUSTER_SCOPED.has(kind) ? undefined : typeof meta.namespace === "string" && meta.namespace ? meta.namespace : "default";
+  const objectName =
+    typeof meta.name === "string" && meta.name ? meta.name : `${name}-${randomBytes(4).toString("hex")}`;
+  const namespace = CLUSTER_SCOPED.has(kind)
+    ? undefined
+    : typeof meta.namespace === "string" && meta.namespace
+      ? meta.namespace
+      : "default";
   const outputs: Record<string, unknown> = {
     ...inputs,
     metadata: {
@@ -63,11 +71,18 @@ const kubernetesObject: ResourceModel = async (inputs, { name, urn, now }) => {
   if (kind === "Job") {
     // The provider awaits a Job until it completes; a plan's Job succeeded at "now".
     const at = now.toISOString().replace(/\.\d{3}Z$/, "Z");
-    outputs.status = { startTime: at, completionTime: at, succeeded: 1, conditions: [{ type: "Complete", status: "True", lastTransitionTime: at }] };
+    outputs.status = {
+      startTime: at,
+      completionTime: at,
+      succeeded: 1,
+      conditions: [{ type: "Complete", status: "True", lastTransitionTime: at }],
+    };
   }
   if (kind === "Secret" && inputs.apiVersion === "v1" && !patch) {
     const stringData = (inputs.stringData ?? {}) as Record<string, string>;
-    const encoded = Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString("base64")]));
+    const encoded = Object.fromEntries(
+      Object.entries(stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString("base64")]),
+    );
     outputs.data = { ...((inputs.data ?? {}) as Record<string, string>), ...encoded };
     outputs.type = inputs.type ?? "Opaque";
   }
@@ -79,7 +94,8 @@ const kubernetesObject: ResourceModel = async (inputs, { name, urn, now }) => {
  * version it was asked for, and `namespace/name` as id (auto-named like other objects when `name` is not set).
  */
 const helmRelease: ResourceModel = (inputs, { name }) => {
-  const releaseName = typeof inputs.name === "string" && inputs.name ? inputs.name : `${name}-${randomBytes(4).toString("hex")}`;
+  const releaseName =
+    typeof inputs.name === "string" && inputs.name ? inputs.name : `${name}-${randomBytes(4).toString("hex")}`;
   const namespace = typeof inputs.namespace === "string" && inputs.namespace ? inputs.namespace : "default";
   return {
     id: `${namespace}/${releaseName}`,
@@ -87,7 +103,14 @@ const helmRelease: ResourceModel = (inputs, { name }) => {
       ...inputs,
       name: releaseName,
       namespace,
-      status: { name: releaseName, namespace, chart: inputs.chart, version: inputs.version, revision: 1, status: "deployed" },
+      status: {
+        name: releaseName,
+        namespace,
+        chart: inputs.chart,
+        version: inputs.version,
+        revision: 1,
+        status: "deployed",
+      },
     },
   };
 };
@@ -97,5 +120,7 @@ const NOT_PLAIN = /^kubernetes:(helm\.sh\/v[34]:(Release|Chart)|yaml(\/v2)?:|kus
 
 export function kubernetesModel(type: string): ResourceModel | undefined {
   if (type === RESOURCE_TYPES.helmRelease) return helmRelease;
-  return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:pulumi:") && !NOT_PLAIN.test(type) ? kubernetesObject : undefined;
+  return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:pulumi:") && !NOT_PLAIN.test(type)
+    ? kubernetesObject
+    : undefined;
 }

@@ -1,5 +1,13 @@
 import { RESOURCE_TYPES } from "../../../policies/resource-types.js";
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  webcrypto,
+  type KeyObject,
+} from "node:crypto";
 import sshpk from "sshpk";
 import { x509 } from "../../../pki/x509.js";
 import type { ModelResult, ResourceModel } from "../monitor.js";
@@ -20,7 +28,7 @@ const CURVES: Record<string, { node: string; web: string; hash: string; ssh: boo
 
 const privateKey: ResourceModel = (inputs) => {
   const algorithm = String(inputs.algorithm);
-  const curve = String(inputs.ecdsaCurve ?? "P224"); // the provider's default
+  const curve = typeof inputs.ecdsaCurve === "string" ? inputs.ecdsaCurve : "P224"; // the provider's default
   const rsaBits = Number(inputs.rsaBits ?? 2048);
   let key: KeyObject;
   let privateKeyPem: string;
@@ -75,7 +83,8 @@ const selfSignedCert: ResourceModel = async (inputs, { now }) => {
 
 const locallySignedCert: ResourceModel = async (inputs, { now }) => {
   const csr = new x509.Pkcs10CertificateRequest(String(inputs.certRequestPem));
-  if (!(await csr.verify())) throw new Error("tls.LocallySignedCert: the certificate request's signature does not verify");
+  if (!(await csr.verify()))
+    throw new Error("tls.LocallySignedCert: the certificate request's signature does not verify");
   const ca = new x509.X509Certificate(String(inputs.caCertPem));
   const signer = await importSigner(String(inputs.caPrivateKeyPem));
   const caSki = ca.getExtension(x509.SubjectKeyIdentifierExtension);
@@ -135,9 +144,10 @@ async function importSigner(pem: string): Promise<Signer> {
   let signing: Algorithm | EcdsaParams;
   if (key.asymmetricKeyType === "ec") {
     const curve = Object.values(CURVES).find((c) => c.node === key.asymmetricKeyDetails?.namedCurve);
-    if (!curve || curve.web === "P-224") throw new Error(`cannot sign with curve ${key.asymmetricKeyDetails?.namedCurve}: use P256, P384 or P521`);
+    if (!curve || curve.web === "P-224")
+      throw new Error(`cannot sign with curve ${key.asymmetricKeyDetails?.namedCurve}: use P256, P384 or P521`);
     algorithm = { name: "ECDSA", namedCurve: curve.web };
-    signing = { name: "ECDSA", hash: curve.hash } as EcdsaParams;
+    signing = { name: "ECDSA", hash: curve.hash };
   } else if (key.asymmetricKeyType === "rsa") {
     algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
     signing = algorithm;
@@ -176,7 +186,11 @@ const EXTENDED_USAGES: Record<string, string> = {
 
 /** A random serial and the validity window: from now, for validityPeriodHours. */
 function validity(inputs: Record<string, unknown>, now: Date) {
-  return { serialNumber: serialHex(), notBefore: now, notAfter: new Date(now.getTime() + Number(inputs.validityPeriodHours) * 3_600_000) };
+  return {
+    serialNumber: serialHex(),
+    notBefore: now,
+    notAfter: new Date(now.getTime() + Number(inputs.validityPeriodHours) * 3_600_000),
+  };
 }
 
 /** Key usages, extended key usages, basic constraints and subject key id, as the provider's createCertificate sets them. */
@@ -190,8 +204,10 @@ async function usageExtensions(inputs: Record<string, unknown>, publicKey: Crypt
   if (keyUsage) extensions.push(new x509.KeyUsagesExtension(keyUsage, true));
   if (extended.length) extensions.push(new x509.ExtendedKeyUsageExtension(extended, false));
   // Go reads MaxPathLen 0 (without MaxPathLenZero) as "no constraint"; the provider passes 0 by default.
-  if (isCa) extensions.push(new x509.BasicConstraintsExtension(true, maxPathLength > 0 ? maxPathLength : undefined, true));
-  if (isCa || inputs.setSubjectKeyId === true) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
+  if (isCa)
+    extensions.push(new x509.BasicConstraintsExtension(true, maxPathLength > 0 ? maxPathLength : undefined, true));
+  if (isCa || inputs.setSubjectKeyId === true)
+    extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
   return extensions;
 }
 
@@ -241,8 +257,10 @@ function subjectName(subject: unknown): x509.Name {
   const s = (subject ?? {}) as Record<string, unknown>;
   const parts: x509.JsonName = [];
   const add = (type: string, value: unknown) => {
-    if (Array.isArray(value)) for (const v of value) parts.push({ [type]: [String(v)] });
-    else if (value !== undefined && value !== null && value !== "") parts.push({ [type]: [String(value)] });
+    // The provider's subject fields are strings, or lists of strings.
+    const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+    if (Array.isArray(value)) for (const v of value) parts.push({ [type]: [text(v)] });
+    else if (value !== undefined && value !== null && value !== "") parts.push({ [type]: [text(value)] });
   };
   add("C", s.country);
   add("ST", s.province);

@@ -12,10 +12,15 @@ import type { ResourceModel } from "../monitor.js";
  */
 
 const hex = (n: number) => randomBytes(n).toString("hex");
-const echo = (id: (i: Record<string, unknown>) => string, extra: (i: Record<string, unknown>) => Record<string, unknown> = () => ({})): ResourceModel => (inputs) => ({
-  id: id(inputs),
-  outputs: { ...inputs, ...extra(inputs) },
-});
+const echo =
+  (
+    id: (i: Record<string, unknown>) => string,
+    extra: (i: Record<string, unknown>) => Record<string, unknown> = () => ({}),
+  ): ResourceModel =>
+  (inputs) => ({
+    id: id(inputs),
+    outputs: { ...inputs, ...extra(inputs) },
+  });
 
 const mount = echo(
   (i) => String(i.path),
@@ -31,7 +36,8 @@ const authBackend = echo(
 const policy: ResourceModel = (inputs) => {
   const doc = JSON.parse(String(inputs.policy)) as { path?: Record<string, { capabilities?: unknown }> };
   for (const [path, rule] of Object.entries(doc.path ?? {}))
-    if (!Array.isArray(rule.capabilities)) throw new Error(`vault.Policy ${String(inputs.name)}: path "${path}" has no capabilities list`);
+    if (!Array.isArray(rule.capabilities))
+      throw new Error(`vault.Policy ${String(inputs.name)}: path "${path}" has no capabilities list`);
   return { id: String(inputs.name), outputs: { ...inputs } };
 };
 
@@ -41,12 +47,17 @@ const genericEndpoint: ResourceModel = (inputs) => {
 };
 
 const intermediateCertRequest: ResourceModel = async (inputs) => {
-  if (inputs.type !== "internal") throw new Error("the platform generates intermediate keys inside Vault (type internal)");
+  if (inputs.type !== "internal")
+    throw new Error("the platform generates intermediate keys inside Vault (type internal)");
   const curve = { 256: "P-256", 384: "P-384", 521: "P-521" }[Number(inputs.keyBits ?? 256)];
-  if (inputs.keyType !== "ec" || !curve) throw new Error(`unsupported intermediate key ${String(inputs.keyType)}/${String(inputs.keyBits)}`);
+  if (inputs.keyType !== "ec" || !curve)
+    throw new Error(`unsupported intermediate key ${String(inputs.keyType)}/${String(inputs.keyBits)}`);
   const algorithm = { name: "ECDSA", namedCurve: curve, hash: curve === "P-256" ? "SHA-256" : "SHA-384" };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ["sign", "verify"])) as CryptoKeyPair;
-  const name = [`CN=${String(inputs.commonName)}`, ...(inputs.organization ? [`O=${String(inputs.organization)}`] : [])].join(", ");
+  const keys = await webcrypto.subtle.generateKey(algorithm, false, ["sign", "verify"]);
+  const name = [
+    `CN=${String(inputs.commonName)}`,
+    ...(typeof inputs.organization === "string" && inputs.organization ? [`O=${inputs.organization}`] : []),
+  ].join(", ");
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: algorithm });
   return {
     id: `${String(inputs.backend)}/intermediate/generate/internal`,
@@ -58,12 +69,22 @@ const intermediateSetSigned: ResourceModel = (inputs) => {
   const bundle = String(inputs.certificate);
   if (!bundle.includes("BEGIN CERTIFICATE")) throw new Error("set-signed needs the signed certificate (PEM)");
   new x509.X509Certificate(bundle.slice(bundle.indexOf("-----BEGIN CERTIFICATE-----")));
-  return { id: `${String(inputs.backend)}/intermediate/set-signed`, outputs: { ...inputs, importedIssuers: [randomUUID()], importedKeys: [] } };
+  return {
+    id: `${String(inputs.backend)}/intermediate/set-signed`,
+    outputs: { ...inputs, importedIssuers: [randomUUID()], importedKeys: [] },
+  };
 };
 
 const transitKey = echo(
   (i) => `${String(i.backend)}/keys/${String(i.name)}`,
-  () => ({ latestVersion: 1, minAvailableVersion: 0, minDecryptionVersion: 1, minEncryptionVersion: 0, supportsEncryption: true, supportsSigning: true }),
+  () => ({
+    latestVersion: 1,
+    minAvailableVersion: 0,
+    minDecryptionVersion: 1,
+    minEncryptionVersion: 0,
+    supportsEncryption: true,
+    supportsSigning: true,
+  }),
 );
 
 export const vaultModels: Record<string, ResourceModel> = {
