@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "vitest";
 import { DELIVERIES } from "../../registry/schema.js";
-import { checkedPurpose } from "../../test/support/checked-purpose.js";
+import { checkedPurpose, checkedRegistry } from "../../test/support/checked-purpose.js";
+import { purpose } from "../../test/support/registry-factory.js";
+import { steadyStateLayout } from "../layout.js";
 import { mechanismOf, MECHANISMS, purposePaths } from "./index.js";
 
 describe("the mechanism registry", () => {
@@ -40,6 +42,25 @@ describe("the mechanism registry", () => {
       assert.equal(m.deliveringKind !== undefined, delivered.length > 0, d);
       if (m.deliveringKind)
         for (const r of delivered) assert.ok(m.kinds.includes(r.kind), `${d}: ${r.kind} is one of its kinds`);
+    }
+  });
+
+  it("lists among its kinds every kind the steady state labels with one of its purposes, issuers and approvals included", () => {
+    const registry = checkedRegistry({ payments: DELIVERIES.map((d) => purpose(d)) });
+    const layout = steadyStateLayout(registry, {
+      vaultServer: "https://vault",
+      rootCertificatePem: "-----BEGIN CERTIFICATE-----",
+    });
+    const byId = new Map(registry.purposes.map((p) => [p.id, p]));
+    const labelled = [
+      ...layout.deliveries.flatMap((d) => d.resources),
+      ...layout.issuers.flatMap((i) => [i.resource, i.approval]),
+    ];
+    assert.ok(labelled.length > DELIVERIES.length);
+    for (const object of labelled) {
+      const p = byId.get(object.metadata.labels?.["secrets-platform/purpose"] ?? "");
+      assert.ok(p, `${object.kind} ${object.metadata.name} names a purpose`);
+      assert.ok(mechanismOf(p).kinds.includes(object.kind), `${p.delivery}: ${object.kind} is one of its kinds`);
     }
   });
 });
