@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DeliveryRecord } from "../delivery/types.js";
 import type { BootstrapInventoryEntry } from "../gitops/bootstrap-layout.js";
 import type { KvWriter } from "../delivery/types.js";
+import type { PostureContract } from "../posture/model.js";
 import type { PhaseId } from "./catalog.js";
 
 /**
@@ -113,13 +114,7 @@ export interface RuntimeAuthorityOutputs {
 }
 
 /** The posture fields known at deploy time, per purpose (no clock: they do not change from run to run). */
-export interface PostureSchedule {
-  owner: string;
-  tier: string;
-  delivery: string;
-  evidence: string;
-  rotationPeriod: string;
-  rotationGrace: string;
+export interface PostureSchedule extends PostureContract {
   issuerExpiresAt?: string;
   failClosedFrom?: string;
 }

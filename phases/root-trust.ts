@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RootCertificateAuthority, SignedIntermediateCa } from "../components/root-trust/index.js";
 import { inspectIntermediateCsr } from "../pki/x509.js";
-import type { PhaseId } from "./catalog.js";
+import { stackName, type PhaseId } from "./catalog.js";
 import type { PhaseContext, PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
 import { INTERMEDIATE_CSRS_OUTPUT, type SignedIntermediate } from "./outputs.js";
@@ -77,4 +77,23 @@ async function publishedCsrs(
       `signing ceremony refused: the ${phase} stack's ${INTERMEDIATE_CSRS_OUTPUT} output has problems:\n  ${problems.join("\n  ")}`,
     );
   return csrs;
+}
+
+/**
+ * What the cluster's later phases need of the root of trust: its certificate, which they refuse to run without, and
+ * the intermediates its ceremony has signed so far, by name.
+ */
+export async function rootOfTrust({ config, phaseOutputs }: Pick<PhaseContext, "config" | "phaseOutputs">): Promise<{
+  rootCertificatePem: string;
+  signed: Record<string, SignedIntermediate>;
+}> {
+  const { rootCertificatePem, signedIntermediates } = await phaseOutputs("root-trust", [
+    "rootCertificatePem",
+    "signedIntermediates",
+  ]);
+  if (!rootCertificatePem)
+    throw inputError(
+      `the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`,
+    );
+  return { rootCertificatePem, signed: signedIntermediates ?? {} };
 }

@@ -17,6 +17,7 @@ import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } fr
 import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
 import { requireCertifies } from "../pki/x509.js";
 import { stackName } from "./catalog.js";
+import { rootOfTrust } from "./root-trust.js";
 import type { PhaseContext, PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
 import {
@@ -46,14 +47,7 @@ const CA_CONFIG_MAP = "secrets-platform-vault-ca";
  */
 export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ config, registry, phaseOutputs }) => {
   const ra = config.runtimeAuthority;
-  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", [
-    "rootCertificatePem",
-    "signedIntermediates",
-  ]);
-  if (!rootCertificatePem)
-    throw inputError(
-      `the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`,
-    );
+  const { rootCertificatePem, signed } = await rootOfTrust({ config, phaseOutputs });
   const layout = runtimeAuthorityLayout(registry, { certManager: config.steadyState.certManager.namespace });
   if (ra.initialized) await checkBootstrapInventory(phaseOutputs, layout.handovers, config.cluster);
 

@@ -8,8 +8,10 @@ import { steadyStateLayout, type SteadyStateLayout } from "../delivery/layout.js
 import { issuerCoverageSeconds } from "../delivery/timing.js";
 import { TRUST_BUNDLE } from "../delivery/trust-bundle.js";
 import { groupBy } from "../registry/index-by.js";
+import { postureContract } from "../posture/model.js";
 import type { Registry } from "../registry/load.js";
 import { stackName } from "./catalog.js";
+import { rootOfTrust } from "./root-trust.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
 import type { PhaseOutputsRead, PostureSchedule } from "./outputs.js";
@@ -40,14 +42,7 @@ const CSI_DRIVER_SERVICE_ACCOUNT = "cert-manager-csi-driver";
  * registry before any resource is registered.
  */
 export const steadyState: PhaseProgram<"steady-state"> = async ({ config, registry, phaseOutputs }) => {
-  const { rootCertificatePem, signedIntermediates: signed = {} } = await phaseOutputs("root-trust", [
-    "rootCertificatePem",
-    "signedIntermediates",
-  ]);
-  if (!rootCertificatePem)
-    throw inputError(
-      `the ${stackName(config.cluster, "root-trust")} stack publishes no rootCertificatePem: run it first`,
-    );
+  const { rootCertificatePem, signed } = await rootOfTrust({ config, phaseOutputs });
   const ra = await phaseOutputs("runtime-authority", RUNTIME_AUTHORITY_KEYS);
   const layout = steadyStateLayout(registry, { vaultServer: ra.vault?.address ?? "", rootCertificatePem });
   const problems = runtimeAuthorityProblems(ra, layout, config.steadyState.certManager.namespace);
@@ -132,18 +127,7 @@ function postureSchedule(registry: Registry, issuerNotAfter: string | undefined)
               ).toISOString(),
             }
           : {};
-      return [
-        p.id,
-        {
-          owner: p.owner,
-          tier: p.tier,
-          delivery: p.delivery,
-          evidence: p.evidence,
-          rotationPeriod: p.rotation.period,
-          rotationGrace: p.rotation.grace,
-          ...issuer,
-        },
-      ];
+      return [p.id, { ...postureContract(p), ...issuer }];
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { issuerCoverageSeconds } from "../delivery/timing.js";
 import { parseDuration } from "../registry/duration.js";
 import type { Registry } from "../registry/load.js";
+import type { RegisteredPurpose } from "../registry/purpose.js";
 import type { Delivery, Tier } from "../registry/schema.js";
 
 /**
@@ -37,7 +38,26 @@ export interface Observation {
   /** A short, value-free description of what was read (e.g. "KV version 3", "Certificate Ready"). */
   detail?: string;
   /** The contract the source knew the purpose by, so a purpose removed from the registry can still be reported. */
-  contract?: Pick<PostureEntry, "owner" | "tier" | "delivery" | "evidence" | "rotationPeriod" | "rotationGrace">;
+  contract?: PostureContract;
+}
+
+/** What posture reports of a purpose's contract: who owns it, where it lives, how it rotates, what proves it. */
+export type PostureContract = Pick<
+  PostureEntry,
+  "owner" | "tier" | "delivery" | "evidence" | "rotationPeriod" | "rotationGrace"
+>;
+
+export function postureContract(
+  p: Pick<RegisteredPurpose, "owner" | "tier" | "delivery" | "evidence" | "rotation">,
+): PostureContract {
+  return {
+    owner: p.owner,
+    tier: p.tier,
+    delivery: p.delivery,
+    evidence: p.evidence,
+    rotationPeriod: p.rotation.period,
+    rotationGrace: p.rotation.grace,
+  };
 }
 
 export interface PostureEntry {
@@ -116,12 +136,7 @@ function current(registry: Registry, observations: readonly Observation[], now: 
     const t = now.getTime();
     const entry: Omit<PostureEntry, "status" | "reason"> = {
       purpose: p.id,
-      owner: p.owner,
-      tier: p.tier,
-      delivery: p.delivery,
-      evidence: p.evidence,
-      rotationPeriod: p.rotation.period,
-      rotationGrace: p.rotation.grace,
+      ...postureContract(p),
       ...(last !== undefined
         ? { lastRotatedAt: iso(last), rotationDueAt: iso(last + period), graceEndsAt: iso(last + period + grace) }
         : {}),

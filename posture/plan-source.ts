@@ -4,7 +4,7 @@ import { x509 } from "../pki/x509.js";
 import type { Registry } from "../registry/load.js";
 import { mechanismOf } from "../delivery/mechanisms/index.js";
 import type { DeliveryRecord } from "../delivery/types.js";
-import type { Observation } from "./model.js";
+import { postureContract, type Observation } from "./model.js";
 
 /**
  * Observations an offline plan can make: everything it plans comes into use at the plan's time. Values Vault holds
@@ -24,14 +24,7 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
 
   const out: Observation[] = [];
   for (const p of registry.purposes) {
-    const contract = {
-      owner: p.owner,
-      tier: p.tier,
-      delivery: p.delivery,
-      evidence: p.evidence,
-      rotationPeriod: p.rotation.period,
-      rotationGrace: p.rotation.grace,
-    };
+    const contract = postureContract(p);
     const o = (fact: Omit<Observation, "purpose" | "source">) =>
       out.push({ purpose: p.id, source: "plan", contract, ...fact });
     const storage = mechanismOf(p).vault;
