@@ -42,7 +42,15 @@ export default defineConfig({
           globalSetup: ["test/support/demo-plan-setup.ts"],
         },
       },
-      { extends: true, test: { name: "real", include: ["test/real/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "real",
+          include: ["test/real/**/*.test.ts"],
+          // The real tier applies the same demo plan to real servers.
+          globalSetup: ["test/support/demo-plan-setup.ts"],
+        },
+      },
     ],
   },
 });

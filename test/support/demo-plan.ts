@@ -6,7 +6,7 @@ import { unwire, type WireMap } from "../../plan/engine/wire.js";
 import type { PlanResult, StackRun } from "../../plan/run.js";
 
 /**
- * The demo cluster planned once per test run (test/support/demo-plan-setup.ts, the unit project's globalSetup), for
+ * The demo cluster planned once per test run (test/support/demo-plan-setup.ts, the globalSetup of both projects), for
  * every file that reads the demo's plan rather than planning it again.
  */
 
@@ -40,7 +40,7 @@ declare module "vitest" {
 function provided<T>(key: string, value: Provided<T> | undefined): T {
   if (value === undefined)
     throw new Error(
-      `${key} is provided by test/support/demo-plan-setup.ts: run this file in the unit project (vitest.config.ts)`,
+      `${key} is provided by test/support/demo-plan-setup.ts: run this file in the unit or real project (vitest.config.ts)`,
     );
   if (!value.ok) throw new Error(`${key}: the setup failed: ${value.error}`);
   return value.value;
