@@ -1,6 +1,7 @@
 import sshpk from "sshpk";
 import { z } from "zod";
 import { isAgeIdentity, isAgeRecipient } from "../pki/age.js";
+import { DISTRIBUTION, DISTRIBUTIONS, versionAtLeast, type Distribution } from "../vault/distribution.js";
 import { SEAL_REQUIRED_OPTIONS, SEAL_SECRET_OPTIONS, SEAL_TYPES, type SealType } from "../vault/server.js";
 import { PHASE_IDS, stackName, type PhaseId } from "../phases/catalog.js";
 import type { Problem } from "../registry/problems.js";
@@ -63,10 +64,18 @@ const PlatformConfigSchema = z.object({
   gitBranch: z.string().min(1),
   gitKnownHosts: z.string(),
   allowedNamespaces: jsonArray.pipe(z.array(dnsLabel)),
+  vaultDistribution: z.enum(DISTRIBUTIONS, { error: `must be one of ${DISTRIBUTIONS.join(", ")}` }),
   vaultNamespace: dnsLabel,
-  vaultChartRepository: z.url({ protocol: /^https$/, error: "must be an https URL" }),
-  vaultChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 0.29.1" }),
-  vaultVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact Vault version, e.g. 1.18.1" }),
+  // Empty: the distribution's own pin (vault/distribution.ts), so one key switches chart, chart version and image.
+  vaultChartRepository: z.union([z.literal(""), z.url({ protocol: /^https$/, error: "must be an https URL" })]),
+  vaultChartVersion: z.union([
+    z.literal(""),
+    z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact chart version, e.g. 0.29.2" }),
+  ]),
+  vaultVersion: z.union([
+    z.literal(""),
+    z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must pin an exact server version, e.g. 2.7.2" }),
+  ]),
   vaultReplicas: int(1, 7).refine((n) => n % 2 === 1, { error: "must be odd (1, 3, 5 or 7): Raft needs a majority" }),
   vaultSealType: z.enum(SEAL_TYPES),
   vaultSealOptions: jsonArray.pipe(
@@ -148,9 +157,12 @@ export interface PlatformConfig {
     allowedNamespaces: string[];
   };
   runtimeAuthority: {
+    /** OpenBao or HashiCorp Vault (vault/distribution.ts); the chart and version below default to its pins. */
+    distribution: Distribution;
     namespace: string;
     chartRepository: string;
     chartVersion: string;
+    /** The server's release (OpenBao 2.x or Vault 1.x), the image tag of the server and the handover Jobs. */
     vaultVersion: string;
     replicas: number;
     seal: { type: SealType; options: Record<string, string>; credentialsSecret?: string };
@@ -314,9 +326,28 @@ function runtimeAuthorityProblems(c: Parsed, file: string, prefix: string): Prob
   const out: Problem[] = [];
   const at = (key: string, message: string) => out.push({ file, subject: `${prefix}${key}`, message });
   const options = sealOptions(c.vaultSealOptions);
+  const spec = DISTRIBUTION[c.vaultDistribution];
+  const version = c.vaultVersion || spec.version;
+  const versionProblem = spec.checkVersion(version);
+  if (versionProblem) at("vaultVersion", versionProblem);
+  // A stack written for the other distribution (its chart repository set explicitly) would install the wrong chart.
+  for (const other of DISTRIBUTIONS)
+    if (other !== c.vaultDistribution && c.vaultChartRepository === DISTRIBUTION[other].chart.repository)
+      at(
+        "vaultChartRepository",
+        `${c.vaultChartRepository} is ${DISTRIBUTION[other].product}'s chart repository, but vaultDistribution is ${c.vaultDistribution}: set vaultDistribution: ${other}, or leave the repository empty for ${spec.product}'s`,
+      );
+  const removed = spec.sealsRemovedIn;
+  if (removed && removed.seals.includes(c.vaultSealType) && versionAtLeast(version, removed.version))
+    at(
+      "vaultSealType",
+      `${spec.product} ${version} has no built-in ${c.vaultSealType} seal (removed in ${removed.version}; it is a KMS plugin now, which this program does not declare): use transit or shamir`,
+    );
   if (c.vaultSealType === "shamir") {
     if (c.vaultSealOptions.length > 0)
       at("vaultSealOptions", "a shamir seal takes no options: set vaultSealType to the auto-unseal it configures");
+    if (c.vaultSealCredentialsSecret)
+      at("vaultSealCredentialsSecret", "a shamir seal reads no credentials: leave it empty, or set the auto-unseal");
   } else {
     const missing = SEAL_REQUIRED_OPTIONS[c.vaultSealType].filter((k) => !(k in options));
     if (missing.length > 0) at("vaultSealOptions", `the ${c.vaultSealType} seal needs ${missing.join(", ")}`);
@@ -377,10 +408,11 @@ function toConfig(c: Parsed, stack: string): PlatformConfig {
     },
     bootstrap: { allowedNamespaces: c.allowedNamespaces },
     runtimeAuthority: {
+      distribution: c.vaultDistribution,
       namespace: c.vaultNamespace,
-      chartRepository: c.vaultChartRepository,
-      chartVersion: c.vaultChartVersion,
-      vaultVersion: c.vaultVersion,
+      chartRepository: c.vaultChartRepository || DISTRIBUTION[c.vaultDistribution].chart.repository,
+      chartVersion: c.vaultChartVersion || DISTRIBUTION[c.vaultDistribution].chart.version,
+      vaultVersion: c.vaultVersion || DISTRIBUTION[c.vaultDistribution].version,
       replicas: c.vaultReplicas,
       seal: {
         type: c.vaultSealType,

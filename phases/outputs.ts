@@ -4,6 +4,7 @@ import type { BootstrapInventoryEntry } from "../gitops/bootstrap-layout.js";
 import type { KvWriter } from "../delivery/types.js";
 import type { PostureContract } from "../posture/model.js";
 import type { PhaseId } from "./catalog.js";
+import type { AuditDeclaration, Distribution } from "../vault/distribution.js";
 
 /**
  * What each phase's stack publishes: one type per phase, written by its program and read by later phases (through
@@ -69,9 +70,14 @@ export interface RuntimeAuthorityOutputs {
   [INTERMEDIATE_CSRS_OUTPUT]: Record<string, string>;
   status: RuntimeAuthorityStatus;
   vault?: {
+    /** `openbao` or `vault` (vaultDistribution), and its product name. */
+    distribution: Distribution;
+    product: string;
     namespace: string;
     release: string;
     chart: { chart: string; repository: string; version: string };
+    /** The server image, tag included. */
+    image: string;
     version: string;
     replicas: number;
     storage: "raft";
@@ -109,7 +115,8 @@ export interface RuntimeAuthorityOutputs {
   /** Per policy: `sha256:<hex>` of its exact text as written to Vault. */
   policies?: Record<string, string>;
   kubernetesAuth?: { path: string; accessor: string };
-  auditDevices?: { path: string; type: "file"; filePath: string }[];
+  /** Where each audit device comes from: OpenBao's server configuration, or Vault's API. */
+  auditDevices?: { path: string; type: "file"; filePath: string; declaredIn: AuditDeclaration }[];
   handover?: Record<string, HandoverRecord>;
 }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import { platformLabels } from "../registry/labels.js";
 import { ConsumerPolicies, KubernetesAuth } from "../components/runtime-authority/access.js";
-import { AUDIT_DEVICES, AuditDevices } from "../components/runtime-authority/audit-devices.js";
+import { AuditDevices } from "../components/runtime-authority/audit-devices.js";
 import { HandoverToVault } from "../components/runtime-authority/handover.js";
 import { KvEngine } from "../components/runtime-authority/kv-engine.js";
 import { PkiIntermediate } from "../components/runtime-authority/pki-engine.js";
@@ -14,6 +14,8 @@ import { aclPolicyDigest } from "../vault/acl.js";
 import { DEFAULT_KV_MAX_VERSIONS } from "../registry/schema.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
 import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
+import { auditDevices } from "../vault/audit.js";
+import { DISTRIBUTION, imageReference } from "../vault/distribution.js";
 import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
 import { requireCertifies } from "../pki/x509.js";
 import { stackName } from "./catalog.js";
@@ -36,12 +38,13 @@ const TLS_SECRET = "vault-tls";
 const CA_CONFIG_MAP = "secrets-platform-vault-ca";
 
 /**
- * Phase 3: Vault as the runtime authority. The stack advances one step per `pulumi up` as its inputs arrive, and
- * says which step it is at in `status`:
+ * Phase 3: Vault (OpenBao or HashiCorp Vault, `vaultDistribution`) as the runtime authority. The stack advances one
+ * step per `pulumi up` as its inputs arrive, and says which step it is at in `status`:
  * 1. publish the CSR of the TLS intermediate (the root signs it in its ceremony);
- * 2. issue the listener certificate and deploy Vault (then the operators' init ceremony);
- * 3. once `vaultInitialized`: audit devices, mounts, keys, Kubernetes auth, one policy per consumer, KV metadata,
- *    the handover of every bootstrap purpose, and the PKI mount's CSR (the root signs it);
+ * 2. issue the listener certificate and deploy the server (then the operators' init ceremony); OpenBao's audit
+ *    devices are in its server configuration from here on;
+ * 3. once `vaultInitialized`: Vault's audit devices (through the API), mounts, keys, Kubernetes auth, one policy per
+ *    consumer, KV metadata, the handover of every bootstrap purpose, and the PKI mount's CSR (the root signs it);
  * 4. set the signed PKI chain and create one PKI role per certificate purpose.
  * Everything read from other stacks is read and checked before any resource is registered.
  */
@@ -51,7 +54,10 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   const layout = runtimeAuthorityLayout(registry, { certManager: config.steadyState.certManager.namespace });
   if (ra.initialized) await checkBootstrapInventory(phaseOutputs, layout.handovers, config.cluster);
 
+  const distribution = DISTRIBUTION[ra.distribution];
+  const audits = auditDevices(ra.distribution);
   const settings: VaultServerSettings = {
+    distribution: ra.distribution,
     namespace: ra.namespace,
     releaseName: RELEASE,
     vaultVersion: ra.vaultVersion,
@@ -95,9 +101,12 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   });
   const inClusterAddress = vaultActiveAddress(settings);
   outputs.vault = {
+    distribution: ra.distribution,
+    product: distribution.product,
     namespace: ra.namespace,
     release: RELEASE,
-    chart: { chart: "vault", repository: ra.chartRepository, version: ra.chartVersion },
+    chart: { chart: distribution.chart.name, repository: ra.chartRepository, version: ra.chartVersion },
+    image: imageReference(ra.distribution, ra.vaultVersion),
     version: ra.vaultVersion,
     replicas: ra.replicas,
     storage: "raft",
@@ -107,6 +116,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     listenerCertificateNotAfter: listener.notAfter,
   };
   outputs.initCeremony = initCeremony({
+    distribution: ra.distribution,
     seal: ra.seal.type,
     keyShares: ra.keyShares,
     keyThreshold: ra.keyThreshold,
@@ -122,9 +132,15 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     { address: ra.address, skipChildToken: false, maxLeaseTtlSeconds: 1200, tokenName: `pulumi-${config.stack}` },
     { dependsOn: [server] },
   );
-  const audit = new AuditDevices("audit", {}, { providers: [provider] });
-  // Audit first: every later change is recorded.
-  const inVault = { providers: [provider], dependsOn: [audit] };
+  // Audit first: every later change is recorded. OpenBao has recorded since its first start (its devices are in the
+  // server configuration, and its API refuses them); Vault's are enabled through the API before anything else.
+  const inVault =
+    distribution.audit === "api"
+      ? {
+          providers: [provider],
+          dependsOn: [new AuditDevices("audit", { devices: audits }, { providers: [provider] })],
+        }
+      : { providers: [provider], dependsOn: [server] };
   // Handed-over secrets get their metadata from the handover, once the value is in Vault.
   const kv = new KvEngine(
     "kv",
@@ -182,7 +198,8 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
         authPath: auth.path,
         vaultAddress: inClusterAddress,
         caConfigMap: caMap.metadata.name,
-        image: `hashicorp/vault:${ra.vaultVersion}`,
+        image: imageReference(ra.distribution, ra.vaultVersion),
+        cli: distribution.cli,
         dependsOn: [kv.ready, auth, caMap],
       },
       inVault,
@@ -281,7 +298,12 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
       ].map((p) => [p.name, aclPolicyDigest(p)]),
     ),
     kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
-    auditDevices: AUDIT_DEVICES.map((d) => ({ path: d.path, type: "file", filePath: d.options.file_path })),
+    auditDevices: audits.map((d) => ({
+      path: d.path,
+      type: d.type,
+      filePath: d.options.file_path,
+      declaredIn: distribution.audit,
+    })),
     handover: handovers,
   });
   return done(pki.signed ? "configured" : "awaiting-pki-signature");

@@ -9,6 +9,7 @@ import { parsePlatformConfig } from "../config/platform.js";
 import { readProjectFile, type ProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { formatProblem } from "../registry/problems.js";
+import { DISTRIBUTION, DISTRIBUTIONS } from "../vault/distribution.js";
 
 const CANARY = "canary-3f9a1c-never-print-me";
 const project = readProjectFile();
@@ -223,6 +224,79 @@ describe("runtime-authority config", () => {
   });
   it("refuses a Vault token in stack config: it would be stored in state", () =>
     assert.match(messages({ "vault:token": CANARY })[0]!, /vault:token: must not be stack config: export VAULT_TOKEN/));
+
+  // Without the demo's auto-unseal: OpenBao 2.7 has no built-in awskms seal (checked below).
+  const shamir = { vaultSealType: "shamir", vaultSealOptions: "[]", vaultSealCredentialsSecret: "" };
+  it("defaults to OpenBao, whose chart, chart version and image the empty keys take from its pins", () => {
+    assert.equal(project.config.vaultDistribution!.default, "openbao");
+    for (const key of ["vaultChartRepository", "vaultChartVersion", "vaultVersion"])
+      assert.equal(project.config[key]!.default, "", key);
+    for (const d of DISTRIBUTIONS) {
+      const r = parse({ ...shamir, vaultDistribution: d });
+      assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
+      const { distribution, chartRepository, chartVersion, vaultVersion } = r.config.runtimeAuthority;
+      const pin = DISTRIBUTION[d];
+      assert.deepEqual(
+        { distribution, chartRepository, chartVersion, vaultVersion },
+        {
+          distribution: d,
+          chartRepository: pin.chart.repository,
+          chartVersion: pin.chart.version,
+          vaultVersion: pin.version,
+        },
+      );
+    }
+  });
+  it("names every distribution's pins in Pulumi.yaml's descriptions, so `pulumi config` shows what empty means", () => {
+    const described = (key: string) => project.config[key]!.description!;
+    for (const d of DISTRIBUTIONS) {
+      assert.ok(described("vaultChartRepository").includes(DISTRIBUTION[d].chart.repository), d);
+      assert.ok(described("vaultChartVersion").includes(`${d} ${DISTRIBUTION[d].chart.version}`), d);
+      assert.ok(
+        described("vaultVersion").includes(
+          `${DISTRIBUTION[d].product.replace("HashiCorp ", "")} ${DISTRIBUTION[d].version}`,
+        ),
+        d,
+      );
+    }
+  });
+  it("refuses a version or chart repository of the other distribution, naming the key that switches", () => {
+    assert.deepEqual(messages({ ...shamir, vaultDistribution: "openbao", vaultVersion: "1.18.1" }), [
+      `${file}: secrets-platform:vaultVersion: 1.18.1 is older than OpenBao 2.4.0, the first release that reads audit devices from the server configuration (this stack declares them there); 1.18.1 looks like a HashiCorp Vault version: set vaultDistribution: vault`,
+    ]);
+    assert.match(
+      messages({ ...shamir, vaultDistribution: "vault", vaultVersion: "2.7.2" })[0]!,
+      /set vaultDistribution: openbao/,
+    );
+    assert.deepEqual(
+      messages({
+        ...shamir,
+        vaultDistribution: "openbao",
+        vaultChartRepository: "https://helm.releases.hashicorp.com",
+      }),
+      [
+        `${file}: secrets-platform:vaultChartRepository: https://helm.releases.hashicorp.com is HashiCorp Vault's chart repository, but vaultDistribution is openbao: set vaultDistribution: vault, or leave the repository empty for OpenBao's`,
+      ],
+    );
+  });
+  it("refuses the cloud KMS seals OpenBao 2.7 no longer builds in, and accepts them on Vault", () => {
+    assert.deepEqual(messages({ vaultDistribution: "openbao" }), [
+      `${file}: secrets-platform:vaultSealType: OpenBao 2.7.2 has no built-in awskms seal (removed in 2.7.0; it is a KMS plugin now, which this program does not declare): use transit or shamir`,
+    ]);
+    assert.ok(parse({ vaultDistribution: "vault" }).ok);
+    assert.ok(
+      parse({
+        vaultDistribution: "openbao",
+        vaultSealType: "transit",
+        vaultSealOptions: JSON.stringify(["address=https://unseal.example:8200", "key_name=k", "mount_path=transit/"]),
+        vaultSealCredentialsSecret: "",
+      }).ok,
+    );
+  });
+  it("reads no seal credentials for a shamir seal", () =>
+    assert.deepEqual(messages({ ...shamir, vaultSealCredentialsSecret: "vault-kms-unseal" }), [
+      `${file}: secrets-platform:vaultSealCredentialsSecret: a shamir seal reads no credentials: leave it empty, or set the auto-unseal`,
+    ]));
 });
 
 describe("steady-state configuration", () => {

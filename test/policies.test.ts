@@ -20,6 +20,9 @@ import { transitKeyHardened } from "../policies/rules/transit-key-hardened.js";
 import { transitionalDeadline } from "../policies/rules/transitional-deadline.js";
 import { trustProtected } from "../policies/rules/trust-protected.js";
 import { renderAclPolicy } from "../vault/acl.js";
+import { DISTRIBUTION, type Distribution } from "../vault/distribution.js";
+import { vaultChartValues } from "../vault/server.js";
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import { evaluate } from "../policies/evaluate.js";
 import { steadyStateLayout } from "../delivery/layout.js";
 import { noSecretOutputs } from "../policies/rules/no-secret-outputs.js";
@@ -474,12 +477,72 @@ describe("acl-least-privilege", () => {
 });
 
 describe("audit-devices", () => {
-  const audit = (name: string) => args(vault.Audit, { type: "file" }, { name });
+  const audit = (name: string) => args(vault.Audit, { type: "file", path: name }, { name });
   const mount = args(vault.Mount, { path: "kv", type: "kv" });
+  const server = (distribution: Distribution, values: Record<string, unknown> = chartValues(distribution)) =>
+    args(
+      RESOURCE_TYPES.helmRelease,
+      { chart: DISTRIBUTION[distribution].chart.name, values },
+      { name: "vault-release" },
+    );
+  const chartValues = (distribution: Distribution) =>
+    vaultChartValues({
+      distribution,
+      namespace: "vault",
+      releaseName: "vault",
+      vaultVersion: DISTRIBUTION[distribution].version,
+      replicas: 3,
+      seal: { type: "shamir", options: {} },
+      injector: false,
+      tlsSecret: "vault-tls",
+    }) as { server: { ha: { raft: { config: string } } } };
+  /** OpenBao's chart values with the server configuration's audit stanzas replaced. */
+  const withAudit = (audit: unknown[] | undefined) => {
+    const values = chartValues("openbao");
+    const config = JSON.parse(values.server.ha.raft.config) as Record<string, unknown>;
+    if (audit === undefined) delete config.audit;
+    else config.audit = audit;
+    values.server.ha.raft.config = JSON.stringify(config);
+    return values;
+  };
+
   it("accepts two devices beside configured Vault", () =>
     assertNoViolations(auditDevices, stackOf([audit("a"), audit("b"), mount])));
   it("refuses one device", () =>
     assertHasViolation(auditDevices, stackOf([audit("a"), mount]), /configures Vault with 1 audit device; at least 2/));
+  it("accepts OpenBao's two devices declared in its server configuration, configured or not yet", async () => {
+    await assertNoViolations(auditDevices, stackOf([server("openbao"), mount]));
+    await assertNoViolations(auditDevices, stackOf([server("openbao")]));
+  });
+  it("refuses an OpenBao server configuration that declares fewer than two devices", async () => {
+    await assertHasViolation(
+      auditDevices,
+      stackOf([server("openbao", withAudit(undefined)), mount]),
+      /runs OpenBao with 0 audit devices in its server configuration; at least 2/,
+    );
+    await assertHasViolation(
+      auditDevices,
+      stackOf([server("openbao", withAudit([{ file: { only: { options: { file_path: "stdout" } } } }]))]),
+      /runs OpenBao with 1 audit device in its server configuration/,
+    );
+  });
+  it("refuses audit devices registered through OpenBao's API, which it rejects", () =>
+    assertHasViolation(
+      auditDevices,
+      stackOf([server("openbao"), audit("a"), mount]),
+      /a enables an audit device through the API, which OpenBao refuses: declare it in the server configuration/,
+    ));
+  it("says so when it cannot read an OpenBao server configuration", () => {
+    const values = chartValues("openbao");
+    values.server.ha.raft.config = 'audit "file" "a" {}';
+    return assertHasViolation(auditDevices, stackOf([server("openbao", values)]), /is not JSON, so its audit devices/);
+  });
+  it("does not count a Vault chart's configuration: Vault's devices come through its API", () =>
+    assertHasViolation(
+      auditDevices,
+      stackOf([server("vault", withAudit([{ file: { a: {} } }, { file: { b: {} } }])), mount]),
+      /configures Vault with 0 audit devices/,
+    ));
 });
 
 describe("single-authority", () => {

@@ -1,8 +1,11 @@
 /**
- * How Vault itself runs: the server configuration, the official chart's values, and the init ceremony. Pure data;
- * the VaultServer component only hands it to Helm. The server configuration is rendered as JSON, which Vault's HCL
- * parser reads as is, so no value is ever spliced into configuration text.
+ * How the runtime authority's server runs: the server configuration, the chart's values, and the init ceremony, for
+ * either distribution (vault/distribution.ts: OpenBao or HashiCorp Vault). Pure data; the VaultServer component only
+ * hands it to Helm. The server configuration is rendered as JSON, which both servers' HCL parsers read as is, so no
+ * value is ever spliced into configuration text.
  */
+import { auditDevices, auditStanzas } from "./audit.js";
+import { DISTRIBUTION, type Distribution } from "./distribution.js";
 
 export const SEAL_TYPES = ["shamir", "awskms", "gcpckms", "azurekeyvault", "transit"] as const;
 export type SealType = (typeof SEAL_TYPES)[number];
@@ -26,9 +29,12 @@ export const SEAL_SECRET_OPTIONS = [
 ] as const;
 
 export interface VaultServerSettings {
+  /** Which server of the Vault API runs (vault/distribution.ts). */
+  distribution: Distribution;
   namespace: string;
-  /** Helm release name; also the Service and StatefulSet name. */
+  /** Helm release name; also the Service and StatefulSet name, whatever the chart (`fullnameOverride`). */
   releaseName: string;
+  /** The server's release (the image tag). */
   vaultVersion: string;
   replicas: number;
   seal: { type: SealType; options: Record<string, string>; credentialsSecret?: string };
@@ -37,10 +43,11 @@ export interface VaultServerSettings {
   tlsSecret: string;
 }
 
-/** Where the chart mounts `extraVolumes` of type secret: /vault/userconfig/<secret name>. */
-const userconfig = (secret: string) => `/vault/userconfig/${secret}`;
+/** Where the chart mounts `extraVolumes` of type secret: `<home>/userconfig/<secret name>`. */
+const userconfig = (s: Pick<VaultServerSettings, "distribution">, secret: string) =>
+  `${DISTRIBUTION[s.distribution].home}/userconfig/${secret}`;
 
-/** The in-cluster address of the active Vault node (the chart's `<release>-active` Service). */
+/** The in-cluster address of the active node (the chart's `<release>-active` Service). */
 export function vaultActiveAddress(s: Pick<VaultServerSettings, "namespace" | "releaseName">): string {
   return `https://${s.releaseName}-active.${s.namespace}.svc:8200`;
 }
@@ -60,9 +67,15 @@ export function listenerDnsNames(s: Pick<VaultServerSettings, "namespace" | "rel
   ];
 }
 
-/** The server configuration: Raft storage joined over TLS, TLS-only listener, the seal, Kubernetes service registration. */
+/**
+ * The server configuration: Raft storage joined over TLS, TLS-only listener, the seal, Kubernetes service
+ * registration and, for OpenBao, the audit devices (OpenBao 2.4+ creates them from here on start and SIGHUP, and
+ * refuses them through the API). `api_addr` and `cluster_addr` are left to the chart, which sets them per pod
+ * (`BAO_API_ADDR`/`VAULT_API_ADDR`, `..._CLUSTER_ADDR`).
+ */
 export function vaultServerConfig(s: VaultServerSettings): Record<string, unknown> {
-  const tls = userconfig(s.tlsSecret);
+  const spec = DISTRIBUTION[s.distribution];
+  const tls = userconfig(s, s.tlsSecret);
   const peers = Array.from({ length: s.replicas }, (_, i) => ({
     leader_api_addr: `https://${s.releaseName}-${i}.${s.releaseName}-internal:8200`,
     leader_ca_cert_file: `${tls}/ca.crt`,
@@ -70,8 +83,9 @@ export function vaultServerConfig(s: VaultServerSettings): Record<string, unknow
   const sealOptions = { ...s.seal.options, ...sealCredentialFiles(s) };
   return {
     ui: false,
-    // Raft keeps its data on disk; mlock is recommended off with integrated storage.
-    disable_mlock: true,
+    // Vault: mlock is recommended off with integrated storage (Raft keeps its data on disk). OpenBao removed mlock,
+    // and `disable_mlock` with it (only `true` is still accepted), so it is left out there.
+    ...(s.distribution === "vault" ? { disable_mlock: true } : {}),
     listener: [
       {
         tcp: {
@@ -83,33 +97,48 @@ export function vaultServerConfig(s: VaultServerSettings): Record<string, unknow
         },
       },
     ],
-    storage: { raft: { path: "/vault/data", retry_join: peers } },
+    storage: { raft: { path: `${spec.home}/data`, retry_join: peers } },
     ...(s.seal.type === "shamir" ? {} : { seal: { [s.seal.type]: sealOptions } }),
     service_registration: { kubernetes: {} },
+    ...(spec.audit === "server-configuration" ? { audit: auditStanzas(auditDevices(s.distribution)) } : {}),
   };
 }
 
 /** Seal credentials are files of the credentials Secret; each seal type names its file option differently. */
 function sealCredentialFiles(s: VaultServerSettings): Record<string, string> {
   if (!s.seal.credentialsSecret) return {};
-  const dir = userconfig(s.seal.credentialsSecret);
+  const dir = userconfig(s, s.seal.credentialsSecret);
   if (s.seal.type === "gcpckms") return { credentials: `${dir}/credentials.json` };
   return {};
 }
 
-/** Values for the official `hashicorp/vault` chart. */
+/** Values for the distribution's chart: `openbao/openbao` (openbao-helm) or `hashicorp/vault` (vault-helm). */
 export function vaultChartValues(s: VaultServerSettings): Record<string, unknown> {
+  const spec = DISTRIBUTION[s.distribution];
   const credentials = s.seal.credentialsSecret;
-  const env: Record<string, string> = { VAULT_CACERT: `${userconfig(s.tlsSecret)}/ca.crt` };
+  // The CLI in the pod (`kubectl exec ... bao|vault ...`) trusts the listener through this CA file.
+  const env: Record<string, string> = { [spec.caCertEnv]: `${userconfig(s, s.tlsSecret)}/ca.crt` };
   // The AWS and Azure SDKs read credentials from files named by these variables; no key is put in an env value.
   if (credentials && s.seal.type === "awskms")
-    env.AWS_SHARED_CREDENTIALS_FILE = `${userconfig(credentials)}/credentials`;
-  if (credentials && s.seal.type === "azurekeyvault") env.AZURE_AUTH_LOCATION = `${userconfig(credentials)}/azure.auth`;
+    env.AWS_SHARED_CREDENTIALS_FILE = `${userconfig(s, credentials)}/credentials`;
+  if (credentials && s.seal.type === "azurekeyvault")
+    env.AZURE_AUTH_LOCATION = `${userconfig(s, credentials)}/azure.auth`;
   return {
     global: { enabled: true, tlsDisable: false },
+    // The Services, pods and peers are named after the release whatever the chart (release `vault` of chart
+    // `openbao` would otherwise be `vault-openbao`): the listener certificate and retry_join name them.
+    fullnameOverride: s.releaseName,
     injector: { enabled: s.injector },
     server: {
-      image: { repository: "hashicorp/vault", tag: s.vaultVersion },
+      image: {
+        ...(spec.image.registry ? { registry: spec.image.registry } : {}),
+        repository: spec.image.repository,
+        tag: s.vaultVersion,
+      },
+      // Both charts' default, pinned because the install relies on it: Helm's wait skips a StatefulSet that does
+      // not roll (helm pkg/kube ready.go), so the atomic install completes while the pods are still uninitialized
+      // and sealed (their readiness probe, `bao status`/`vault status`, fails until they are unsealed).
+      updateStrategyType: "OnDelete",
       dev: { enabled: false },
       standalone: { enabled: false },
       ha: {
@@ -132,7 +161,24 @@ export function vaultChartValues(s: VaultServerSettings): Record<string, unknown
   };
 }
 
+/**
+ * OpenBao (2.6 on) generates a root token only for an authenticated caller (`sys/generate-root-token`; the
+ * unauthenticated `sys/generate-root` is off by default since 2.5.3, CVE-2026-5807), where Vault takes a quorum of
+ * shares alone. This policy is all the operators' login needs: it reads, starts, feeds and cancels an attempt, and
+ * grants nothing else; a root token still takes a quorum of shares.
+ */
+export const GENERATE_ROOT_POLICY = {
+  name: "generate-root",
+  document: {
+    path: {
+      "sys/generate-root-token/attempt": { capabilities: ["read", "update", "delete"] },
+      "sys/generate-root-token/update": { capabilities: ["update"] },
+    },
+  },
+} as const;
+
 export interface InitCeremonySettings {
+  distribution: Distribution;
   seal: SealType;
   keyShares: number;
   keyThreshold: number;
@@ -148,26 +194,35 @@ export interface InitCeremonySettings {
  * and revoked. Later changes use a root token generated on demand from a quorum of shares, revoked again after.
  */
 export function initCeremony(s: InitCeremonySettings): { command: string; steps: string[] } {
+  const cli = DISTRIBUTION[s.distribution].cli;
   const auto = s.seal !== "shamir";
   const keys = s.operatorPgpKeys.join(",");
   const command = [
-    `kubectl -n ${s.namespace} exec ${s.releaseName}-0 -- vault operator init -format=json`,
+    `kubectl -n ${s.namespace} exec ${s.releaseName}-0 -- ${cli} operator init -format=json`,
     auto
       ? `-recovery-shares=${s.keyShares} -recovery-threshold=${s.keyThreshold} -recovery-pgp-keys=${keys}`
       : `-key-shares=${s.keyShares} -key-threshold=${s.keyThreshold} -pgp-keys=${keys}`,
     `-root-token-pgp-key=${s.operatorPgpKeys[0]}`,
   ].join(" ");
+  const policy = GENERATE_ROOT_POLICY;
   return {
     command,
     steps: [
       `Copy the operators' public keys into ${s.releaseName}-0 (kubectl cp), then run the command above. Nothing in the output is readable without an operator's private key.`,
       `Hand each operator their own encrypted ${auto ? "recovery" : "unseal"} share; store none of them together, and none in Kubernetes, Git or Pulumi.`,
       auto
-        ? `Auto-unseal (${s.seal}) unseals every pod; check with: vault status`
-        : `Unseal each pod with ${s.keyThreshold} shares: vault operator unseal (repeat on every restart).`,
+        ? `Auto-unseal (${s.seal}) unseals every pod; check with: ${cli} status`
+        : `Unseal each pod with ${s.keyThreshold} shares: ${cli} operator unseal (repeat on every restart).`,
       "The first operator decrypts the root token (gpg --decrypt), sets secrets-platform:vaultInitialized true and runs `VAULT_TOKEN=<root token> pulumi up` for this stack once.",
-      "Revoke the root token right after: vault token revoke -self. No stored root token remains.",
-      "For any later configuration change: vault operator generate-root with a quorum of shares, pulumi up with that token, revoke it again.",
+      ...(s.distribution === "openbao"
+        ? [
+            `Before revoking it: OpenBao generates a root token only for an authenticated caller, so write the policy that lets a quorum do it (${cli} policy write ${policy.name} - with ${JSON.stringify(policy.document)}) and give each operator a login holding only that policy; without one, no quorum can ever generate a root token again.`,
+          ]
+        : []),
+      `Revoke the root token right after: ${cli} token revoke -self. No stored root token remains.`,
+      s.distribution === "openbao"
+        ? `For any later configuration change: log in with an operator's ${policy.name} login, ${cli} operator generate-root with a quorum of ${auto ? "recovery " : ""}shares, pulumi up with that token, revoke it again.`
+        : `For any later configuration change: ${cli} operator generate-root with a quorum of shares, pulumi up with that token, revoke it again.`,
     ],
   };
 }

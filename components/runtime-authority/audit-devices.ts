@@ -1,34 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { AuditDevice } from "../../vault/audit.js";
 
-/** The audit devices: a file on the audit volume and stdout for the log pipeline. */
-export const AUDIT_DEVICES = [
-  {
-    path: "file-volume",
-    options: { file_path: "/vault/audit/vault-audit.log" },
-    description: "Audit log on the chart's audit volume",
-  },
-  {
-    path: "file-stdout",
-    options: { file_path: "stdout" },
-    description: "Audit log to stdout, for the cluster log pipeline",
-  },
-] as const;
+/** Arguments for {@link AuditDevices}. */
+export interface AuditDevicesArgs {
+  /** The devices to enable (vault/audit.ts `auditDevices`): a file on the audit volume and stdout. */
+  devices: readonly AuditDevice[];
+}
 
 /**
- * Two audit devices, so one failing (a full volume, a stalled pipe) does not block Vault: Vault refuses requests
- * only when no device can record them. Protected: removing an audit device is itself a security event.
+ * The audit devices, enabled through the API: HashiCorp Vault only. OpenBao (2.4+) refuses `sys/audit` through the
+ * API (CVE-2025-54997): there the same devices are declared in the server configuration (vault/server.ts) and this
+ * component is not registered. Protected: removing an audit device is itself a security event.
  */
 export class AuditDevices extends pulumi.ComponentResource {
   public readonly paths: pulumi.Output<string>[];
 
-  constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("secrets-platform:runtime-authority:AuditDevices", name, args, opts);
-    this.paths = AUDIT_DEVICES.map(
+  constructor(name: string, args: AuditDevicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("secrets-platform:runtime-authority:AuditDevices", name, {}, opts);
+    this.paths = args.devices.map(
       (d) =>
         new vault.Audit(
           `${name}-${d.path}`,
-          { type: "file", path: d.path, description: d.description, options: { ...d.options, format: "json" } },
+          { type: d.type, path: d.path, description: d.description, options: { ...d.options } },
           { parent: this, protect: true },
         ).path,
     );

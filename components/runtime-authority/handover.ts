@@ -9,6 +9,13 @@ import { FLUX_PRUNE, FLUX_RECONCILE } from "../../gitops/flux.js";
 import type { HandoverRecord } from "../../phases/outputs.js";
 import { ANNOTATION, LABEL, platformLabels } from "../../registry/labels.js";
 
+/**
+ * The variable the handover script reads its CLI's name from (vault/handover-script.ts; default `vault`). The Job
+ * sets it for either distribution; VAULT_ADDR and VAULT_CACERT serve both, since the bao CLI falls back to the VAULT_
+ * name of every BAO_ variable it reads.
+ */
+export const HANDOVER_CLI_ENV = "VAULT_CLI";
+
 /** Arguments for {@link HandoverToVault}. */
 export interface HandoverToVaultArgs {
   handover: HandoverLayout;
@@ -18,8 +25,10 @@ export interface HandoverToVaultArgs {
   /** Vault's in-cluster address, and the ConfigMap (in the Secret's namespace) holding the CA that signed it. */
   vaultAddress: string;
   caConfigMap: pulumi.Input<string>;
-  /** The official Vault image the Job runs (same version as the server). */
+  /** The server's own image the Job runs (same distribution and version as the server: its CLI matches). */
   image: string;
+  /** The CLI in that image (`bao` for OpenBao, `vault` for Vault). */
+  cli: "bao" | "vault";
   /** Mounts and auth the Job needs. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -87,6 +96,7 @@ export class HandoverToVault extends pulumi.ComponentResource {
                   image: args.image,
                   command: ["/bin/sh", "-c", HANDOVER_SCRIPT],
                   env: [
+                    { name: HANDOVER_CLI_ENV, value: args.cli },
                     { name: "VAULT_ADDR", value: args.vaultAddress },
                     { name: "VAULT_CACERT", value: "/handover/ca/ca.crt" },
                     { name: "AUTH_PATH", value: args.authPath },

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DISTRIBUTION } from "../../vault/distribution.js";
 import { vaultChartValues, type VaultServerSettings } from "../../vault/server.js";
 import { platformLabels } from "../../registry/labels.js";
 
@@ -12,8 +13,9 @@ export interface VaultServerArgs {
 }
 
 /**
- * Vault through the official chart: HA on integrated Raft, TLS only, audit storage, no dev mode, injector off unless
- * asked for. The release is protected: deleting it would take the runtime authority down with it.
+ * The server of the Vault API through its distribution's own chart (OpenBao's or HashiCorp's): HA on integrated
+ * Raft, TLS only, audit storage, no dev mode, injector off unless asked for. The release is protected: deleting it
+ * would take the runtime authority down with it.
  */
 export class VaultServer extends pulumi.ComponentResource {
   public readonly releaseName: pulumi.Output<string>;
@@ -26,15 +28,15 @@ export class VaultServer extends pulumi.ComponentResource {
       `${name}-release`,
       {
         name: s.releaseName,
-        chart: "vault",
+        chart: DISTRIBUTION[s.distribution].chart.name,
         version: args.chart.version,
         repositoryOpts: { repo: args.chart.repository },
         namespace: s.namespace,
         createNamespace: false,
         atomic: true,
         cleanupOnFail: true,
-        // The chart's readiness probe counts an uninitialized or sealed pod as ready (uninitcode/sealedcode 204), so
-        // an atomic install completes before the init ceremony.
+        // Atomic, yet it completes before the init ceremony: the StatefulSet updates OnDelete, and Helm's wait skips
+        // a StatefulSet that does not roll, so sealed (unready) pods do not fail it (vaultChartValues).
         values: vaultChartValues(s),
       },
       { parent: this, protect: true, dependsOn: args.dependsOn },
