@@ -190,21 +190,36 @@ describe("runtime-authority config", () => {
     return r.problems.map(formatProblem);
   };
 
-  it("accepts the demo stack: auto-unseal with a credentials Secret, 3 shares to 3 operators, threshold 2", () => {
+  // The demo's seal before it moved to OpenBao: AWS KMS auto-unseal, its credentials file from a bootstrap Secret.
+  const awskms = {
+    vaultDistribution: "vault",
+    vaultSealType: "awskms",
+    vaultSealOptions: JSON.stringify(["region=eu-west-1", "kms_key_id=alias/demo-vault-unseal"]),
+    vaultSealCredentialsSecret: "vault-kms-unseal",
+  };
+  it("accepts the demo stack: OpenBao, shamir, 3 shares to 3 operators, threshold 2", () => {
     const r = parse({});
+    assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
+    assert.equal(r.config.runtimeAuthority.distribution, "openbao");
+    assert.deepEqual(r.config.runtimeAuthority.seal, { type: "shamir", options: {} });
+    assert.deepEqual([r.config.runtimeAuthority.keyShares, r.config.runtimeAuthority.keyThreshold], [3, 2]);
+    assert.equal(r.config.runtimeAuthority.initialized, true);
+  });
+  it("accepts an auto-unseal with a credentials Secret", () => {
+    const r = parse(awskms);
     assert.ok(r.ok, r.ok ? "" : r.problems.map(formatProblem).join("\n"));
     assert.deepEqual(r.config.runtimeAuthority.seal, {
       type: "awskms",
       options: { region: "eu-west-1", kms_key_id: "alias/demo-vault-unseal" },
       credentialsSecret: "vault-kms-unseal",
     });
-    assert.equal(r.config.runtimeAuthority.initialized, true);
   });
   it("requires each auto-unseal's own options, and keeps credentials out of stack config without printing them", () => {
-    assert.deepEqual(messages({ vaultSealOptions: JSON.stringify(["region=eu-west-1"]) }), [
+    assert.deepEqual(messages({ ...awskms, vaultSealOptions: JSON.stringify(["region=eu-west-1"]) }), [
       `${file}: secrets-platform:vaultSealOptions: the awskms seal needs kms_key_id`,
     ]);
     const leak = messages({
+      ...awskms,
       vaultSealOptions: JSON.stringify(["region=eu-west-1", "kms_key_id=k", `secret_key=${CANARY}`]),
     });
     assert.match(leak[0]!, /secret_key are credentials: put them in the vaultSealCredentialsSecret Secret/);
@@ -280,18 +295,12 @@ describe("runtime-authority config", () => {
     );
   });
   it("refuses the cloud KMS seals OpenBao 2.7 no longer builds in, and accepts them on Vault", () => {
-    assert.deepEqual(messages({ vaultDistribution: "openbao" }), [
+    assert.deepEqual(messages({ ...awskms, vaultDistribution: "openbao" }), [
       `${file}: secrets-platform:vaultSealType: OpenBao 2.7.2 has no built-in awskms seal (removed in 2.7.0; it is a KMS plugin now, which this program does not declare): use transit or shamir`,
     ]);
-    assert.ok(parse({ vaultDistribution: "vault" }).ok);
-    assert.ok(
-      parse({
-        vaultDistribution: "openbao",
-        vaultSealType: "transit",
-        vaultSealOptions: JSON.stringify(["address=https://unseal.example:8200", "key_name=k", "mount_path=transit/"]),
-        vaultSealCredentialsSecret: "",
-      }).ok,
-    );
+    assert.ok(parse(awskms).ok);
+    const transit = ["address=https://unseal.example:8200", "key_name=k", "mount_path=transit/"];
+    assert.ok(parse({ vaultSealType: "transit", vaultSealOptions: JSON.stringify(transit) }).ok);
   });
   it("reads no seal credentials for a shamir seal", () =>
     assert.deepEqual(messages({ ...shamir, vaultSealCredentialsSecret: "vault-kms-unseal" }), [

@@ -7,14 +7,18 @@ import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import type { RecordedResource } from "../plan/engine/monitor.js";
 import { modelFor } from "../plan/engine/models/index.js";
-import { isWireSecret, unwire, type Wire } from "../plan/engine/wire.js";
+import { isWireSecret, redact, unwire, type Wire } from "../plan/engine/wire.js";
 import { cliPassphrase } from "../plan/passphrase-source.js";
 import { LOCAL_ORGANIZATION, runProgram, runStack } from "../plan/run.js";
 import { x509 } from "../pki/x509.js";
 import { parseDuration } from "../registry/duration.js";
 import { FLUX_PRUNE, FLUX_RECONCILE } from "../gitops/flux.js";
 import { LABEL } from "../registry/labels.js";
+import { evaluate } from "../policies/evaluate.js";
 import { demoPlan, inputs, outputsOf, runOf } from "./support/demo-plan.js";
+import { declaredAuditDevices } from "../vault/audit.js";
+import { HANDOVER_CLI_ENV } from "../components/runtime-authority/handover.js";
+import { DISTRIBUTION } from "../vault/distribution.js";
 
 const project = readProjectFile();
 const passphrase = cliPassphrase("demo", project.root);
@@ -26,6 +30,20 @@ const outputs = outputsOf(ra);
 const rootOutputs = outputsOf(rootTrust);
 const ofType = (type: string) => ra.resources.filter((r) => r.type === type && !r.read);
 const purposesWith = (f: (p: (typeof registry.purposes)[number]) => boolean) => registry.purposes.filter(f);
+/** What a resource is registered after: its own dependsOn, its parents', and those of what it depends on (depending
+ * on a component means depending on its resources). */
+function after(r: RecordedResource, resources = ra.resources, seen = new Set<string>()): Set<string> {
+  const byUrn = new Map(resources.map((x) => [x.urn, x]));
+  const walk = (x: RecordedResource) => {
+    for (const urn of [...x.options.dependsOn, ...(x.parent ? [x.parent] : [])])
+      if (!seen.has(urn)) {
+        seen.add(urn);
+        walk(byUrn.get(urn)!);
+      }
+  };
+  walk(r);
+  return seen;
+}
 
 describe("phase 3 in the demo plan", () => {
   it("runs the signing ceremony to the end: TLS and PKI intermediates signed, Vault configured", () => {
@@ -35,11 +53,14 @@ describe("phase 3 in the demo plan", () => {
     assert.equal(ra.runs, 3, "CSR of the TLS intermediate, then Vault and the PKI CSR, then the signed PKI chain");
   });
 
-  it("deploys Vault from the pinned official chart: HA Raft, TLS only, audit storage, no dev mode, no injector", () => {
+  it("deploys OpenBao from its pinned chart and image: HA Raft, TLS only, audit storage, no dev mode, no injector", () => {
     const [release] = ofType("kubernetes:helm.sh/v3:Release");
     const i = inputs(release!);
-    assert.equal(i.chart, "vault");
-    assert.match(i.version, /^\d+\.\d+\.\d+$/);
+    assert.equal(i.chart, "openbao");
+    assert.equal(i.repositoryOpts.repo, DISTRIBUTION.openbao.chart.repository);
+    assert.equal(i.version, DISTRIBUTION.openbao.chart.version);
+    assert.deepEqual(i.values.server.image, { registry: "quay.io", repository: "openbao/openbao", tag: "2.7.2" });
+    assert.equal(i.values.fullnameOverride, "vault", "Services and pods keep the names the certificate carries");
     assert.equal(i.values.server.dev.enabled, false);
     assert.equal(i.values.server.ha.enabled, true);
     assert.equal(i.values.server.ha.replicas, 3);
@@ -47,12 +68,22 @@ describe("phase 3 in the demo plan", () => {
     assert.equal(i.values.injector.enabled, false);
     assert.equal(i.values.global.tlsDisable, false);
     const config = JSON.parse(i.values.server.ha.raft.config);
-    assert.ok(config.storage.raft, "integrated Raft storage");
+    assert.equal(config.storage.raft.path, "/openbao/data", "integrated Raft storage on the chart's data volume");
     assert.equal(config.listener[0].tcp.tls_disable, undefined);
-    assert.match(config.listener[0].tcp.tls_cert_file, /vault-tls\/tls\.crt$/);
-    assert.deepEqual(Object.keys(config.seal), ["awskms"]);
-    assert.ok(!JSON.stringify(config.seal).match(/secret_key|access_key/), "no credential in the seal stanza");
+    assert.equal(config.listener[0].tcp.tls_cert_file, "/openbao/userconfig/vault-tls/tls.crt");
+    assert.equal(config.seal, undefined, "shamir: no seal stanza");
     assert.equal(release!.options.protect, true);
+    assert.deepEqual(
+      { distribution: outputs.vault.distribution, image: outputs.vault.image, seal: outputs.vault.seal },
+      { distribution: "openbao", image: "quay.io/openbao/openbao:2.7.2", seal: "shamir" },
+    );
+  });
+
+  it("prints OpenBao's init ceremony: bao operator init with the stack's shares, threshold and operators' keys", () => {
+    assert.equal(
+      outputs.initCeremony.command,
+      "kubectl -n vault exec vault-0 -- bao operator init -format=json -key-shares=3 -key-threshold=2 -pgp-keys=operators/alice.asc,operators/bob.asc,operators/carol.asc -root-token-pgp-key=operators/alice.asc",
+    );
   });
 
   it("serves Vault TLS from a certificate that chains to the phase-0 root", async () => {
@@ -208,26 +239,31 @@ describe("phase 3 in the demo plan", () => {
       );
   });
 
-  it("enables two audit devices, protected, before any other configuration", () => {
-    const audits = ofType("vault:index/audit:Audit");
-    assert.equal(audits.length, 2);
-    for (const a of audits) assert.equal(a.options.protect, true);
-    // Every Vault resource is registered after both audit devices: through its own dependsOn, its parents', or
-    // those of what it depends on (depending on a component means depending on its resources).
-    const byUrn = new Map(ra.resources.map((r) => [r.urn, r]));
-    const after = (r: RecordedResource, seen = new Set<string>()): Set<string> => {
-      for (const urn of [...r.options.dependsOn, ...(r.parent ? [r.parent] : [])])
-        if (!seen.has(urn)) {
-          seen.add(urn);
-          after(byUrn.get(urn)!, seen);
-        }
-      return seen;
-    };
+  it("declares two audit devices in OpenBao's server configuration, registers none through its API, and configures nothing before the server", () => {
+    const [release] = ofType("kubernetes:helm.sh/v3:Release");
+    const declared = declaredAuditDevices(inputs(release!).values.server.ha.raft.config);
+    assert.ok("devices" in declared);
+    assert.deepEqual(
+      declared.devices.map((d) => [d.path, d.options.file_path]),
+      [
+        ["file-volume", "/openbao/audit/openbao-audit.log"],
+        ["file-stdout", "stdout"],
+      ],
+    );
+    assert.equal(ofType("vault:index/audit:Audit").length, 0, "OpenBao refuses audit devices through the API");
+    assert.deepEqual(
+      outputs.auditDevices.map((d: { path: string; declaredIn: string }) => [d.path, d.declaredIn]),
+      [
+        ["file-volume", "server-configuration"],
+        ["file-stdout", "server-configuration"],
+      ],
+    );
     const vaultResources = ra.resources.filter(
       (r) => r.type.startsWith("vault:") && r.type !== "vault:index/audit:Audit",
     );
     assert.ok(vaultResources.length > 50);
-    for (const r of vaultResources) for (const a of audits) assert.ok(after(r).has(a.urn), `${r.name} after ${a.name}`);
+    for (const r of vaultResources)
+      assert.ok(after(r).has(release!.urn), `${r.name} after the server whose configuration holds the devices`);
   });
 
   it("protects everything that holds data or trust", () => {
@@ -283,6 +319,9 @@ describe("the handover in the demo plan", () => {
       const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
       assert.equal(env.KV_PATH, `${p.owner}/${p.id}`);
       assert.equal(env.ROLE, `handover.${p.id}`);
+      // The server's own image and CLI: OpenBao's image carries `bao` (and a `vault` link to it).
+      assert.equal(pod.containers[0].image, "quay.io/openbao/openbao:2.7.2");
+      assert.equal(env[HANDOVER_CLI_ENV], "bao");
     }
   });
 
@@ -370,5 +409,99 @@ describe("the handover in the demo plan", () => {
         bootstrapPurposes.some((p) => (unwire(r.inputs) as any).path.endsWith(`/${p.id}`)),
     );
     assert.equal(handedOver.length, 0, "no handover recorded in Vault");
+  });
+});
+
+describe("the Vault form of phase 3 (vaultDistribution: vault), beside the demo's OpenBao", async () => {
+  const stacks = new Map(
+    result.stacks.map((s) => [`${LOCAL_ORGANIZATION}/${project.name}/${s.stack}`, { outputs: s.outputs }]),
+  );
+  const loaded = loadStackConfig(project, ra.stack, passphrase);
+  assert.ok(loaded.ok);
+  // The demo as it ran on Vault before: auto-unseal with AWS KMS, its credentials from the bootstrap Secret.
+  const values = {
+    ...loaded.config.values,
+    "secrets-platform:vaultDistribution": "vault",
+    "secrets-platform:vaultSealType": "awskms",
+    "secrets-platform:vaultSealOptions": JSON.stringify(["region=eu-west-1", "kms_key_id=alias/demo-vault-unseal"]),
+    "secrets-platform:vaultSealCredentialsSecret": "vault-kms-unseal",
+  };
+  // The demo's state (its TLS intermediate key included): the same cluster, run on the other distribution.
+  const run = await runStack(project, { ...loaded.config, values }, stacks, now, ra.resources);
+  const of = (type: string) => run.resources.filter((r) => r.type === type && !r.read);
+  const out = unwire(run.outputs) as Record<string, any>;
+
+  it("installs HashiCorp's chart and image, with the seal and no audit stanza in the server configuration", () => {
+    const i = inputs(of("kubernetes:helm.sh/v3:Release")[0]!);
+    assert.deepEqual(
+      [i.chart, i.repositoryOpts.repo, i.version],
+      ["vault", "https://helm.releases.hashicorp.com", "0.29.1"],
+    );
+    assert.deepEqual(i.values.server.image, { repository: "hashicorp/vault", tag: "1.18.1" });
+    const config = JSON.parse(i.values.server.ha.raft.config);
+    assert.equal(config.storage.raft.path, "/vault/data");
+    assert.equal(config.disable_mlock, true);
+    assert.equal(config.audit, undefined);
+    assert.deepEqual(Object.keys(config.seal), ["awskms"]);
+    assert.ok(!JSON.stringify(config.seal).match(/secret_key|access_key/), "no credential in the seal stanza");
+    assert.equal(
+      i.values.server.extraEnvironmentVars.AWS_SHARED_CREDENTIALS_FILE,
+      "/vault/userconfig/vault-kms-unseal/credentials",
+    );
+  });
+
+  it("enables the two audit devices through Vault's API, protected, before any other configuration", () => {
+    const audits = of("vault:index/audit:Audit");
+    assert.deepEqual(
+      audits.map((a) => [inputs(a).path, inputs(a).options.file_path]),
+      [
+        ["file-volume", "/vault/audit/vault-audit.log"],
+        ["file-stdout", "stdout"],
+      ],
+    );
+    for (const a of audits) assert.equal(a.options.protect, true);
+    const vaultResources = run.resources.filter(
+      (r) => r.type.startsWith("vault:") && r.type !== "vault:index/audit:Audit",
+    );
+    assert.ok(vaultResources.length > 50);
+    for (const r of vaultResources)
+      for (const a of audits) assert.ok(after(r, run.resources).has(a.urn), `${r.name} after ${a.name}`);
+    assert.ok(out.auditDevices.every((d: { declaredIn: string }) => d.declaredIn === "api"));
+  });
+
+  it("prints vault operator init with recovery shares, and runs the handover Jobs on the Vault image and CLI", () => {
+    assert.match(
+      out.initCeremony.command,
+      /-- vault operator init -format=json -recovery-shares=3 -recovery-threshold=2 /,
+    );
+    assert.ok(!out.initCeremony.steps.some((s: string) => s.includes("generate-root-token")));
+    for (const job of of("kubernetes:batch/v1:Job")) {
+      const container = inputs(job).spec.template.spec.containers[0];
+      assert.equal(container.image, "hashicorp/vault:1.18.1");
+      assert.ok(
+        container.env.some((e: { name: string; value: string }) => e.name === HANDOVER_CLI_ENV && e.value === "vault"),
+      );
+    }
+  });
+
+  it("passes the policy pack as the OpenBao form does", () => {
+    // As the offline plan hands the stack to the pack: custom resources, secrets shown as "[secret]".
+    const resources = run.resources
+      .filter((r) => r.custom && !r.read)
+      .map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: redact(r.inputs) as Record<string, any>,
+        protect: r.options.protect,
+        stack: ra.stack,
+        phase: "runtime-authority" as const,
+        secretsMarked: true,
+      }));
+    const violations = evaluate([{ stack: ra.stack, phase: "runtime-authority", resources }], { registry, now });
+    assert.deepEqual(
+      violations.filter((v) => v.enforcementLevel === "mandatory"),
+      [],
+    );
   });
 });
