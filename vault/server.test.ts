@@ -75,6 +75,11 @@ describe("the server configuration of each distribution", () => {
     }
   });
 
+  it("runs Raft with its production timing on both", () => {
+    for (const d of DISTRIBUTIONS)
+      assert.equal((vaultServerConfig(settings(d)).storage as any).raft.performance_multiplier, 1, d);
+  });
+
   it("leaves out disable_mlock for OpenBao, which dropped mlock, and keeps it for Vault's Raft", () => {
     assert.equal(vaultServerConfig(settings("openbao")).disable_mlock, undefined);
     assert.equal(vaultServerConfig(settings("vault")).disable_mlock, true);
