@@ -1,4 +1,5 @@
-// `npm run docs`: writes the generated parts of docs/ (the policy pack's rules, the delivery mechanisms).
+// `npm run docs`: writes the generated parts of docs/ (the policy pack's rules, the delivery mechanisms, OpenBao and
+// Vault side by side).
 // `npm run docs -- --check` writes nothing and exits 1 naming every file that is not what this would write,
 // so a rule changed without its documentation is caught; test/docs.test.ts makes the same comparison.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -6,6 +7,7 @@ import { parseArgs } from "node:util";
 import { MECHANISMS } from "../delivery/mechanisms/index.js";
 import { RULES } from "../policies/rules/index.js";
 import { withSection } from "../reference/markdown.js";
+import { distributionsTable } from "../reference/distributions.js";
 import { mechanismsTable } from "../reference/mechanisms.js";
 import { rulesTable } from "../reference/rules.js";
 import { DELIVERIES } from "../registry/schema.js";
@@ -18,6 +20,7 @@ export const GENERATED: readonly { file: string; section: string; render: () => 
     section: "mechanisms",
     render: () => mechanismsTable(MECHANISMS, DELIVERIES),
   },
+  { file: "docs/phases/3-runtime-authority.md", section: "distributions", render: distributionsTable },
 ];
 
 const USAGE = "usage: npm run docs [-- --check]";

@@ -262,7 +262,11 @@ describe("runtime-authority config", () => {
       );
     }
   });
-  it("names every distribution's pins in Pulumi.yaml's descriptions, so `pulumi config` shows what empty means", () => {
+  it("names every distribution's pins in Pulumi.yaml's descriptions and docs/configuration.md, so empty means what they say", () => {
+    const reference = readFileSync("docs/configuration.md", "utf8");
+    for (const d of DISTRIBUTIONS)
+      for (const pin of [DISTRIBUTION[d].chart.version, DISTRIBUTION[d].version])
+        assert.ok(reference.includes(`\`${pin}\``), `docs/configuration.md names ${d}'s ${pin}`);
     const described = (key: string) => project.config[key]!.description!;
     for (const d of DISTRIBUTIONS) {
       assert.ok(described("vaultChartRepository").includes(DISTRIBUTION[d].chart.repository), d);
