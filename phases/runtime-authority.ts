@@ -132,8 +132,8 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     { address: ra.address, skipChildToken: false, maxLeaseTtlSeconds: 1200, tokenName: `pulumi-${config.stack}` },
     { dependsOn: [server] },
   );
-  // Audit first: every later change is recorded. OpenBao has recorded since its first start (its devices are in the
-  // server configuration, and its API refuses them); Vault's are enabled through the API before anything else.
+  // Audit first: every later change is recorded. OpenBao has recorded since its first unseal (its devices are in the
+  // server configuration, created as it unseals; its API refuses them); Vault's are enabled through the API first.
   const inVault =
     distribution.audit === "api"
       ? {
