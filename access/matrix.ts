@@ -5,7 +5,6 @@ import { perRegistry } from "../registry/index-by.js";
 import {
   evaluate,
   literalPrefix,
-  matches,
   mergeRules,
   policyRules,
   type PolicyDocumentJson,
@@ -102,11 +101,10 @@ export function accessMatrix(resources: readonly VaultResource[], registry: Regi
   for (const role of roles(resources)) {
     // A token carries the policies of the role it logged in with; roles are never combined into one token.
     const rules = mergeRules(role.policies.flatMap((name) => byName.get(name) ?? []));
-    // Only paths some pattern of the role matches can be granted anything: found through their literal prefixes.
+    // Only the paths starting with a rule's literal prefix can be decided by it: found through those prefixes.
     const candidates = new Set<PurposePath>();
-    for (const pattern of rules.keys())
-      for (const entry of pathsStartingWith(registry, literalPrefix(pattern)))
-        if (matches(pattern, entry.path)) candidates.add(entry);
+    for (const pattern of rules.byPattern.keys())
+      for (const entry of pathsStartingWith(registry, literalPrefix(pattern))) candidates.add(entry);
     for (const { path, purpose } of candidates) {
       const grant = evaluate(rules, path);
       if (grant.capabilities.length === 0 || grant.capabilities[0] === "deny") continue;
