@@ -2,14 +2,8 @@ import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import type { Registry } from "../registry/load.js";
 import type { RegisteredPurpose } from "../registry/purpose.js";
 import { perRegistry } from "../registry/index-by.js";
-import {
-  evaluate,
-  literalPrefix,
-  mergeRules,
-  policyRules,
-  type PolicyDocumentJson,
-  type PolicyRule,
-} from "../vault/acl-eval.js";
+import { evaluate, literalPrefix, mergeRules, type PolicyRule } from "../vault/acl-eval.js";
+import { parseJsonPolicy } from "../vault/policy-parse.js";
 import { mechanismOf, purposePaths } from "../delivery/mechanisms/index.js";
 
 /**
@@ -59,12 +53,10 @@ function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]
   const out = new Map<string, PolicyRule[]>();
   for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy)) {
     try {
-      out.set(
-        String(r.props.name),
-        policyRules(String(r.props.name), JSON.parse(String(r.props.policy)) as PolicyDocumentJson),
-      );
+      out.set(String(r.props.name), parseJsonPolicy(String(r.props.name), String(r.props.policy)));
     } catch {
-      out.set(String(r.props.name), []); // not JSON: acl-least-privilege reports it; it grants nothing the matrix can show
+      // Not JSON, or a document Vault would refuse: acl-least-privilege reports it; it grants nothing once applied.
+      out.set(String(r.props.name), []);
     }
   }
   return out;

@@ -10,8 +10,11 @@ import {
   type PathBody,
   type PolicyRule,
 } from "../vault/acl-eval.js";
-import { parsePolicyDocument } from "../vault/policy-parse.js";
+import { parseJsonPolicy, parsePolicyDocument } from "../vault/policy-parse.js";
 import { enginePaths } from "../vault/paths.js";
+import { aclLeastPrivilege } from "../policies/rules/acl-least-privilege.js";
+import { RESOURCE_TYPES } from "../policies/resource-types.js";
+import { assertHasViolation, createResourceValidationArgs } from "./support/policy-harness.js";
 
 /** Rules of one policy from `{ path: capabilities }`, or `{ path: body }` for the legacy field. */
 const policy = (name: string, paths: Record<string, string[] | PathBody>): PolicyRule[] =>
@@ -19,6 +22,7 @@ const policy = (name: string, paths: Record<string, string[] | PathBody>): Polic
     path: Object.fromEntries(Object.entries(paths).map(([p, c]) => [p, Array.isArray(c) ? { capabilities: c } : c])),
   });
 const caps = (rules: PolicyRule[], path: string) => evaluate(rules, path).capabilities;
+const hcl = async (text: string, path: string) => caps(await parsePolicyDocument("p", text), path);
 
 describe("the ACL evaluator, on the examples of Vault's policy documentation", () => {
   it("matches exact paths, a trailing * as a prefix glob, and + as exactly one segment", () => {
@@ -201,5 +205,96 @@ describe("the ACL evaluator, where it disagreed with the real server", () => {
     assert.deepEqual(caps(rules, "b"), ["read"]);
     assert.deepEqual(caps(rules, "c/{{identity.entity.id}}"), ["update"]); // was read
     assert.deepEqual(evaluate(mergeRules(rules, Date.parse("2000-01-01T00:00:00Z")), "a").capabilities, ["list"]);
+  });
+});
+
+describe("the policy parser, where it accepted what the real server refuses", () => {
+  const refused: [string, string, RegExp][] = [
+    ["an unknown capability", `path "a" { capabilities = ["read", "banana"] }`, /invalid capability "banana"/],
+    ["HashiCorp Vault's subscribe", `path "a" { capabilities = ["subscribe"] }`, /invalid capability "subscribe"/],
+    ["root", `path "a" { capabilities = ["root"] }`, /invalid capability "root"/],
+    ["an upper-case capability", `path "a" { capabilities = ["READ"] }`, /invalid capability "READ"/],
+    ["capabilities as a string", `path "a" { capabilities = "read" }`, /capabilities: a list of strings expected/],
+    ["an unknown path key", `path "a" {\n  capabilites = ["read"]\n}`, /path "a": invalid key "capabilites"/],
+    ["an unknown top-level key", `name = "test"\nbad = "foo"\nnope = "yes"`, /invalid key "bad"\ninvalid key "nope"/],
+    ["a bad legacy value", `path "a" { policy = "banana" }`, /invalid policy "banana"/],
+    ["list as a legacy value", `path "a" { policy = "list" }`, /invalid policy "list"/],
+    ["+*", `path "foo/+*" { capabilities = ["read"] }`, /'\+\*' is forbidden/],
+    ["unbalanced templating", JSON.stringify({ path: { "a}}b": {} } }), /unbalanced templating characters/],
+    ["a bad expiration", `path "a" { expiration = "tomorrow" }`, /invalid expiration time/],
+    [
+      "max_wrapping_ttl under min",
+      `path "/" {\n  policy = "read"\n  min_wrapping_ttl = 400\n  max_wrapping_ttl = 200\n}`,
+      /max_wrapping_ttl cannot be less than min_wrapping_ttl/,
+    ],
+    [
+      "a response keys filter without list",
+      `path "a/*" {\n  capabilities = ["read"]\n  list_scan_response_keys_filter_path = "a/{{ .key }}"\n}`,
+      /needs to be used on a path with the list capability/,
+    ],
+    ["a pagination limit that is no integer", `path "a" { pagination_limit = "x" }`, /an integer expected/],
+    ["a JSON path body as a list", JSON.stringify({ path: { a: [{ capabilities: ["read"] }] } }), /an object expected/],
+    ["name as a block", `name {}`, /name: a string expected/],
+  ];
+  for (const [what, text, message] of refused)
+    it(`refuses ${what}`, async () => {
+      await assert.rejects(parsePolicyDocument("p", text), message); // was accepted
+    });
+
+  it("accepts what the server accepts, read as it reads it", async () => {
+    assert.deepEqual(await hcl(`name = "DeV"\npath "a" { policy = "read" }`, "a"), ["read", "list"]);
+    assert.deepEqual(
+      await hcl(`path "a" { capabilities = ["deny", "banana"] }`, "a"),
+      ["deny"],
+      "unchecked after deny",
+    );
+    assert.deepEqual(await hcl(`path "a" {\n  policy = "deny"\n  capabilities = ["banana"]\n}`, "a"), ["deny"]);
+    assert.deepEqual(
+      await hcl(`path "a" {\n  capabilities = ["deny"]\n  min_wrapping_ttl = "abc"\n}`, "a"),
+      ["deny"],
+      "nothing else is checked under a deny",
+    );
+    // A path expired when written is dropped before anything else of it is checked.
+    const expired = JSON.stringify({
+      path: { "a+*": { capabilities: ["banana"], expiration: "2006-01-02T15:04:05Z" } },
+    });
+    assert.deepEqual(await parsePolicyDocument("p", expired), []);
+    const later = await parsePolicyDocument(
+      "p",
+      `path "a" {\n  capabilities = ["read"]\n  expiration = "4102444800"\n}`,
+    );
+    assert.deepEqual(later, [{ path: "a", capabilities: ["read"], policy: "p", expiresAt: 4102444800000 }]);
+    assert.deepEqual(caps(parseJsonPolicy("p", JSON.stringify({ path: [{ a: { capabilities: ["read"] } }] })), "a"), [
+      "read",
+    ]);
+    assert.deepEqual(await parsePolicyDocument("p", `path "a/{{identity.entity.id}}/*" { capabilities = ["read"] }`), [
+      { path: "a/{{identity.entity.id}}/*", capabilities: ["read"], policy: "p", templated: true },
+    ]);
+  });
+
+  it("refuses, on purpose, what HCL 1 (the server's) and this parser would read differently", async () => {
+    await assert.rejects(parsePolicyDocument("p", `{"path": {"a": {}, "a": {}}}`), /the key "a" is given twice/);
+    await assert.rejects(
+      parsePolicyDocument("p", `path "a" {\n  capabilities = ["read"]\n  capabilities = ["list"]\n}`),
+      /Attribute redefined/,
+    );
+    await assert.rejects(parsePolicyDocument("p", `path "a/$\${x}" {}`), /HCL 1 .* and HCL 2 read them differently/);
+    await assert.rejects(parsePolicyDocument("p", `path { capabilities = ["read"] }`), /as a block/);
+    await assert.rejects(
+      parsePolicyDocument("p", `path "a" {\n  control_group = { ttl = "1h" }\n}`),
+      /control groups are not modelled/,
+    );
+    await assert.rejects(parsePolicyDocument("p", `{"path": {}} x`), /not a JSON document/);
+  });
+
+  it("makes acl-least-privilege report a policy document Vault would refuse", async () => {
+    await assertHasViolation(
+      aclLeastPrivilege,
+      createResourceValidationArgs(RESOURCE_TYPES.vaultPolicy, {
+        name: "consumer.break-glass.break-glass-reader",
+        policy: JSON.stringify({ path: { "kv/data/platform/vault-break-glass-admin": { capabilities: ["raed"] } } }),
+      }),
+      /Vault refuses it: path "kv\/data\/platform\/vault-break-glass-admin": invalid capability "raed"/,
+    );
   });
 });
