@@ -29,13 +29,16 @@ export interface AccessRow {
   policies: string[];
 }
 
-interface Role {
+/** A Kubernetes auth role: the identities it binds and the policies of the token it issues. */
+export interface AuthRole {
   name: string;
+  /** `namespace/serviceAccount`, every pair of its bound namespaces and service accounts. */
   identities: string[];
   policies: string[];
 }
 
-function roles(resources: readonly VaultResource[]): Role[] {
+/** The Kubernetes auth roles a stack registers. */
+export function authRoles(resources: readonly VaultResource[]): AuthRole[] {
   return resources
     .filter((r) => r.type === RESOURCE_TYPES.vaultKubernetesAuthRole)
     .map((r) => {
@@ -49,7 +52,8 @@ function roles(resources: readonly VaultResource[]): Role[] {
     });
 }
 
-function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
+/** The rules of every Vault policy a stack registers, by policy name. */
+export function planPolicies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
   const out = new Map<string, PolicyRule[]>();
   for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy)) {
     try {
@@ -88,9 +92,9 @@ function* pathsStartingWith(registry: Registry, prefix: string): Generator<Purpo
 
 /** Every non-empty grant of every role-bound identity on every purpose path, sorted by identity, purpose, path. */
 export function accessMatrix(resources: readonly VaultResource[], registry: Registry): AccessRow[] {
-  const byName = policies(resources);
+  const byName = planPolicies(resources);
   const rows: AccessRow[] = [];
-  for (const role of roles(resources)) {
+  for (const role of authRoles(resources)) {
     // A token carries the policies of the role it logged in with; roles are never combined into one token.
     const rules = mergeRules(role.policies.flatMap((name) => byName.get(name) ?? []));
     // Only the paths starting with a rule's literal prefix can be decided by it: found through those prefixes.
