@@ -51,6 +51,9 @@ describe.skipIf(skip !== false)("the access model against a real OpenBao server"
     const matrix = accessMatrix(resources, registry);
     const roles = authRoles(resources);
     assert.ok(roles.length > 0);
+    // A login token carries the role's token_policies and nothing else: the tokens below are made the same way.
+    for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultKubernetesAuthRole))
+      assert.equal(r.props.tokenNoDefaultPolicy, true, String(r.props.roleName));
     // Every identity the matrix lists logs in through one of these roles.
     for (const row of matrix)
       assert.ok(
