@@ -50,7 +50,7 @@ async function checkPolicies(
     try {
       rules.push(...(await parsePolicyDocument(file, readFileSync(file, "utf8"))));
     } catch (e) {
-      io.err(`access: ${file}: ${(e as Error).message.split("\n")[0]}`);
+      for (const problem of (e as Error).message.split("\n")) io.err(`access: ${file}: ${problem}`);
       return 2;
     }
   }

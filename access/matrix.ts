@@ -2,15 +2,8 @@ import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import type { Registry } from "../registry/load.js";
 import type { RegisteredPurpose } from "../registry/purpose.js";
 import { perRegistry } from "../registry/index-by.js";
-import {
-  evaluate,
-  literalPrefix,
-  matches,
-  mergeRules,
-  policyRules,
-  type PolicyDocumentJson,
-  type PolicyRule,
-} from "../vault/acl-eval.js";
+import { evaluate, literalPrefix, mergeRules, type PolicyRule } from "../vault/acl-eval.js";
+import { parseJsonPolicy } from "../vault/policy-parse.js";
 import { mechanismOf, purposePaths } from "../delivery/mechanisms/index.js";
 
 /**
@@ -36,13 +29,16 @@ export interface AccessRow {
   policies: string[];
 }
 
-interface Role {
+/** A Kubernetes auth role: the identities it binds and the policies of the token it issues. */
+export interface AuthRole {
   name: string;
+  /** `namespace/serviceAccount`, every pair of its bound namespaces and service accounts. */
   identities: string[];
   policies: string[];
 }
 
-function roles(resources: readonly VaultResource[]): Role[] {
+/** The Kubernetes auth roles a stack registers. */
+export function authRoles(resources: readonly VaultResource[]): AuthRole[] {
   return resources
     .filter((r) => r.type === RESOURCE_TYPES.vaultKubernetesAuthRole)
     .map((r) => {
@@ -56,16 +52,15 @@ function roles(resources: readonly VaultResource[]): Role[] {
     });
 }
 
-function policies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
+/** The rules of every Vault policy a stack registers, by policy name. */
+export function planPolicies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
   const out = new Map<string, PolicyRule[]>();
   for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy)) {
     try {
-      out.set(
-        String(r.props.name),
-        policyRules(String(r.props.name), JSON.parse(String(r.props.policy)) as PolicyDocumentJson),
-      );
+      out.set(String(r.props.name), parseJsonPolicy(String(r.props.name), String(r.props.policy)));
     } catch {
-      out.set(String(r.props.name), []); // not JSON: acl-least-privilege reports it; it grants nothing the matrix can show
+      // Not JSON, or a document Vault would refuse: acl-least-privilege reports it; it grants nothing once applied.
+      out.set(String(r.props.name), []);
     }
   }
   return out;
@@ -97,16 +92,15 @@ function* pathsStartingWith(registry: Registry, prefix: string): Generator<Purpo
 
 /** Every non-empty grant of every role-bound identity on every purpose path, sorted by identity, purpose, path. */
 export function accessMatrix(resources: readonly VaultResource[], registry: Registry): AccessRow[] {
-  const byName = policies(resources);
+  const byName = planPolicies(resources);
   const rows: AccessRow[] = [];
-  for (const role of roles(resources)) {
+  for (const role of authRoles(resources)) {
     // A token carries the policies of the role it logged in with; roles are never combined into one token.
     const rules = mergeRules(role.policies.flatMap((name) => byName.get(name) ?? []));
-    // Only paths some pattern of the role matches can be granted anything: found through their literal prefixes.
+    // Only the paths starting with a rule's literal prefix can be decided by it: found through those prefixes.
     const candidates = new Set<PurposePath>();
-    for (const pattern of rules.keys())
-      for (const entry of pathsStartingWith(registry, literalPrefix(pattern)))
-        if (matches(pattern, entry.path)) candidates.add(entry);
+    for (const pattern of rules.byPattern.keys())
+      for (const entry of pathsStartingWith(registry, literalPrefix(pattern))) candidates.add(entry);
     for (const { path, purpose } of candidates) {
       const grant = evaluate(rules, path);
       if (grant.capabilities.length === 0 || grant.capabilities[0] === "deny") continue;

@@ -3,6 +3,7 @@ import { handoverPolicy } from "../../delivery/mechanisms/bootstrap/index.js";
 import { perRegistry, purposeWithId } from "../../registry/index-by.js";
 import { aclDocument, aclViolations, type AclPolicy, type Capability } from "../../vault/acl.js";
 import { consumerGrants, issuerPolicies } from "../../vault/layout.js";
+import { parseJsonPolicy } from "../../vault/policy-parse.js";
 import type { PlatformRule, RuleContext } from "../rule.js";
 
 const issuerPoliciesByName = perRegistry((registry) => new Map(issuerPolicies(registry).map((p) => [p.name, p])));
@@ -46,6 +47,12 @@ export const aclLeastPrivilege: PlatformRule = {
       doc = JSON.parse(String(r.props.policy));
     } catch {
       return report(`policy ${name} is not a JSON document the platform can check (write it with aclDocument)`);
+    }
+    try {
+      parseJsonPolicy(name, String(r.props.policy));
+    } catch (e) {
+      // Refused at parse time, the policy fails the deployment, and the access matrix shows it granting nothing.
+      for (const problem of (e as Error).message.split("\n")) report(`policy ${name}: Vault refuses it: ${problem}`);
     }
     const rules = Object.entries(doc.path ?? {}).map(([path, v]) => ({
       path,
