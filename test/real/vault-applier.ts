@@ -308,7 +308,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
           force_no_cache: bool(inputs.forceNoCache),
         },
         local: bool(inputs.local),
-        options: (inputs.options) ?? {},
+        options: inputs.options ?? {},
         seal_wrap: bool(inputs.sealWrap),
         external_entropy_access: bool(inputs.externalEntropyAccess),
       });
@@ -819,7 +819,7 @@ function context(
     async read(path) {
       const answer = await answerOf("GET", path, undefined);
       if (answer.status === 404) return undefined;
-      return ((answer.body as { data?: Record<string, unknown> } | undefined)?.data ?? undefined);
+      return (answer.body as { data?: Record<string, unknown> } | undefined)?.data ?? undefined;
     },
     async get(path) {
       const answer = await answerOf("GET", path, undefined);

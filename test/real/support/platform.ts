@@ -275,3 +275,20 @@ export async function applyRuntimeAuthority(
   });
   return { first, signed, csrPem, second, state: second.state };
 }
+
+/**
+ * A token with exactly `policies` and not `default` (as the platform's Kubernetes auth roles issue them), made with
+ * the root token: what a consumer, issuer or handover identity holds once its login succeeded.
+ */
+export async function tokenWith(server: OpenBao, policies: readonly string[], ttl = "10m"): Promise<string> {
+  const answer = await server.api<{ auth?: { client_token: string; policies: string[] } }>(
+    "POST",
+    "/v1/auth/token/create",
+    { policies, no_default_policy: true, ttl, renewable: false },
+  );
+  const auth = answer.body.auth;
+  if (answer.status !== 200 || !auth) throw new Error(`auth/token/create: HTTP ${answer.status}`);
+  if ([...auth.policies].sort().join() !== [...policies].sort().join())
+    throw new Error(`auth/token/create gave policies ${auth.policies.join(", ")}, not ${policies.join(", ")}`);
+  return auth.client_token;
+}
