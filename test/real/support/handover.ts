@@ -125,3 +125,52 @@ export function runHandoverScript(
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Every handover Job of an apply, run once each at its place in the plan, with canary values. */
+export interface HandoverJobs {
+  /** The applier's `foreign`: runs the script for a Job (the token made with exactly its handover policy). */
+  foreign(resource: RecordedResource): Promise<void> | undefined;
+  /** Each Job's runs, by Job name. */
+  runs: Map<string, ScriptRun[]>;
+  /** The values handed over, by KV path: canaries. */
+  values: Map<string, Record<string, string>>;
+  remove(): void;
+}
+
+/**
+ * Handovers that succeed: each Job's Secret holds canary values, its token has exactly the Job's handover policy
+ * (`tokenFor`), and a Job that fails fails the apply, as it fails `pulumi up`.
+ */
+export function handoverJobs(
+  target: () => ScriptTarget,
+  tokenFor: (policy: string) => Promise<string>,
+  canary: (label: string) => string,
+): HandoverJobs {
+  const runs = new Map<string, ScriptRun[]>();
+  const values = new Map<string, Record<string, string>>();
+  const sandboxes: JobSandbox[] = [];
+  return {
+    runs,
+    values,
+    remove: () => sandboxes.forEach((s) => s.remove()),
+    foreign(resource) {
+      if (resource.type !== "kubernetes:batch/v1:Job") return undefined;
+      return (async () => {
+        const env = jobEnvironment(resource);
+        const secret = values.get(env.KV_PATH!) ?? {
+          credentials: `${canary(`${env.ROLE}-credentials`)}\n`,
+          region: canary(`${env.ROLE}-region`),
+        };
+        values.set(env.KV_PATH!, secret);
+        const box = jobSandbox(secret, jobIdentity(resource));
+        sandboxes.push(box);
+        const tokenFile = join(box.dir, "vault-token");
+        writeFileSync(tokenFile, await tokenFor(env.ROLE!), { mode: 0o600 });
+        const run = await runHandoverScript(resource, target(), box, { tokenFile });
+        runs.set(resource.name, [...(runs.get(resource.name) ?? []), run]);
+        if (run.code !== 0)
+          throw new Error(`the handover Job ${resource.name} failed (exit ${run.code}): ${run.stderr}`);
+      })();
+    },
+  };
+}

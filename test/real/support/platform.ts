@@ -4,7 +4,8 @@ import type { RecordedResource } from "../../../plan/engine/monitor.js";
 import { tlsModels } from "../../../plan/engine/models/tls.js";
 import { inspectIntermediateCsr, requireCertifies, x509 } from "../../../pki/x509.js";
 import { RESOURCE_TYPES } from "../../../policies/resource-types.js";
-import { inputs, outputsOf, runOf } from "../../support/demo-plan.js";
+import { runtimeAuthorityLayout } from "../../../vault/layout.js";
+import { demoPlan, inputs, outputsOf, runOf } from "../../support/demo-plan.js";
 import { startOpenBao, type OpenBao } from "../openbao.js";
 import {
   applyPlan,
@@ -291,4 +292,30 @@ export async function tokenWith(server: OpenBao, policies: readonly string[], tt
   if ([...auth.policies].sort().join() !== [...policies].sort().join())
     throw new Error(`auth/token/create gave policies ${auth.policies.join(", ")}, not ${policies.join(", ")}`);
   return auth.client_token;
+}
+
+/**
+ * A first value in every KV secret the handover does not write, as its writer writes it (cas=0): the PushSecret's
+ * writer identity where a consumer policy may create it, the owner (an operator token) otherwise. Canary values.
+ */
+export async function writeFirstValues(platform: PlatformServer): Promise<Map<string, Record<string, string>>> {
+  const policies = plannedOf(RESOURCE_TYPES.vaultPolicy).map(inputs);
+  const written = new Map<string, Record<string, string>>();
+  const secrets = runtimeAuthorityLayout(demoPlan().registry, { certManager: "cert-manager" }).kvSecrets;
+  for (const s of secrets.filter((k) => k.writtenBy !== "handover")) {
+    const writer = policies.find(
+      (p) =>
+        String(p.name).startsWith("consumer.") &&
+        (JSON.parse(String(p.policy)) as { path: Record<string, { capabilities: string[] }> }).path[
+          s.dataPath
+        ]?.capabilities.includes("create"),
+    );
+    const token = writer ? await tokenWith(platform.server, [String(writer.name)]) : platform.server.rootToken;
+    const value = { value: canary(s.purpose) };
+    const answer = await platform.server.api("PUT", `/v1/${s.dataPath}`, { options: { cas: 0 }, data: value }, token);
+    if (answer.status !== 200)
+      throw new Error(`writing ${s.dataPath} as ${String(writer?.name ?? "the owner")}: HTTP ${answer.status}`);
+    written.set(s.path, value);
+  }
+  return written;
 }
