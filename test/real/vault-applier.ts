@@ -69,8 +69,11 @@ export interface ResourceReport {
   urn: string;
   name: string;
   type: string;
-  /** `create` (calls made), `same` (in the state with the same inputs: no call, as the engine does). */
-  op: "create" | "same";
+  /**
+   * `create` (calls made), `update` (in the state with other inputs: the provider's Update calls made), `same` (in the
+   * state with the same inputs: no call, as the engine does).
+   */
+  op: "create" | "update" | "same";
   /** The calls made, as `METHOD /v1/path` (no bodies). */
   calls: string[];
   /** Where the server's answer to the provider's Read differs from the inputs: what `pulumi refresh` would show. */
@@ -155,6 +158,11 @@ export interface ResourceMapping {
     inputs: Record<string, unknown>,
     ctx: MappingContext,
   ): Promise<{ id: string; outputs?: Record<string, unknown> }>;
+  /**
+   * When the inputs changed since the state: `create` if the provider's Update (or its replacement) makes the same
+   * calls as Create, which then run again; absent, a change is not modelled and fails by name.
+   */
+  update?: "create";
   /** Inputs holding JSON that the provider normalizes (keys sorted) before comparing. */
   jsonFields?: readonly string[];
   /** The provider's Read, as the inputs it would set (Pulumi names); undefined: gone. Absent: Read calls nothing. */
@@ -266,6 +274,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultAudit]: {
+    update: "create",
     terraform: "vault_audit",
     calls:
       "the provider: `PUT sys/audit/<path>` `{type, description, local, options}`, which OpenBao 2.4+ refuses (`cannot enable audit device via API`); here: `GET sys/audit`, and the device must be there, declared in the server configuration",
@@ -332,6 +341,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultKvSecretBackendV2]: {
+    update: "create",
     terraform: "vault_kv_secret_backend_v2",
     calls: "`PUT <mount>/config` `{max_versions, cas_required, delete_version_after}` (seconds)",
     readBack: "`GET <mount>/config`: max_versions, cas_required, delete_version_after (a Go duration, read as seconds)",
@@ -357,6 +367,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultGenericEndpoint]: {
+    update: "create",
     terraform: "vault_generic_endpoint",
     calls: "`PUT <path>` with `dataJson` as the body (here KV v2 metadata: never a value)",
     readBack:
@@ -383,6 +394,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultPolicy]: {
+    update: "create",
     terraform: "vault_policy",
     calls: "`PUT sys/policy/<name>` `{rules: policy}` (first `GET sys/policy/<name>` when `allowOverwrite` is false)",
     readBack: "`GET sys/policy/<name>`: the policy text, compared byte for byte",
@@ -425,6 +437,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultKubernetesAuthConfig]: {
+    update: "create",
     terraform: "vault_kubernetes_auth_backend_config",
     calls:
       "`PUT auth/<backend>/config` `{kubernetes_host, disable_iss_validation, use_annotations_as_alias_metadata}` and, when given, `kubernetes_ca_cert`, `token_reviewer_jwt`, `pem_keys`, `issuer`, `disable_local_ca_jwt` (only when true)",
@@ -459,6 +472,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultKubernetesAuthRole]: {
+    update: "create",
     terraform: "vault_kubernetes_auth_backend_role",
     calls:
       "`PUT auth/<backend>/role/<roleName>` `{bound_service_account_names, bound_service_account_namespaces, bound_service_account_namespace_selector, audience, token_policies, token_ttl, token_max_ttl, token_no_default_policy, token_type, ...}` (token fields only when set)",
@@ -561,6 +575,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultPkiIntermediateSetSigned]: {
+    update: "create",
     terraform: "vault_pki_secret_backend_intermediate_set_signed",
     calls: "`PUT <backend>/intermediate/set-signed` `{certificate}`: the imported issuers and keys in the outputs",
     readBack: "nothing for a new resource (the provider reads the backend's certificate only on later refreshes)",
@@ -577,6 +592,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultPkiConfigUrls]: {
+    update: "create",
     terraform: "vault_pki_secret_backend_config_urls",
     calls:
       "`PUT <backend>/config/urls` `{issuing_certificates, crl_distribution_points, ocsp_servers}` (and `enable_templating`, Vault 1.13+)",
@@ -606,6 +622,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultPkiRole]: {
+    update: "create",
     terraform: "vault_pki_secret_backend_role",
     calls:
       "`PUT <backend>/roles/<name>`: every boolean with the provider's default when not set (`allow_ip_sans`, `allow_localhost`, `allow_wildcard_certificates`, `server_flag`, `client_flag`, `enforce_hostnames`, `require_cn`, `use_csr_common_name`, `use_csr_sans` default true), lists when not empty, `key_usage` from `keyUsages`, other fields when set",
@@ -640,6 +657,7 @@ export const VAULT_MAPPINGS: Readonly<Record<string, ResourceMapping>> = {
   },
 
   [RESOURCE_TYPES.vaultTransitKey]: {
+    update: "create",
     terraform: "vault_transit_secret_backend_key",
     calls:
       "`PUT <backend>/keys/<name>` `{convergent_encryption, derived, type, auto_rotate_period, key_size}`, then `PUT <backend>/keys/<name>/config` `{min_decryption_version, min_encryption_versoin [sic], deletion_allowed, exportable, allow_plaintext_backup, auto_rotate_period}`",
@@ -905,6 +923,14 @@ export async function applyPlan(resources: readonly RecordedResource[], options:
       reports.push({ ...report, op: "same" });
       continue;
     }
+    if (before && !isProvider && !mapping.update)
+      throw new ApplyError(
+        resource,
+        state,
+        reports,
+        new Error(`its inputs changed, and changing a ${resource.type} is not modelled here (only Create is)`),
+      );
+    if (before && !isProvider) report.op = "update";
     const tokenOf = isProvider
       ? { current: options.token }
       : (tokens.get(providerUrn ?? "") ?? { current: options.token });
@@ -953,8 +979,9 @@ export async function refreshState(
   version.value = str((status.body as { version?: string }).version);
   const out: { urn: string; name: string; drift: string[] }[] = [];
   for (const entry of state.values()) {
-    const mapping = VAULT_MAPPINGS[entry.type]!;
-    if (!mapping.read || entry.type === "pulumi:providers:vault") continue;
+    const mapping = VAULT_MAPPINGS[entry.type];
+    // Resources of other providers (a Job) and the provider itself have nothing to refresh here.
+    if (!mapping?.read || entry.type === "pulumi:providers:vault") continue;
     const ctx = context(options, retry, tokens, version, [], []);
     const observed = await mapping.read(entry.id, entry.inputs, ctx);
     out.push({

@@ -232,6 +232,8 @@ export type RuntimeAuthorityOptions = Pick<ApplyOptions, "foreign" | "beforeCall
   kubernetesCaCert: string;
   /** Where a previous, interrupted apply stopped. */
   state?: ApplierState;
+  /** A change of the program between runs, applied last: the inputs a later `pulumi up` would send. */
+  amend?: (resource: RecordedResource, inputs: Record<string, unknown>) => Record<string, unknown>;
 };
 
 /**
@@ -254,10 +256,14 @@ export async function applyRuntimeAuthority(
     ...(options.beforeCall ? { beforeCall: options.beforeCall } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
   };
+  const amended = (r: RecordedResource, given: Record<string, unknown>) => options.amend?.(r, given) ?? given;
   const kubernetesConfig = (r: RecordedResource) =>
-    r.type === RESOURCE_TYPES.vaultKubernetesAuthConfig
-      ? { ...inputs(r), kubernetesCaCert: options.kubernetesCaCert }
-      : undefined;
+    amended(
+      r,
+      r.type === RESOURCE_TYPES.vaultKubernetesAuthConfig
+        ? { ...inputs(r), kubernetesCaCert: options.kubernetesCaCert }
+        : inputs(r),
+    );
   const first = await applyPlan(resources, {
     ...base,
     ...(options.state ? { state: options.state } : {}),
@@ -271,7 +277,7 @@ export async function applyRuntimeAuthority(
     state: first.state,
     inputsOf: (r, applied) =>
       r.type === RESOURCE_TYPES.vaultPkiIntermediateSetSigned
-        ? { ...inputs(r), certificate: applied.has(csr.urn) ? signed.chainPem : "" }
+        ? amended(r, { ...inputs(r), certificate: applied.has(csr.urn) ? signed.chainPem : "" })
         : kubernetesConfig(r),
   });
   return { first, signed, csrPem, second, state: second.state };
