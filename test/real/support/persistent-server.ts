@@ -38,7 +38,8 @@ export async function startPersistentServer(): Promise<PersistentServer> {
       healthy: [200, 429, 501, 503],
       files: (_dir, port) => ({
         "server.json": JSON.stringify({
-          storage: { raft: { path: storage, node_id: "node-1" } },
+          // A multiplier of 1: the single node elects itself within a second (the default of 5 suits real networks).
+          storage: { raft: { path: storage, node_id: "node-1", performance_multiplier: 1 } },
           listener: [{ tcp: { address: `127.0.0.1:${port}`, tls_disable: true } }],
           api_addr: `http://127.0.0.1:${port}`,
           cluster_addr: `http://127.0.0.1:${port + 1}`,
