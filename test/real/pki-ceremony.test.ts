@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { certificateFingerprint, splitPemBundle, x509 } from "../../pki/x509.js";
+import { certificateFingerprint, requireCertifies, splitPemBundle, x509 } from "../../pki/x509.js";
 import { RESOURCE_TYPES } from "../../policies/resource-types.js";
 import { inputs, outputsOf, runOf } from "../support/demo-plan.js";
 import { openBaoSkipReason } from "./openbao.js";
@@ -166,7 +166,6 @@ describe.skipIf(skip !== false)("the PKI ceremony against a real OpenBao", () =>
       `/v1/pki_other/issuer/${issuers.body.data.keys[0]}`,
     );
     assert.equal(issuer.body.data.key_id, "", "an issuer without its key: it cannot issue");
-    const { requireCertifies } = await import("../../pki/x509.js");
     const csr = await platform.server.api<{ data: { csr: string } }>(
       "PUT",
       "/v1/pki_other/issuers/generate/intermediate/internal",
