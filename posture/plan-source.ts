@@ -4,6 +4,7 @@ import { x509 } from "../pki/x509.js";
 import type { Registry } from "../registry/load.js";
 import { mechanismOf } from "../delivery/mechanisms/index.js";
 import type { DeliveryRecord } from "../delivery/types.js";
+import { parseDuration } from "../registry/duration.js";
 import { postureContract, type Observation } from "./model.js";
 
 /**
@@ -28,9 +29,16 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
     const o = (fact: Omit<Observation, "purpose" | "source">) =>
       out.push({ purpose: p.id, source: "plan", contract, ...fact });
     const storage = mechanismOf(p).vault;
+    // KV v2 deletes every version `delete_version_after` its creation (Vault sets its deletion_time then): past it,
+    // consumers cannot read the value, as the live source reads it from the version's deletion_time.
+    const deletedAfter = (written: string) =>
+      storage.engine === "kv" && p.kv?.deleteVersionAfter
+        ? { expiresAt: new Date(Date.parse(written) + parseDuration(p.kv.deleteVersionAfter)! * 1000).toISOString() }
+        : {};
     if (storage.engine === "kv" && storage.writtenBy === "handover") {
       const h = handovers[p.id];
-      if (h?.at) o({ lastRotatedAt: h.at, detail: `handed over to Vault (${h.status ?? "recorded"})` });
+      if (h?.at)
+        o({ lastRotatedAt: h.at, ...deletedAfter(h.at), detail: `handed over to Vault (${h.status ?? "recorded"})` });
     } else if (storage.engine === "transit") {
       const key = transitKeys[p.id];
       if (key) o({ lastRotatedAt: at, detail: `transit key version ${key.latestVersion ?? 1} created` });
@@ -46,7 +54,7 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
       else if (issuerExpiresAt) o({ issuerExpiresAt });
     } else {
       const delivery = deliveries[p.id];
-      if (delivery) o({ lastRotatedAt: at, detail: `materialized by ${delivery.mechanism}` });
+      if (delivery) o({ lastRotatedAt: at, ...deletedAfter(at), detail: `materialized by ${delivery.mechanism}` });
     }
   }
   return out;

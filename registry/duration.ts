@@ -23,4 +23,17 @@ export function toGoDuration(seconds: number): string {
   return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s || (!h && !m) ? `${s}s` : ""}`;
 }
 
+/**
+ * The duration as Go's `time.Duration.String()` prints it, which is how Vault answers a duration it stored, e.g.
+ * 90d -> "2160h0m0s", 0 -> "0s". A value Vault reads back must be written this way, or every `pulumi refresh` finds
+ * it changed (KV v2 `delete_version_after`, compared as text inside a generic endpoint's `data_json`).
+ */
+export function toGoDurationString(seconds: number): string {
+  if (seconds === 0) return "0s";
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h${m}m${s}s` : m ? `${m}m${s}s` : `${s}s`;
+}
+
 export const DURATION_HINT = "use whole numbers with units w, d, h, m, s, e.g. 90d, 12h, 1h30m";

@@ -434,6 +434,31 @@ describe("live posture: Vault", () => {
     assert.ok(!e.message.includes(TOKEN));
   });
 
+  it("names a sealed or uninitialized Vault once, with what to do, not once per path", async () => {
+    for (const [status, error, said] of [
+      [
+        503,
+        "Vault is sealed",
+        /is sealed \(HTTP 503: Vault is sealed\): unseal it, then read posture again \(\d+ of 22 reads\)/,
+      ],
+      [
+        501,
+        "Vault is not initialized",
+        /is not initialized \(HTTP 501: Vault is not initialized\): run the init ceremony first \(\d+ of 22 reads\)/,
+      ],
+    ] as const) {
+      // Every recorded path answers the server's state (those the recording lacks answer 404, as before).
+      const answers = demoVault();
+      for (const path of answers.keys()) answers.set(path, [status, { errors: [error] }]);
+      const vault = await vaultStandIn(answers);
+      const e = await rejection(readVaultObservations(registry, testVault(vault.url)));
+      assert.ok(e instanceof InvalidInputError);
+      assert.equal(e.problems.length, 1, e.message);
+      assert.match(e.message, new RegExp(`vault: ${vault.url.replace(/[/.]/g, "\\$&")} `));
+      assert.match(e.message, said);
+    }
+  });
+
   it("verifies Vault's TLS certificate against VAULT_CACERT, and refuses another CA", async () => {
     // TLS checks validity against the real clock, not T.
     const ca = await caCertificate("Demo Platform Root CA", Date.now() + DAY, Date.now() - DAY);

@@ -8,6 +8,7 @@ import {
   parseDuration,
   TIERS,
   toGoDuration,
+  toGoDurationString,
   validateRegistry,
   formatProblem,
   type Problem,
@@ -365,6 +366,14 @@ describe("durations", () => {
   });
   it("print as Go durations for Vault and cert-manager", () => {
     assert.equal(toGoDuration(parseDuration("90d")!), "2160h");
+    // As Vault prints a stored duration (Go's time.Duration.String()).
+    assert.deepEqual([7_776_000, 5_400, 90, 45, 0].map(toGoDurationString), [
+      "2160h0m0s",
+      "1h30m0s",
+      "1m30s",
+      "45s",
+      "0s",
+    ]);
     assert.equal(toGoDuration(5400), "1h30m");
     assert.equal(toGoDuration(45), "45s");
   });

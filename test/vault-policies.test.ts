@@ -163,7 +163,7 @@ describe("the runtime-authority layout", () => {
       dataPath: "kv/data/payments/payments-break-glass",
       metadataPath: "kv/metadata/payments/payments-break-glass",
       maxVersions: 2,
-      deleteVersionAfter: "720h",
+      deleteVersionAfter: "720h0m0s",
       customMetadata: {
         purpose: "payments-break-glass",
         owner: "payments",

@@ -38,6 +38,8 @@ export function auditDevices(d: Distribution): AuditDevice[] {
  * `{ "<type>": { "<path>": { description, options } } }`, i.e. `audit "file" "file-volume" { ... }`).
  */
 export function auditStanzas(devices: readonly AuditDevice[]): Record<string, unknown>[] {
+  // Every stanza keeps its description: HCL's JSON reader folds a body of one key into its labels
+  // (`{"file": {"p": {"options": ...}}}` reads as keys file, p, options), and OpenBao then finds no audit type.
   return devices.map((d) => ({
     [d.type]: { [d.path]: { description: d.description, options: { ...d.options } } },
   }));
@@ -47,6 +49,7 @@ export function auditStanzas(devices: readonly AuditDevice[]): Record<string, un
 export interface DeclaredAuditDevice {
   type: string;
   path: string;
+  description?: string;
   options: Record<string, unknown>;
 }
 
@@ -73,10 +76,11 @@ export function declaredAuditDevices(config: unknown): { devices: DeclaredAuditD
     for (const [type, byPath] of Object.entries(stanza as Record<string, unknown>)) {
       if (!byPath || typeof byPath !== "object") continue;
       for (const [path, body] of Object.entries(byPath as Record<string, unknown>)) {
-        const options = (body as { options?: unknown } | undefined)?.options;
+        const { options, description } = (body ?? {}) as { options?: unknown; description?: unknown };
         devices.push({
           type,
           path,
+          ...(typeof description === "string" ? { description } : {}),
           options: options && typeof options === "object" ? (options as Record<string, unknown>) : {},
         });
       }

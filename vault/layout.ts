@@ -2,7 +2,7 @@ import { issuerPolicy } from "../delivery/issuers/vault/index.js";
 import { handoverPolicy } from "../delivery/mechanisms/bootstrap/index.js";
 import { mechanismOf } from "../delivery/mechanisms/index.js";
 import type { KvWriter } from "../delivery/types.js";
-import { parseDuration, toGoDuration } from "../registry/duration.js";
+import { parseDuration, toGoDurationString } from "../registry/duration.js";
 import { groupBy } from "../registry/index-by.js";
 import type { Registry } from "../registry/load.js";
 import {
@@ -48,7 +48,7 @@ export interface KvSecretLayout {
   dataPath: string;
   metadataPath: string;
   maxVersions: number;
-  /** KV v2 `delete_version_after` as a Go duration, or "0s" (never). */
+  /** KV v2 `delete_version_after` as Vault reads it back (`720h0m0s`), or "0s" (never). */
   deleteVersionAfter: string;
   /** Purpose id, owner, evidence id and delivery, so Vault alone says what a secret is for. */
   customMetadata: Record<string, string>;
@@ -211,7 +211,7 @@ function kvSecret(p: RegisteredPurpose, writtenBy: KvWriter): KvSecretLayout {
     dataPath: kvDataPath(p),
     metadataPath: kvMetadataPath(p),
     maxVersions: p.kv?.maxVersions ?? DEFAULT_KV_MAX_VERSIONS,
-    deleteVersionAfter: p.kv?.deleteVersionAfter ? toGoDuration(seconds(p.kv.deleteVersionAfter)) : "0s",
+    deleteVersionAfter: p.kv?.deleteVersionAfter ? toGoDurationString(seconds(p.kv.deleteVersionAfter)) : "0s",
     customMetadata: {
       purpose: p.id,
       owner: p.owner,

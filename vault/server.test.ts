@@ -43,8 +43,17 @@ describe("the server configuration of each distribution", () => {
     assert.ok("devices" in openbao);
     assert.deepEqual(
       openbao.devices,
-      auditDevices("openbao").map((d) => ({ type: "file", path: d.path, options: d.options })),
+      auditDevices("openbao").map((d) => ({
+        type: "file",
+        path: d.path,
+        description: d.description,
+        options: d.options,
+      })),
     );
+    // A body of one key would be folded into its labels by HCL's JSON reader: each stanza keeps its description.
+    for (const stanza of vaultServerConfig(settings("openbao")).audit as Record<string, Record<string, object>>[])
+      for (const byPath of Object.values(stanza))
+        for (const body of Object.values(byPath)) assert.ok(Object.keys(body).length > 1);
     assert.deepEqual(
       openbao.devices.map((d) => d.options.file_path),
       ["/openbao/audit/openbao-audit.log", "stdout"],

@@ -234,3 +234,11 @@ export function initCeremony(s: InitCeremonySettings): { command: string; steps:
     ],
   };
 }
+
+/** The server configuration a release of the server's chart carries, in whichever mode its values enable. */
+export function serverConfigurationOfValues(values: unknown): unknown {
+  type Mode = { enabled?: unknown; config?: unknown };
+  const server = (values as { server?: { ha?: Mode & { raft?: Mode }; standalone?: Mode } } | undefined)?.server;
+  if (server?.ha?.enabled === true) return server.ha.raft?.enabled === true ? server.ha.raft.config : server.ha.config;
+  return server?.standalone?.config;
+}

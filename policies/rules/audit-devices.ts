@@ -1,14 +1,8 @@
 import { declaredAuditDevices } from "../../vault/audit.js";
 import { DISTRIBUTION, distributionOfChart } from "../../vault/distribution.js";
+import { serverConfigurationOfValues } from "../../vault/server.js";
 import { RESOURCE_TYPES } from "../resource-types.js";
 import type { PlatformRule, ResourceView } from "../rule.js";
-
-/** The server configuration a release of the server's chart carries, in whichever mode the values enable. */
-function serverConfiguration(values: Record<string, any> | undefined): unknown {
-  const server = values?.server;
-  if (server?.ha?.enabled === true) return server.ha.raft?.enabled === true ? server.ha.raft.config : server.ha.config;
-  return server?.standalone?.config;
-}
 
 export const auditDevices: PlatformRule = {
   name: "audit-devices",
@@ -28,7 +22,7 @@ export const auditDevices: PlatformRule = {
       });
     const declared: string[] = [];
     for (const { release, distribution } of servers) {
-      const read = declaredAuditDevices(serverConfiguration(release.props.values));
+      const read = declaredAuditDevices(serverConfigurationOfValues(release.props.values));
       if ("error" in read)
         report(
           `${DISTRIBUTION[distribution].product} release ${release.name}: ${read.error}, so its audit devices cannot be read (render it with vaultServerConfig)`,

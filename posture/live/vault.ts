@@ -32,6 +32,8 @@ export class VaultReadError extends Error {
     /** Why, e.g. `HTTP 403: permission denied`. */
     readonly reason: string,
     readonly status?: number,
+    /** The answer is the server's state (sealed, not initialized), the same for every path: not this path's. */
+    readonly serverWide = false,
   ) {
     super(`GET /v1/${path}: ${reason}`);
     this.name = "VaultReadError";
@@ -79,7 +81,8 @@ export function vaultReader(settings: VaultReaderSettings): VaultReader {
       url.pathname = `${prefix}/v1/${path}`;
       const send = plain ? httpRequest : httpsRequest;
       return new Promise((resolve, reject) => {
-        const fail = (reason: string, status?: number) => reject(new VaultReadError(path, redact(reason), status));
+        const fail = (reason: string, status?: number, serverWide = false) =>
+          reject(new VaultReadError(path, redact(reason), status, serverWide));
         const req = send(
           url,
           {
@@ -93,6 +96,8 @@ export function vaultReader(settings: VaultReaderSettings): VaultReader {
               (text) => {
                 const status = res.statusCode ?? 0;
                 if (status === 404) return resolve(undefined);
+                const state = serverState(status, text);
+                if (state) return fail(`${base.origin} ${state}`, status, true);
                 if (status < 200 || status > 299) return fail(`HTTP ${status}${vaultErrors(text)}`, status);
                 try {
                   resolve(JSON.parse(text));
@@ -125,6 +130,17 @@ function readBody(res: IncomingMessage): Promise<string> {
     res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     res.on("error", reject);
   });
+}
+
+/**
+ * A sealed server answers every path `503 {"errors": ["Vault is sealed"]}` (OpenBao too), one not initialized `501`:
+ * the server's state, said once for all reads, with what to do.
+ */
+function serverState(status: number, text: string): string | undefined {
+  if (status === 503 && /sealed/i.test(vaultErrors(text)))
+    return `is sealed (HTTP 503${vaultErrors(text)}): unseal it, then read posture again`;
+  if (status === 501) return `is not initialized (HTTP 501${vaultErrors(text)}): run the init ceremony first`;
+  return undefined;
 }
 
 /** Vault's error body is `{"errors": ["permission denied"]}`: the reason an operator needs, e.g. a missing policy. */
@@ -278,7 +294,8 @@ export async function readVaultObservations(registry: Registry, client: VaultRea
     );
 
   const outcomes = await Promise.all(reads);
-  // A connection or TLS failure is Vault's, not a path's: one line per distinct reason, not one per read.
+  // A connection or TLS failure, or a sealed server, is Vault's, not a path's: one line per distinct reason, not one
+  // per read.
   const problems: Problem[] = [];
   const transport = new Map<string, number>();
   for (const o of outcomes) {
@@ -303,7 +320,8 @@ async function attempt(
   try {
     body = await client.read(path);
   } catch (e) {
-    const answered = e instanceof VaultReadError && e.status !== undefined;
+    // No answer (connection, TLS, timeout) or the server's own state: Vault's problem, not this path's.
+    const answered = e instanceof VaultReadError && e.status !== undefined && !e.serverWide;
     return {
       problem: { ...place, message: e instanceof VaultReadError ? e.reason : (e as Error).message },
       transport: !answered,
