@@ -39,7 +39,7 @@ export default defineConfig({
           include: ["**/*.test.ts"],
           exclude: ["**/node_modules/**", "test/real/**", "test/integration/**"],
           // The demo plan, computed once per run for every file that reads it (test/support/demo-plan.ts).
-          globalSetup: ["test/support/demo-plan-setup.ts"],
+          globalSetup: ["test/support/scratch-setup.ts", "test/support/demo-plan-setup.ts"],
         },
       },
       {
@@ -48,7 +48,7 @@ export default defineConfig({
           name: "real",
           include: ["test/real/**/*.test.ts"],
           // The real tier applies the same demo plan to real servers.
-          globalSetup: ["test/support/demo-plan-setup.ts"],
+          globalSetup: ["test/support/scratch-setup.ts", "test/support/demo-plan-setup.ts"],
         },
       },
     ],

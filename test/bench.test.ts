@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { DELIVERY_MIX, generateRegistry } from "../bench/registry.js";
 import { main } from "../bench/run.js";
 import { validateRegistry } from "../registry/load.js";
+import { scratchDir } from "./support/scratch.js";
 
 /**
  * The bench itself is run with `npm run bench`; here it only has to run. Nothing below asserts a duration or a
@@ -44,7 +44,7 @@ describe("the bench's generated registries", () => {
 
 describe("npm run bench", () => {
   it("plans a small generated registry and its baseline, prints the table and writes bench.json", async () => {
-    const out = mkdtempSync(join(tmpdir(), "bench-"));
+    const out = scratchDir("bench-");
     const lines: string[] = [];
     const code = await main(["--sizes", "4", "--runs", "1", "--cold-start-runs", "0", "--out", out], {
       out: (l) => lines.push(l),

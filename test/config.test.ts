@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { stringify } from "yaml";
@@ -10,6 +9,7 @@ import { readProjectFile, type ProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { formatProblem } from "../registry/problems.js";
 import { DISTRIBUTION, DISTRIBUTIONS } from "../vault/distribution.js";
+import { scratchDir } from "./support/scratch.js";
 
 const CANARY = "canary-3f9a1c-never-print-me";
 const project = readProjectFile();
@@ -17,7 +17,7 @@ const declared = Object.keys(project.config);
 
 /** A throwaway project with its own declarations and one stack file. */
 function tempProject(config: ProjectFile["config"], stackFile: Record<string, unknown>): ProjectFile {
-  const root = mkdtempSync(join(tmpdir(), "project-"));
+  const root = scratchDir("project-");
   writeFileSync(join(root, "Pulumi.t-root-trust.yaml"), stringify(stackFile));
   return { root, name: "p", stackConfigDir: ".", config };
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, it } from "vitest";
 import { main as plan } from "../plan/cli.js";
 import { generatedSection } from "../reference/markdown.js";
 import { GENERATED, main as docs } from "../scripts/docs.js";
+import { scratchDir } from "./support/scratch.js";
 
 /** README.md and every Markdown file under docs/, as paths relative to the project root. */
 function documents(): string[] {
@@ -127,7 +127,7 @@ describe("the documentation", () => {
     const args = shown[0]!.replace(/^\$ npm run plan -- /, "").split(/\s+/);
     const printed: string[] = [];
     // --out only keeps the run hermetic should the registry ever plan; an invalid one writes nothing anywhere.
-    const code = await plan([...args, "--out", mkdtempSync(join(tmpdir(), "docs-plan-"))], {
+    const code = await plan([...args, "--out", scratchDir("docs-plan-")], {
       out: (l) => printed.push(l),
       err: (l) => printed.push(l),
     });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import { inputs, runOf } from "./support/demo-plan.js";
 import { HANDOVER_SCRIPT } from "../vault/handover-script.js";
+import { scratchDir } from "./support/scratch.js";
 
 /**
  * A stand-in for the `vault` CLI with KV v2's semantics for what the script uses: Kubernetes login, the metadata
@@ -45,7 +45,7 @@ esac
 
 /** A Job's sandbox: the CLI stand-in (as `vault` and as `bao`), its state, a mounted Secret and a projected token. */
 function sandbox(secret: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), "handover-"));
+  const dir = scratchDir("handover-");
   const bin = join(dir, "bin");
   const state = join(dir, "state");
   const value = join(dir, "value");

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { main } from "../plan/cli.js";
@@ -11,6 +10,7 @@ import { x509 } from "../pki/x509.js";
 import { DEMO_NOW, demoPlanCommand } from "./support/demo-plan.js";
 import { projectWith } from "./support/project-copy.js";
 import { purpose, registryDir, registryFile } from "./support/registry-factory.js";
+import { scratchDir } from "./support/scratch.js";
 
 /** Runs `npm run plan -- <args>` in-process and captures what it prints. */
 async function plan(...args: string[]) {
@@ -113,7 +113,7 @@ describe("npm run plan with invalid input", () => {
         purpose("cert-manager", { id: "api-tls", transitionalUntil: undefined }, "identity"),
       ]),
     });
-    const out = mkdtempSync(join(tmpdir(), "plan-"));
+    const out = scratchDir("plan-");
     const run = await plan("--registry", registry, "--out", out);
     assert.equal(run.code, 2);
     assert.equal(run.out, "", "nothing is printed as success");

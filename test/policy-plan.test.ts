@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
@@ -18,6 +17,7 @@ import { stacksOfPlan } from "../policies/documents.js";
 import { RULES } from "../policies/rules/index.js";
 import { loadRegistry } from "../registry/load.js";
 import { projectWith } from "./support/project-copy.js";
+import { scratchDir } from "./support/scratch.js";
 
 /** Runs a command main() and collects its output lines. */
 async function run(
@@ -126,7 +126,7 @@ describe("npm run policy", () => {
           newState: { type: r.type, urn: r.urn, custom: true, inputs: r.inputs, protect: r.options.protect },
         })),
     );
-    const file = join(mkdtempSync(join(tmpdir(), "preview-")), "preview.json");
+    const file = join(scratchDir("preview-"), "preview.json");
     writeFileSync(file, JSON.stringify({ steps, changeSummary: { create: steps.length } }));
     const r = await run(policyMain, [
       "--plan",
@@ -144,7 +144,7 @@ describe("npm run policy", () => {
   });
 
   it("honours a policy pack config: a policy set to advisory no longer blocks", async () => {
-    const config = join(mkdtempSync(join(tmpdir(), "policy-config-")), "config.json");
+    const config = join(scratchDir("policy-config-"), "config.json");
     writeFileSync(config, JSON.stringify({ "issuer-expiry": { enforcementLevel: "advisory" } }));
     const r = await run(policyMain, [
       "--plan",
@@ -159,7 +159,7 @@ describe("npm run policy", () => {
   });
 
   it("exits 2 on a document it cannot read, naming the file", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "bad-")), "x.json");
+    const file = join(scratchDir("bad-"), "x.json");
     writeFileSync(file, JSON.stringify({ hello: 1 }));
     const r = await run(policyMain, ["--plan", file]);
     assert.equal(r.code, 2);

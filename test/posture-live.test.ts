@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { webcrypto } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -19,6 +18,7 @@ import { InvalidInputError } from "../registry/problems.js";
 import { kubernetesNotFound, startKubernetesStandIn, type KubernetesStandIn } from "./support/kubernetes-stand-in.js";
 import type { RecordedAnswers, StandIn, StandInTls } from "./support/stand-in-server.js";
 import { startVaultStandIn, vaultResponse } from "./support/vault-stand-in.js";
+import { scratchDir } from "./support/scratch.js";
 
 const loaded = loadRegistry("purposes");
 assert.ok(loaded.ok);
@@ -29,7 +29,7 @@ const T = Date.parse("2026-11-22T09:00:00Z");
 const at = (days: number) => new Date(T + days * DAY).toISOString();
 const unix = (days: number) => (T + days * DAY) / 1000;
 const TOKEN = "hvs.CAESIJlWh0VYrBQ2-live-posture-canary";
-const dir = mkdtempSync(join(tmpdir(), "posture-live-"));
+const dir = scratchDir("posture-live-");
 
 // ---- the demo registry as Vault holds it: every path spelt here as the Vault API documents it ----
 
@@ -675,7 +675,7 @@ describe("live posture: Kubernetes", () => {
       process.env.KUBECONFIG = file;
       assert.throws(() => kubernetesApiFromEnv(), /kubeconfig: no current cluster: it has no current context/);
       delete process.env.KUBECONFIG;
-      process.env.HOME = mkdtempSync(join(tmpdir(), "home-"));
+      process.env.HOME = scratchDir("home-");
       assert.throws(() => kubernetesApiFromEnv(), /kubeconfig: none found: set KUBECONFIG/);
     } finally {
       for (const [k, v] of Object.entries(saved))

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync, verify } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { canonicalJson, sha256 } from "../evidence/canonical.js";
@@ -19,8 +18,9 @@ import { parseDuration } from "../registry/duration.js";
 import { demoSecretCanaries } from "./support/canaries.js";
 import { demoPlanCommand } from "./support/demo-plan.js";
 import { loadRegistry } from "../registry/load.js";
+import { scratchDir } from "./support/scratch.js";
 
-const dir = mkdtempSync(join(tmpdir(), "posture-"));
+const dir = scratchDir("posture-");
 const io = () => {
   const out: string[] = [];
   const err: string[] = [];

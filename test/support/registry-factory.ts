@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { Delivery } from "../../registry/schema.js";
+import { scratchDir } from "./scratch.js";
 
 type Raw = Record<string, unknown>;
 
@@ -71,7 +71,7 @@ export function registryFile(
 
 /** Writes registry files into a fresh directory and returns it. */
 export function registryDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "registry-"));
+  const dir = scratchDir("registry-");
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
