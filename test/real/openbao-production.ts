@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import type { StackRun } from "../../plan/run.js";
 import { DISTRIBUTION } from "../../vault/distribution.js";
 import { inputs, outputsOf, runOf } from "../support/demo-plan.js";
 import { createOperators, type Operator } from "./gnupg.js";
-import { BAO, freePort, startOpenBao, type CliResult, type OpenBao } from "./openbao.js";
+import { freePort, startOpenBao, type CliResult, type OpenBao } from "./openbao.js";
 
 /**
  * A real OpenBao in the production configuration of phase 3, on this machine: the server configuration the program
@@ -187,8 +186,9 @@ export async function startProductionOpenBao(plan: ProductionPlan = productionPl
     await stopOperators();
   };
   try {
+    // In the server's folder: the ceremony's command names the operators' key files relative to it.
     const bao = (args: readonly string[], options: { token?: string; input?: string } = {}) =>
-      runBao(args, server, options);
+      server.bao(args, { ...options, cwd: server.dir });
     const { operators, stop: stopKeys } = await createOperators(server.dir, plan.operatorPgpKeys);
     stopOperators = stopKeys;
 
@@ -234,30 +234,4 @@ async function activeNode(server: OpenBao): Promise<void> {
     if (Date.now() > deadline) throw new Error("the unsealed server did not become the active node within 30 s");
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** The real CLI with the server's address and CA, in its folder, `HOME` there too (the token helper's file). */
-function runBao(
-  args: readonly string[],
-  server: OpenBao,
-  options: { token?: string; input?: string },
-): Promise<CliResult> {
-  const token = options.token ?? server.rootToken;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: server.dir,
-    BAO_ADDR: server.address,
-    BAO_CACERT: server.caCertFile!,
-    ...(token ? { BAO_TOKEN: token } : {}),
-  };
-  return new Promise((done, fail) => {
-    const child = spawn(BAO, [...args], { cwd: server.dir, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
 }

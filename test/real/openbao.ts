@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { toolsBin } from "../../tools/paths.js";
+import { runProcess, type ProcessResult } from "../support/run-process.js";
 
 /**
  * The real OpenBao server of the real tier (`bao`, installed by `npm run tools`), as a handle a test file starts in
@@ -34,11 +35,7 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ProcessResult;
 
 /** A running server. `stop()` may be called more than once. */
 export interface OpenBao {
@@ -52,10 +49,13 @@ export interface OpenBao {
   readonly caCertFile?: string;
   /** An API request as a client makes it: JSON in and out, the token in `X-Vault-Token`. */
   api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<ApiResponse<T>>;
-  /** The real CLI against this server (`BAO_ADDR`, `BAO_TOKEN`, `BAO_CACERT` set; no token helper file). */
+  /**
+   * The real CLI against this server (`BAO_ADDR`, `BAO_TOKEN`, `BAO_CACERT` set; no token helper file), in `cwd`
+   * when given (relative paths in its arguments, as an operator's ceremony has them).
+   */
   bao(
     args: readonly string[],
-    options?: { token?: string; input?: string; env?: Record<string, string> },
+    options?: { token?: string; input?: string; env?: Record<string, string>; cwd?: string },
   ): Promise<CliResult>;
   /** What the server printed so far (for a failure message). */
   log(): string;
@@ -175,6 +175,7 @@ async function launch(options: StartOptions, dir: string, port: number): Promise
           ...opts.env,
         },
         opts.input,
+        opts.cwd,
       ),
     log: () => output,
     running: () => child.exitCode === null && child.signalCode === null,
@@ -254,15 +255,11 @@ function request<T>(
   });
 }
 
-function runCli(args: readonly string[], env: Record<string, string>, input?: string): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(BAO, [...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
+function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  input?: string,
+  cwd?: string,
+): Promise<CliResult> {
+  return runProcess(BAO, args, { env, ...(input === undefined ? {} : { input }), ...(cwd ? { cwd } : {}) });
 }

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +26,7 @@ import {
   writeFirstValues,
   type PlatformServer,
 } from "./support/platform.js";
+import { runProcess } from "../support/run-process.js";
 
 const skip = openBaoSkipReason();
 if (skip) console.info(`live posture: skipped: ${skip}`);
@@ -47,17 +47,8 @@ const POSTURE_POLICY = JSON.stringify({
 
 /** `npm run posture -- ...` as an operator runs it, with `env`; what it printed and its exit code. */
 function npmPosture(args: readonly string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "posture", "--", ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? tmpdir(), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runProcess("npm", ["run", "--silent", "posture", "--", ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? tmpdir(), ...env },
   });
 }
 

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { RecordedResource } from "../../plan/engine/monitor.js";
 import { unwire } from "../../plan/engine/wire.js";
 import { RESOURCE_TYPES } from "../../policies/resource-types.js";
+import { canonicalJson } from "../../evidence/canonical.js";
 
 /**
  * The demo plan's Vault resources applied to a real server through the HTTP calls terraform-provider-vault (which the
@@ -717,21 +718,6 @@ export const isVaultType = (type: string) => type.startsWith("vault:") || type =
 /** The Vault types among `resources` that {@link VAULT_MAPPINGS} lacks, sorted: each a test failure by name. */
 export function unmappedTypes(resources: readonly Pick<RecordedResource, "type">[]): string[] {
   return [...new Set(resources.map((r) => r.type).filter((t) => isVaultType(t) && !VAULT_MAPPINGS[t]))].sort();
-}
-
-/** JSON with keys sorted, as the provider's NormalizeDataJSON writes `data_json`. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sort)
-      : v && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return JSON.stringify(sort(value));
 }
 
 /** How `pulumi refresh` would see a field: numbers and their strings alike, lists of names in any order. */

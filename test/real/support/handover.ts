@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import type { RecordedResource } from "../../../plan/engine/monitor.js";
 import { HANDOVER_SCRIPT } from "../../../vault/handover-script.js";
 import { inputs } from "../../support/demo-plan.js";
 import { BAO } from "../openbao.js";
+import { runProcess, type ProcessResult } from "../../support/run-process.js";
 
 /**
  * The handover Job's script run for real: `sh` and the real CLI (`bao`), with the environment of the plan's Job (its
@@ -13,11 +13,7 @@ import { BAO } from "../openbao.js";
  */
 
 /** What one run printed and how it ended. */
-export interface ScriptRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type ScriptRun = ProcessResult;
 
 /** The service account the plan's Job runs as. */
 export function jobIdentity(job: RecordedResource): { namespace: string; serviceAccount: string } {
@@ -100,29 +96,20 @@ export function runHandoverScript(
   options: { tokenFile?: string; overrides?: Record<string, string> } = {},
 ): Promise<ScriptRun> {
   const { VAULT_CACERT: _planned, ...env } = jobEnvironment(job);
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", HANDOVER_SCRIPT], {
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        ...env,
-        HOME: sandbox.dir,
-        TMPDIR: sandbox.dir,
-        VAULT_ADDR: target.address,
-        ...(target.caFile ? { VAULT_CACERT: target.caFile } : {}),
-        VAULT_CLI: BAO,
-        VALUE_DIR: sandbox.valueDir,
-        TOKEN_FILE: sandbox.tokenFile,
-        ...(options.tokenFile ? { HANDOVER_VAULT_TOKEN_FILE: options.tokenFile } : {}),
-        ...options.overrides,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runProcess("sh", ["-c", HANDOVER_SCRIPT], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      ...env,
+      HOME: sandbox.dir,
+      TMPDIR: sandbox.dir,
+      VAULT_ADDR: target.address,
+      ...(target.caFile ? { VAULT_CACERT: target.caFile } : {}),
+      VAULT_CLI: BAO,
+      VALUE_DIR: sandbox.valueDir,
+      TOKEN_FILE: sandbox.tokenFile,
+      ...(options.tokenFile ? { HANDOVER_VAULT_TOKEN_FILE: options.tokenFile } : {}),
+      ...options.overrides,
+    },
   });
 }
 
