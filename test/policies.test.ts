@@ -22,6 +22,7 @@ import { trustProtected } from "../policies/rules/trust-protected.js";
 import { renderAclPolicy } from "../vault/acl.js";
 import { DISTRIBUTION, type Distribution } from "../vault/distribution.js";
 import { vaultChartValues } from "../vault/server.js";
+import { serverSettings } from "./support/server-settings.js";
 import { RESOURCE_TYPES } from "../policies/resource-types.js";
 import { evaluate } from "../policies/evaluate.js";
 import { steadyStateLayout } from "../delivery/layout.js";
@@ -486,16 +487,7 @@ describe("audit-devices", () => {
       { name: "vault-release" },
     );
   const chartValues = (distribution: Distribution) =>
-    vaultChartValues({
-      distribution,
-      namespace: "vault",
-      releaseName: "vault",
-      vaultVersion: DISTRIBUTION[distribution].version,
-      replicas: 3,
-      seal: { type: "shamir", options: {} },
-      injector: false,
-      tlsSecret: "vault-tls",
-    }) as { server: { ha: { raft: { config: string } } } };
+    vaultChartValues(serverSettings(distribution)) as { server: { ha: { raft: { config: string } } } };
   /** OpenBao's chart values with the server configuration's audit stanzas replaced. */
   const withAudit = (audit: unknown[] | undefined) => {
     const values = chartValues("openbao");

@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "vitest";
+import { serverSettings } from "../test/support/server-settings.js";
 import { auditDevices, declaredAuditDevices } from "./audit.js";
 import { DISTRIBUTION, DISTRIBUTIONS, imageReference, versionAtLeast, type Distribution } from "./distribution.js";
-import {
-  GENERATE_ROOT_POLICY,
-  initCeremony,
-  vaultChartValues,
-  vaultServerConfig,
-  type VaultServerSettings,
-} from "./server.js";
+import { GENERATE_ROOT_POLICY, initCeremony, vaultChartValues, vaultServerConfig } from "./server.js";
 
-const settings = (distribution: Distribution, over: Partial<VaultServerSettings> = {}): VaultServerSettings => ({
-  distribution,
-  namespace: "vault",
-  releaseName: "vault",
-  vaultVersion: DISTRIBUTION[distribution].version,
-  replicas: 3,
-  seal: { type: "shamir", options: {} },
-  injector: false,
-  tlsSecret: "vault-tls",
-  ...over,
-});
+const settings = serverSettings;
 const ceremony = (distribution: Distribution, seal: "shamir" | "awskms" = "shamir") =>
   initCeremony({
     distribution,
