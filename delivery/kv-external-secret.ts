@@ -36,7 +36,7 @@ export function kvExternalSecret(
         ? { refreshPolicy: "CreatedOnce", refreshInterval: "0s" }
         : { refreshPolicy: "Periodic", refreshInterval: toGoDuration(refreshIntervalSeconds(p.rotation)) }),
       target: {
-        name: materializedSecretName(p),
+        name: kubernetesSecretName(p),
         creationPolicy: once ? "Orphan" : refresh === "merge" ? "Merge" : "Owner",
         deletionPolicy: "Retain",
         ...(once ? { immutable: true } : {}),
@@ -55,16 +55,11 @@ export function kvRecord(
 ): Pick<DeliveryRecord, "secretName" | "vaultPath" | "refreshPolicy" | "refreshIntervalSeconds" | "reloadOn"> {
   const once = refresh === "once";
   return {
-    secretName: materializedSecretName(p),
+    secretName: kubernetesSecretName(p),
     vaultPath: kvDataPath(p),
     refreshPolicy: once ? "CreatedOnce" : "Periodic",
     ...(once
       ? {}
       : { refreshIntervalSeconds: refreshIntervalSeconds(p.rotation), reloadOn: { [RELOADER.search]: "true" } }),
   };
-}
-
-/** The Kubernetes Secret a KV (or handed-over bootstrap) value is materialized in (see kubernetesSecretName). */
-export function materializedSecretName(p: KvPurpose | BootstrapPurpose): string {
-  return kubernetesSecretName(p);
 }

@@ -1,14 +1,5 @@
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  lstatSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tool } from "./catalog.js";
 import { toolDir, toolsBin } from "./paths.js";
@@ -110,11 +101,7 @@ function installPip(tool: Tool, dir: string, env: NodeJS.ProcessEnv): string | u
 
 /** A symlink at `path` to `target`, replacing whatever was there. */
 function link(path: string, target: string): void {
-  try {
-    lstatSync(path);
-    rmSync(path, { force: true });
-  } catch {
-    // nothing there yet
-  }
+  // rmSync removes a link itself (a dangling one too), and with force nothing there is no error.
+  rmSync(path, { force: true });
   symlinkSync(target, path);
 }

@@ -2,7 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { StackRun } from "../../plan/run.js";
+import { RESOURCE_TYPES } from "../../policies/resource-types.js";
 import { DISTRIBUTION } from "../../vault/distribution.js";
+import { serverConfigurationOfValues } from "../../vault/server.js";
 import { inputs, outputsOf, runOf } from "../support/demo-plan.js";
 import { createOperators, type Operator } from "./gnupg.js";
 import { freePort, startOpenBao, type CliResult, type OpenBao } from "./openbao.js";
@@ -44,15 +46,16 @@ export function productionPlan(run: StackRun = runOf("runtime-authority")): Prod
   const ra = run.config.runtimeAuthority;
   if (ra.distribution !== "openbao") throw new Error(`the demo runs ${ra.distribution}; this harness runs OpenBao`);
   const live = run.resources.filter((r) => !r.read);
-  const release = live.find((r) => r.type === "kubernetes:helm.sh/v3:Release");
+  const release = live.find((r) => r.type === RESOURCE_TYPES.helmRelease);
   if (!release) throw new Error("the runtime-authority stack registers no Helm release");
-  const values = inputs(release).values as { server: { ha: { raft: { config: string } } } };
+  const config = serverConfigurationOfValues(inputs(release).values);
+  if (typeof config !== "string") throw new Error("the OpenBao release carries no server configuration");
   const secret = live.find((r) => r.type === "kubernetes:core/v1:Secret" && inputs(r).metadata?.name === "vault-tls");
   if (!secret) throw new Error("the runtime-authority stack registers no vault-tls Secret");
   const outputs = outputsOf(run) as { initCeremony?: { command: string; steps: string[] } };
   if (!outputs.initCeremony) throw new Error("the runtime-authority stack publishes no initCeremony");
   return {
-    config: JSON.parse(values.server.ha.raft.config) as Record<string, unknown>,
+    config: JSON.parse(config) as Record<string, unknown>,
     tls: inputs(secret).stringData as ProductionPlan["tls"],
     ceremony: outputs.initCeremony,
     operatorPgpKeys: ra.operatorPgpKeys,

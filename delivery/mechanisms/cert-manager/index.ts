@@ -34,18 +34,13 @@ export const certManager: DeliveryMechanism<"cert-manager"> = {
       record: {
         mechanism: "cert-manager",
         namespaces,
-        secretName: certificateSecretName(p),
+        secretName: kubernetesSecretName(p),
         certificate: certificateRecord(p, cert.metadata.name),
         reloadOn: { [RELOADER.search]: "true" },
       },
     };
   },
 };
-
-/** The Secret cert-manager caches a certificate purpose's key pair in (the contract's `certificate.secretName`, or its id). */
-export function certificateSecretName(p: CertManagerPurpose): string {
-  return kubernetesSecretName(p);
-}
 
 /** The registry keeps a cert-manager purpose's consumers in one namespace: its key is cached in one Secret. */
 function onlyNamespace(p: CertManagerPurpose, namespaces: readonly string[]): string {
@@ -70,7 +65,7 @@ function certificate(p: CertManagerPurpose, namespace: string): CustomResourceSp
     kind: "Certificate",
     metadata: objectMetadata(p.id, labels, namespace),
     spec: {
-      secretName: certificateSecretName(p),
+      secretName: kubernetesSecretName(p),
       secretTemplate: { labels, annotations: { [RELOADER.match]: "true" } },
       ...(c.commonName ? { commonName: c.commonName } : {}),
       dnsNames: c.dnsNames,
