@@ -34,7 +34,7 @@ export function configured(
 
 /**
  * Evaluates the rules against stacks of resources, exactly as the pack does under `pulumi preview` (resource rules
- * per resource, stack rules per stack), and returns every violation, the remediation appended to its message.
+ * per resource, stack rules per stack, cluster rules once over all stacks), and returns every violation, the remediation appended to its message.
  */
 export function evaluate(
   stacks: readonly StackView[],
@@ -45,19 +45,21 @@ export function evaluate(
     const { level, config } = configured(rule, args.config);
     if (level === "disabled") continue;
     const ctx = { registry: args.registry, now: args.now, config };
+    const push = (stack: string, message: string, urn?: string) =>
+      out.push({
+        policy: rule.name,
+        enforcementLevel: level,
+        severity: rule.severity,
+        stack,
+        ...(urn ? { urn } : {}),
+        message: `${message} (fix: ${rule.remediation})`,
+      });
     for (const s of stacks) {
-      const report = (urn?: string) => (message: string, at?: string) =>
-        out.push({
-          policy: rule.name,
-          enforcementLevel: level,
-          severity: rule.severity,
-          stack: s.stack,
-          ...((at ?? urn) ? { urn: at ?? urn } : {}),
-          message: `${message} (fix: ${rule.remediation})`,
-        });
-      if (rule.validateResource) for (const r of s.resources) rule.validateResource(r, ctx, report(r.urn));
-      rule.validateStack?.(s, ctx, report());
+      if (rule.validateResource)
+        for (const r of s.resources) rule.validateResource(r, ctx, (m, at) => push(s.stack, m, at ?? r.urn));
+      rule.validateStack?.(s, ctx, (m, at) => push(s.stack, m, at));
     }
+    rule.validateCluster?.(stacks, ctx, push);
   }
   return out;
 }

@@ -75,17 +75,18 @@ export function toPulumiPolicies(rules: readonly PlatformRule[]): (ResourceValid
       remediationSteps: rule.remediation,
       ...(rule.configSchema ? { configSchema: rule.configSchema } : {}),
     };
-    if (rule.validateStack) {
+    if (rule.validateStack || rule.validateCluster) {
       return {
         ...base,
         validateStack: (args: StackValidationArgs, report: (m: string, urn?: string) => void) => {
           const ctx = context(rule, args.getConfig(), report);
           const resources = args.resources.map((r: PolicyResource) => view(r));
           const { stack, phase } = stackOfUrn(resources[0]?.urn ?? "urn:pulumi:unknown::");
-          if (ctx)
-            rule.validateStack!({ stack, phase, resources }, ctx, (m, urn) =>
-              report(`${m} (fix: ${rule.remediation})`, urn),
-            );
+          if (!ctx) return;
+          const fixed = (m: string, urn?: string) => report(`${m} (fix: ${rule.remediation})`, urn);
+          // The analyzer hands a policy one stack: a cluster rule sees that stack as the whole cluster.
+          rule.validateStack?.({ stack, phase, resources }, ctx, fixed);
+          rule.validateCluster?.([{ stack, phase, resources }], ctx, (_stack, m, urn) => fixed(m, urn));
         },
       } satisfies StackValidationPolicy;
     }

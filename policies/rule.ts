@@ -54,7 +54,15 @@ export interface PlatformRule {
   configSchema?: PolicyConfigSchema;
   validateResource?(r: ResourceView, ctx: RuleContext, report: Report): void;
   validateStack?(s: StackView, ctx: RuleContext, report: Report): void;
+  /**
+   * Across every stack of a cluster at once (the offline plan, `npm run policy` over the plan or preview documents of
+   * all phases): for what no single stack shows, such as two stacks owning one object. `report` names the stack.
+   * `pulumi preview --policy-pack` checks one stack at a time, so there it sees that stack alone.
+   */
+  validateCluster?(stacks: readonly StackView[], ctx: RuleContext, report: ClusterReport): void;
 }
+
+export type ClusterReport = (stack: string, message: string, urn?: string) => void;
 
 /** The value the offline plan shows for a secret (see plan/engine/wire.ts `redact`). */
 export const SECRET_PLACEHOLDER = "[secret]";
