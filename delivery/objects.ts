@@ -25,6 +25,35 @@ export function objectMetadata(
   return { name, ...(namespace ? { namespace } : {}), labels };
 }
 
+/**
+ * The Pulumi name of a planned custom resource: `<kind>-<namespace>-<name>` (lowercase), stable per object. The
+ * parts are joined with '-', which names may contain too, so two objects can share one (the registry refuses it:
+ * registry/derived-names.ts).
+ */
+export function customResourceName(spec: Pick<CustomResourceSpec, "kind" | "metadata">): string {
+  return [spec.kind.toLowerCase(), spec.metadata.namespace, spec.metadata.name].filter(Boolean).join("-");
+}
+
+/** The stores a custom resource names: an ExternalSecret's `secretStoreRef`, a PushSecret's `secretStoreRefs`. */
+export function storeNamesOf(spec: Pick<CustomResourceSpec, "spec">): string[] {
+  const body = spec.spec as { secretStoreRef?: { name: string }; secretStoreRefs?: { name: string }[] } | undefined;
+  return [
+    ...(body?.secretStoreRef ? [body.secretStoreRef.name] : []),
+    ...(body?.secretStoreRefs ?? []).map((r) => r.name),
+  ];
+}
+
+/**
+ * The Secret a custom resource makes a controller write: an ExternalSecret's target (ESO defaults it to the
+ * ExternalSecret's own name), a Certificate's `secretName`.
+ */
+export function secretWrittenBy(spec: CustomResourceSpec): string | undefined {
+  const body = spec.spec as { target?: { name?: string }; secretName?: string };
+  if (spec.kind === "ExternalSecret") return body.target?.name ?? spec.metadata.name;
+  if (spec.kind === "Certificate") return body.secretName;
+  return undefined;
+}
+
 /** The namespaces a purpose's consumers run in: sorted, each once. */
 export function consumerNamespaces(p: Pick<RegisteredPurpose, "consumers">): string[] {
   return [...new Set(p.consumers.map((c) => c.namespace))].sort();

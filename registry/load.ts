@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { derivedNameProblems } from "./derived-names.js";
 import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./problems.js";
 import type { RegisteredPurpose } from "./purpose.js";
 import { purposeRuleViolations, secretTargets } from "./rules.js";
@@ -96,6 +97,8 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
     purpose: ParsedPurpose;
     line: (path: readonly PropertyKey[]) => number | undefined;
     index: number;
+    /** Whether the purpose's own rules hold (then its layout, and the names derived from it, can be planned). */
+    checked: boolean;
   }[] = [];
 
   for (const { file, text } of sources) {
@@ -128,17 +131,10 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
       const p = parsed.data;
       const purpose: ParsedPurpose = { ...p, file };
       purposes.push(purpose);
-      located.push({ purpose, line, index });
-      const at = (field: string) =>
-        line([
-          "purposes",
-          index,
-          ...field
-            .split(/\.|\[(\d+)\]/)
-            .filter(Boolean)
-            .map(keyOf),
-        ]);
-      for (const v of purposeRuleViolations(p))
+      const violations = purposeRuleViolations(p);
+      located.push({ purpose, line, index, checked: violations.length === 0 });
+      const at = (field: string) => line(["purposes", index, ...fieldKeys(field)]);
+      for (const v of violations)
         problems.push({ file, line: at(v.field), subject: p.id, field: v.field, message: v.message });
       // One file per owning team keeps review (CODEOWNERS) and ownership in one place.
       if (p.owner !== team)
@@ -214,8 +210,21 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
         message: `evidence component ${purpose.evidence} is not declared in any registry file's evidence: list`,
       });
 
+  // Names derived from the contracts (Kubernetes and Vault objects, Pulumi resources): unique and within limits.
+  // Only purposes whose own rules hold can be laid out; the others' problems are reported above.
+  const plannable = located.filter((l) => l.checked && firstPurpose.get(l.purpose.id) === l.purpose);
+  const where = new Map(plannable.map((l) => [l.purpose.id, l]));
+  problems.push(
+    ...derivedNameProblems(
+      { dir, purposes: plannable.map((l) => l.purpose).sort(byId) as RegisteredPurpose[], evidence: [] },
+      (id, field) => {
+        const l = where.get(id)!;
+        return { file: l.purpose.file, line: l.line(["purposes", l.index, ...fieldKeys(field)]) };
+      },
+    ),
+  );
+
   if (problems.length > 0) return { ok: false, problems };
-  const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
   // Every purpose passed purposeRuleViolations, which checks each delivery mode's tier, kind, method and blocks:
   // exactly what the checked types of purpose.ts state.
   return {
@@ -224,8 +233,14 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   };
 }
 
-function keyOf(part: string): string | number {
-  return /^\d+$/.test(part) ? Number(part) : part;
+const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+
+/** `consumers[1].namespace` as the YAML path below a purpose: `consumers`, 1, `namespace`. */
+function fieldKeys(field: string): (string | number)[] {
+  return field
+    .split(/\.|\[(\d+)\]/)
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
 function zodProblems(

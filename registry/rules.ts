@@ -1,4 +1,5 @@
 import { parseDuration } from "./duration.js";
+import { durationLimitViolations } from "./duration-limits.js";
 import { kubernetesSecretName, type BootstrapPurpose, type RegisteredPurpose } from "./purpose.js";
 import { KEY_SIZES, type Delivery, type Kind, type Purpose, type RotationMethod, type Tier } from "./schema.js";
 
@@ -51,7 +52,6 @@ export interface RuleViolation {
   message: string;
 }
 
-const HOUR = 3600;
 const SIGNING_TYPES = new Set(["ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "ed25519", "rsa-3072", "rsa-4096"]);
 const ENCRYPTION_TYPES = new Set(["aes128-gcm96", "aes256-gcm96", "chacha20-poly1305", "rsa-3072", "rsa-4096"]);
 
@@ -81,11 +81,7 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
       field: "rotation.grace",
       message: `grace ${p.rotation.grace} must be shorter than period ${p.rotation.period}`,
     });
-  if (period !== undefined && period < HOUR && (p.kind === "certificate" || p.delivery === "transit"))
-    out.push({
-      field: "rotation.period",
-      message: `${p.rotation.period} is below 1h, the shortest ${p.kind === "certificate" ? "certificate duration cert-manager accepts" : "transit auto_rotate_period Vault accepts"}`,
-    });
+  out.push(...durationLimitViolations(p));
 
   // kubernetes_secret is a transitional cache only (RFC: Kubernetes is never authoritative): it needs an end date.
   if (p.tier === "kubernetes_secret" && !p.transitionalUntil)

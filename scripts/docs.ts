@@ -8,6 +8,7 @@ import { MECHANISMS } from "../delivery/mechanisms/index.js";
 import { RULES } from "../policies/rules/index.js";
 import { withSection } from "../reference/markdown.js";
 import { distributionsTable } from "../reference/distributions.js";
+import { durationLimitsTable } from "../reference/durations.js";
 import { mechanismsTable } from "../reference/mechanisms.js";
 import { rulesTable } from "../reference/rules.js";
 import { DELIVERIES } from "../registry/schema.js";
@@ -21,6 +22,7 @@ export const GENERATED: readonly { file: string; section: string; render: () => 
     render: () => mechanismsTable(MECHANISMS, DELIVERIES),
   },
   { file: "docs/phases/3-runtime-authority.md", section: "distributions", render: distributionsTable },
+  { file: "docs/registry.md", section: "duration-limits", render: () => durationLimitsTable() },
 ];
 
 const USAGE = "usage: npm run docs [-- --check]";

@@ -7,6 +7,7 @@ import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { parsePlatformConfig } from "../config/platform.js";
 import { steadyStateLayout } from "../delivery/layout.js";
+import { customResourceName } from "../delivery/objects.js";
 import { crdSchemaProblem } from "../plan/engine/models/crd-schemas.js";
 import { main as planMain } from "../plan/cli.js";
 import { DELIVERIES, type Delivery } from "../registry/schema.js";
@@ -194,6 +195,77 @@ describe("property: valid registries, planned", () => {
       { numRuns: 2 },
     );
     await annotate(`valid registries planned: ${runs}`);
+  });
+});
+
+/**
+ * Registries whose ids and namespaces are drawn from a few pieces that join alike (`a` + `b-c`, `a-b` + `c`, `x` +
+ * `-generator`): their derived names collide often.
+ */
+const IDS = ["b", "c", "b-c", "x", "x-generator", "x-generated", "generator"] as const;
+const NAMESPACES_JOINING = ["a", "a-b", "a-generator"] as const;
+const crowdedRegistry = fc
+  .uniqueArray(
+    fc.record({
+      id: fc.constantFrom(...IDS),
+      delivery: fc.constantFrom("external-secret", "push-secret", "reveal-once", "cert-manager" as const),
+      namespaces: fc.uniqueArray(fc.constantFrom(...NAMESPACES_JOINING), { minLength: 1, maxLength: 2 }),
+      secretName: fc.option(fc.constantFrom(...IDS), { freq: 4, nil: undefined }),
+    }),
+    { minLength: 2, maxLength: 5, selector: (p) => p.id },
+  )
+  .map((ps) => ({
+    "purposes/payments.yaml": registryFile(
+      "payments",
+      ps.map(({ id, delivery, namespaces, secretName }) => {
+        const consumers = (delivery === "cert-manager" ? namespaces.slice(0, 1) : namespaces).map((namespace) => ({
+          namespace,
+          serviceAccount: "app",
+        }));
+        return purpose(delivery, {
+          id,
+          consumers,
+          ...(delivery === "push-secret" ? { push: { writer: consumers[0] } } : {}),
+          ...(delivery === "cert-manager"
+            ? { certificate: { dnsNames: [`${id}.svc`], ...(secretName ? { secretName } : {}) } }
+            : secretName
+              ? { kv: { secretName } }
+              : {}),
+        });
+      }),
+    ),
+  }));
+
+describe("property: derived names", () => {
+  it("of every registry that validates are unique per Kubernetes kind and namespace and per Pulumi name; the rest are refused by purpose and field", ({
+    annotate,
+  }) => {
+    let runs = 0;
+    let valid = 0;
+    fc.assert(
+      fc.property(crowdedRegistry, (files) => {
+        runs++;
+        const r = parse(files);
+        if (!r.ok) {
+          for (const p of r.problems) assert.ok(p.file && p.subject && p.field && p.message, JSON.stringify(p));
+          return;
+        }
+        valid++;
+        // Read from the layout the steady state registers, not from the validation's own list of names.
+        const steady = steadyStateLayout(r.registry, { vaultServer: "", rootCertificatePem: "" });
+        const objects = [
+          ...steady.stores.map((s) => s.resource),
+          ...steady.issuers.flatMap((i) => [i.resource, i.approval]),
+          ...steady.deliveries.flatMap((d) => d.resources),
+        ];
+        const unique = (keys: string[]) => assert.equal(new Set(keys).size, keys.length, keys.join("\n"));
+        unique(objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ""} ${o.metadata.name}`));
+        unique(objects.map((o) => `${o.kind} ${customResourceName(o)}`));
+        for (const o of objects) assert.ok(o.metadata.name.length <= 253, o.metadata.name);
+      }),
+      { numRuns: 200 },
+    );
+    void annotate(`crowded registries tried: ${runs}, valid: ${valid}`);
   });
 });
 

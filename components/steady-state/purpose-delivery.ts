@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PurposeDelivery } from "../../delivery/layout.js";
 import { drawsFromGenerator } from "../../delivery/mechanisms/push-secret/generator.js";
-import type { CustomResourceSpec } from "../../delivery/types.js";
+import { storeNamesOf } from "../../delivery/objects.js";
 import { customResource } from "./custom-resource.js";
 
 /** Arguments for {@link TeamDeliveries}. */
@@ -37,7 +37,7 @@ export class TeamDeliveries extends pulumi.ComponentResource {
       let previous: pulumi.Resource[] = [];
       for (const spec of delivery.resources) {
         // What reads or writes through a store waits for that store, which waits for ESO; the rest for the controllers.
-        const stores = storeNames(spec)
+        const stores = storeNamesOf(spec)
           .map((n) => args.stores.get(n))
           .filter((s) => s !== undefined);
         const generator = args.generator && drawsFromGenerator(spec) ? [args.generator] : [];
@@ -51,13 +51,4 @@ export class TeamDeliveries extends pulumi.ComponentResource {
     }
     this.registerOutputs({});
   }
-}
-
-/** The stores a custom resource names: an ExternalSecret's `secretStoreRef`, a PushSecret's `secretStoreRefs`. */
-function storeNames(spec: CustomResourceSpec): string[] {
-  const body = spec.spec as { secretStoreRef?: { name: string }; secretStoreRefs?: { name: string }[] } | undefined;
-  return [
-    ...(body?.secretStoreRef ? [body.secretStoreRef.name] : []),
-    ...(body?.secretStoreRefs ?? []).map((r) => r.name),
-  ];
 }
