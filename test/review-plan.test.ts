@@ -41,7 +41,7 @@ function changedRegistry(): string {
     "dnsNames: [shop.example.com, www.shop.example.com]",
     "dnsNames: [shop.example.com, www.shop.example.com, m.shop.example.com]",
   );
-  edit("storefront.yaml", /  - id: storefront-search-api-token\n[\s\S]*?\n\n(?=  - id: )/, "");
+  edit("storefront.yaml", / {2}- id: storefront-search-api-token\n[\s\S]*?\n\n(?= {2}- id: )/, "");
   return dir;
 }
 
