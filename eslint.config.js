@@ -17,10 +17,10 @@ export default tseslint.config(
     },
   },
   {
-    // The policy rules and the access matrix read provider inputs, which are untyped JSON as @pulumi/policy hands
+    // The policy rules, the access matrix and the review of a change read provider inputs, which are untyped JSON as @pulumi/policy hands
     // them over (`props: any`): each rule checks the value of every field it reads, and its tests feed it the wrong
     // shapes. Tests read plan documents and resource inputs the same way.
-    files: ["policies/**/*.ts", "access/**/*.ts", "test/**/*.ts", "**/*.test.ts"],
+    files: ["policies/**/*.ts", "access/**/*.ts", "review/**/*.ts", "test/**/*.ts", "**/*.test.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",

@@ -55,15 +55,19 @@ export function authRoles(resources: readonly VaultResource[]): AuthRole[] {
 /** The rules of every Vault policy a stack registers, by policy name. */
 export function planPolicies(resources: readonly VaultResource[]): Map<string, PolicyRule[]> {
   const out = new Map<string, PolicyRule[]>();
-  for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy)) {
-    try {
-      out.set(String(r.props.name), parseJsonPolicy(String(r.props.name), String(r.props.policy)));
-    } catch {
-      // Not JSON, or a document Vault would refuse: acl-least-privilege reports it; it grants nothing once applied.
-      out.set(String(r.props.name), []);
-    }
-  }
+  for (const r of resources.filter((x) => x.type === RESOURCE_TYPES.vaultPolicy))
+    out.set(String(r.props.name), policyRulesOf(r));
   return out;
+}
+
+/** The rules of one planned Vault policy (a `vault:index/policy:Policy`). */
+export function policyRulesOf(r: VaultResource): PolicyRule[] {
+  try {
+    return parseJsonPolicy(String(r.props.name), String(r.props.policy));
+  } catch {
+    // Not JSON, or a document Vault would refuse: acl-least-privilege reports it; it grants nothing once applied.
+    return [];
+  }
 }
 
 interface PurposePath {

@@ -80,14 +80,7 @@ export function evidencePackets(doc: PlanDocument, registry: Registry): Evidence
 
 /** Which of `contracts` a resource implements: by its purpose label, or by the Vault object named after the purpose. */
 function purposesOf(r: PlanResource, contracts: readonly RegisteredPurpose[]): string[] {
-  const label = kubernetesObject({
-    ...r,
-    props: r.inputs,
-    protect: r.options.protect,
-    stack: "",
-    phase: undefined,
-    secretsMarked: true,
-  })?.labels["secrets-platform/purpose"];
+  const label = kubernetesObject({ type: r.type, props: r.inputs })?.labels["secrets-platform/purpose"];
   return contracts
     .filter(
       (p) =>

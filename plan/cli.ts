@@ -1,11 +1,15 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { formatProblem, sortProblems } from "../registry/problems.js";
 import { cliPassphrase } from "./passphrase-source.js";
 import { blocking, evaluate } from "../policies/evaluate.js";
-import { stacksOfPlan } from "../policies/documents.js";
+import { parseDocument, stacksOfPlan } from "../policies/documents.js";
+import type { StackView } from "../policies/rule.js";
+import { loadRegistryOrReport, type Registry } from "../registry/load.js";
+import { changeCount, reviewOf } from "../review/diff.js";
+import { reviewMarkdown } from "../review/markdown.js";
 import { posture, STATUSES } from "../posture/model.js";
 import { planObservations } from "../posture/plan-source.js";
 import { planDocument } from "./report/plan-json.js";
@@ -16,11 +20,15 @@ import { planCluster } from "./run.js";
 export const EXIT = { ok: 0, violations: 1, invalidInput: 2, failed: 3 } as const;
 
 const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out DIR] [--now RFC3339]
+                         [--base FILE [--base-registry DIR]]
 
   --cluster   cluster whose stacks (stacks/Pulumi.<cluster>-<phase>.yaml) to plan   (default: demo)
   --registry  purpose registry directory, instead of the stacks' registryDir       (default: from config)
   --out       where plan.json and plan.md are written                             (default: plan-out)
   --now       the plan's "now", e.g. 2027-01-01T00:00:00Z                          (default: the clock)
+  --base      plan.json or \`pulumi preview --json\` output of the base (e.g. main): also writes
+              review.md and review.json, what this plan changes in access and trust
+  --base-registry  the registry the base was planned from, to attribute its access  (default: --registry's)
 
 exit codes: 0 clean, 1 mandatory policy violations, 2 invalid input, 3 the plan failed`;
 
@@ -34,7 +42,15 @@ export async function main(
   argv: readonly string[],
   io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) },
 ): Promise<number> {
-  let flags: { cluster: string; registry?: string; out: string; now?: string; help?: boolean };
+  let flags: {
+    cluster: string;
+    registry?: string;
+    out: string;
+    now?: string;
+    base?: string;
+    "base-registry"?: string;
+    help?: boolean;
+  };
   try {
     flags = parseArgs({
       args: [...argv],
@@ -43,6 +59,8 @@ export async function main(
         registry: { type: "string" },
         out: { type: "string", default: "plan-out" },
         now: { type: "string" },
+        base: { type: "string" },
+        "base-registry": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -60,6 +78,29 @@ export async function main(
   if (Number.isNaN(now.getTime()) || (flags.now && !/^\d{4}-\d{2}-\d{2}T/.test(flags.now))) {
     io.err(`plan: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time\n${USAGE}`);
     return EXIT.invalidInput;
+  }
+  if (flags["base-registry"] && !flags.base) {
+    io.err(`plan: --base-registry needs --base\n${USAGE}`);
+    return EXIT.invalidInput;
+  }
+  // The base is read before anything is planned: a review that cannot be made is invalid input, not a late failure.
+  let base: { stacks: StackView[]; registry?: Registry } | undefined;
+  if (flags.base) {
+    try {
+      base = { stacks: parseDocument(readFileSync(flags.base, "utf8")).stacks };
+    } catch (e) {
+      io.err(`plan: --base: ${flags.base}: ${(e as Error).message.split("\n")[0]}`);
+      return EXIT.invalidInput;
+    }
+    if (flags["base-registry"]) {
+      const registry = loadRegistryOrReport(
+        resolve(flags["base-registry"]),
+        "plan: --base-registry: invalid purpose registry:",
+        io.err,
+      );
+      if (!registry) return EXIT.invalidInput;
+      base.registry = registry;
+    }
   }
 
   let result: Awaited<ReturnType<typeof planCluster>>;
@@ -105,5 +146,19 @@ export async function main(
   io.out(`  policy violations: ${mandatory.length} mandatory, ${doc.violations.length - mandatory.length} advisory`);
   for (const v of doc.violations) io.out(`    [${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);
   io.out(`Wrote ${relative(process.cwd(), join(flags.out, "plan.json"))} and plan.md`);
+  if (base) {
+    const review = reviewOf(base.stacks, stacksOfPlan(doc), {
+      base: base.registry ?? result.registry,
+      head: result.registry,
+    });
+    writeFileSync(join(flags.out, "review.json"), `${JSON.stringify(review, null, 2)}\n`);
+    writeFileSync(
+      join(flags.out, "review.md"),
+      reviewMarkdown(review, { base: flags.base!, head: relative(process.cwd(), join(flags.out, "plan.json")) }),
+    );
+    io.out(
+      `Wrote ${relative(process.cwd(), join(flags.out, "review.md"))} and review.json: ${changeCount(review)} changes to access and trust against ${flags.base}`,
+    );
+  }
   return mandatory.length ? EXIT.violations : EXIT.ok;
 }

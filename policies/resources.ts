@@ -16,7 +16,7 @@ export function stackOfUrn(urn: string): { stack: string; phase: PhaseId | undef
 
 /** A Kubernetes object's kind and metadata, when the resource is one. */
 export function kubernetesObject(
-  r: ResourceView,
+  r: Pick<ResourceView, "type" | "props">,
 ): { kind: string; name?: string; namespace?: string; labels: Record<string, string> } | undefined {
   if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh")) return undefined;
   const meta = (r.props.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };

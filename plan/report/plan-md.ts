@@ -1,6 +1,11 @@
+import { stringify } from "yaml";
+import { resourceSummary, valueInBrief } from "../../review/targets.js";
 import type { PlanDocument } from "./plan-json.js";
 
-/** A reviewer's view of the plan: per stack, what is registered and protected, and what the stack publishes. */
+/**
+ * A reviewer's view of the plan: per stack, what each resource is, targets or grants, what is protected, and what the
+ * stack publishes.
+ */
 export function planMarkdown(doc: PlanDocument): string {
   const lines = [
     `# Offline plan: cluster \`${doc.cluster}\``,
@@ -16,7 +21,13 @@ export function planMarkdown(doc: PlanDocument): string {
     }),
   ];
   for (const s of doc.stacks) {
-    lines.push("", `## Phase ${s.phase}: \`${s.stack}\``, "", "| resource | type | options |", "|---|---|---|");
+    lines.push(
+      "",
+      `## Phase ${s.phase}: \`${s.stack}\``,
+      "",
+      "| resource | type | options | targets or grants |",
+      "|---|---|---|---|",
+    );
     for (const r of s.resources) {
       const options = [
         r.read ? "read" : "",
@@ -26,9 +37,10 @@ export function planMarkdown(doc: PlanDocument): string {
       ]
         .filter(Boolean)
         .join(", ");
-      lines.push(`| \`${r.name}\` | \`${r.type}\` | ${options} |`);
+      const grants = r.custom && !r.read ? cell(resourceSummary({ type: r.type, props: r.inputs })) : "";
+      lines.push(`| \`${r.name}\` | \`${r.type}\` | ${options} | ${grants} |`);
     }
-    lines.push("", "Outputs:", "", "```yaml", ...Object.entries(s.outputs).map(([k, v]) => `${k}: ${brief(v)}`), "```");
+    lines.push("", "Outputs:", "", "```yaml", stringify(shortPems(s.outputs), { lineWidth: 0 }).trimEnd(), "```");
   }
   lines.push("", `## Policy violations`, "");
   if (doc.violations.length === 0) lines.push("None.");
@@ -41,10 +53,13 @@ export function planMarkdown(doc: PlanDocument): string {
   return lines.join("\n");
 }
 
-/** Outputs in one line each; PEM blocks shortened to their first line so the page stays readable. */
-function brief(v: unknown): string {
-  const text = JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === "string" && x.startsWith("-----BEGIN") ? `${x.split("\n")[0]} …` : x,
-  );
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+/** A table cell: pipes escaped, so a value never ends the row early. */
+const cell = (text: string) => text.replaceAll("|", "\\|");
+
+/** Outputs whole, except PEM blocks, which name their type (the stack's fingerprint outputs identify them). */
+function shortPems(v: unknown): unknown {
+  if (typeof v === "string") return v.startsWith("-----BEGIN") ? valueInBrief(v) : v;
+  if (Array.isArray(v)) return v.map(shortPems);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shortPems(x)]));
+  return v;
 }
