@@ -155,7 +155,7 @@ describe("namespacesOfEarlierPhases", () => {
     (published: Partial<Record<PhaseId, Record<string, unknown>>>): PhaseContext["phaseOutputs"] =>
     async (phase, keys) =>
       Object.fromEntries(
-        keys.flatMap((k) => (published[phase]?.[k] === undefined ? [] : [[k, published[phase]![k]]])),
+        keys.flatMap((k) => (published[phase]?.[k] === undefined ? [] : [[k, published[phase][k]]])),
       ) as never;
   const cluster = {
     gitops: { fluxNamespace: "flux-system" },
