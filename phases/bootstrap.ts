@@ -3,6 +3,7 @@ import { bootstrapLayout } from "../gitops/bootstrap-layout.js";
 import { stackName } from "./catalog.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
+import { namespacesOfEarlierPhases } from "./namespaces.js";
 
 /**
  * Phase 2, bootstrap materialization: one Kustomization per namespace that receives bootstrap material, decrypting
@@ -26,8 +27,12 @@ export const bootstrap: PhaseProgram<"bootstrap"> = async ({ config, registry, p
     gitopsStack: stackName(config.cluster, "gitops"),
   });
   const source = { fluxNamespace, gitRepository: repository.name, decryptionSecret: decryption.secretName };
+  const earlier = await namespacesOfEarlierPhases(phaseOutputs, "bootstrap");
+  const created = layout.namespaces.map((ns) => ns.namespace).filter((ns) => !earlier.has(ns));
   const kustomizations = layout.namespaces.map(
-    (ns) => new BootstrapMaterialization(ns.name, { layout: ns, source }).kustomization,
+    (ns) =>
+      new BootstrapMaterialization(ns.name, { layout: ns, source, createNamespace: created.includes(ns.namespace) })
+        .kustomization,
   );
-  return { bootstrapInventory: layout.inventory, kustomizations };
+  return { bootstrapInventory: layout.inventory, kustomizations, namespaces: created };
 };

@@ -45,6 +45,8 @@ export interface BootstrapOutputs {
   bootstrapInventory: BootstrapInventoryEntry[];
   /** `namespace/name` of every bootstrap Kustomization. */
   kustomizations: string[];
+  /** The namespaces this stack creates (and keeps on removal); later stacks use them by name (phases/namespaces.ts). */
+  namespaces: string[];
 }
 
 /** Where the runtime-authority stack is in its deployment sequence (docs/phases/3-runtime-authority.md). */
@@ -69,6 +71,8 @@ export interface HandoverRecord {
 export interface RuntimeAuthorityOutputs {
   [INTERMEDIATE_CSRS_OUTPUT]: Record<string, string>;
   status: RuntimeAuthorityStatus;
+  /** From `awaiting-initialization` on: Vault's namespace, unless an earlier stack created it (phases/namespaces.ts). */
+  namespaces?: string[];
   vault?: {
     /** `openbao` or `vault` (vaultDistribution), and its product name. */
     distribution: Distribution;

@@ -22,6 +22,7 @@ import { stackName } from "./catalog.js";
 import { rootOfTrust } from "./root-trust.js";
 import type { PhaseContext, PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
+import { namespacesOfEarlierPhases } from "./namespaces.js";
 import {
   INTERMEDIATE_CSRS_OUTPUT,
   type HandoverRecord,
@@ -53,6 +54,8 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   const { rootCertificatePem, signed } = await rootOfTrust({ config, phaseOutputs });
   const layout = runtimeAuthorityLayout(registry, { certManager: config.steadyState.certManager.namespace });
   if (ra.initialized) await checkBootstrapInventory(phaseOutputs, layout.handovers, config.cluster);
+  // Vault's namespace is the earliest stack's that needs it (the bootstrap stack's, when Secrets are handed over).
+  const createsNamespace = !(await namespacesOfEarlierPhases(phaseOutputs, "runtime-authority")).has(ra.namespace);
 
   const distribution = DISTRIBUTION[ra.distribution];
   const audits = auditDevices(ra.distribution);
@@ -80,11 +83,12 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   if (!tlsSigned) return done("awaiting-tls-signature");
 
   // 2. Vault itself.
-  const namespace = vaultNamespace("vault-namespace", ra.namespace);
+  const namespace = createsNamespace ? [vaultNamespace("vault-namespace", ra.namespace)] : [];
+  outputs.namespaces = namespace.map((n) => n.metadata.name);
   const listener = new VaultListenerCertificate(
     "vault-listener",
     {
-      namespace: namespace.metadata.name,
+      namespace: ra.namespace,
       secretName: TLS_SECRET,
       dnsNames: listenerDnsNames(settings),
       // Fail closed: a TLS intermediate signed for an earlier key cannot issue for this stack's key.
@@ -92,12 +96,12 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
       issuerPrivateKeyPem: tlsCa.privateKeyPem,
       rootCertificatePem,
     },
-    { dependsOn: [namespace] },
+    { dependsOn: namespace },
   );
   const server = new VaultServer("vault", {
     settings,
     chart: { repository: ra.chartRepository, version: ra.chartVersion },
-    dependsOn: [namespace, listener],
+    dependsOn: [...namespace, listener],
   });
   const inClusterAddress = vaultActiveAddress(settings);
   outputs.vault = {

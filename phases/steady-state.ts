@@ -14,6 +14,7 @@ import { stackName } from "./catalog.js";
 import { rootOfTrust } from "./root-trust.js";
 import type { PhaseProgram } from "./context.js";
 import { inputError } from "./errors.js";
+import { namespacesOfEarlierPhases } from "./namespaces.js";
 import type { PhaseOutputsRead, PostureSchedule } from "./outputs.js";
 import { VAULT_PKI_INTERMEDIATE } from "./runtime-authority.js";
 
@@ -51,8 +52,10 @@ export const steadyState: PhaseProgram<"steady-state"> = async ({ config, regist
       `the ${stackName(config.cluster, "runtime-authority")} stack does not match the registry, nothing registered:\n  ${problems.join("\n  ")}`,
     );
 
+  const existingNamespaces = await namespacesOfEarlierPhases(phaseOutputs, "steady-state");
+
   const releases = controllerReleases(config.steadyState);
-  const controllers = new PlatformControllers("controllers", { releases });
+  const controllers = new PlatformControllers("controllers", { releases, existingNamespaces });
   const eso = controllers.releases["external-secrets"];
   const stores = new VaultSecretStores("secret-stores", {
     stores: layout.stores.map((s) => s.resource),

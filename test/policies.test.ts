@@ -63,13 +63,17 @@ const object = (
 
 describe("the policy pack", () => {
   it("has one module per rule, each with a name, description, severity, level and fix, names unique", () => {
-    assert.equal(RULES.length, 18);
+    assert.equal(RULES.length, 19);
     assert.equal(new Set(RULES.map((r) => r.name)).size, RULES.length);
     for (const r of RULES) {
       assert.match(r.name, /^[a-z]+(-[a-z]+)*$/);
       assert.ok(r.description.length > 40 && r.remediation.length > 20, r.name);
       assert.ok(["advisory", "mandatory"].includes(r.enforcementLevel), r.name);
-      assert.ok(Boolean(r.validateResource) !== Boolean(r.validateStack), `${r.name}: a resource or a stack rule`);
+      assert.equal(
+        [r.validateResource, r.validateStack, r.validateCluster].filter(Boolean).length,
+        1,
+        `${r.name}: a resource, a stack or a cluster rule`,
+      );
     }
   });
 

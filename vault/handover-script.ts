@@ -1,3 +1,13 @@
+/** Where the script reads and writes unless told otherwise: the Job mounts its volumes exactly there. */
+export const HANDOVER_PATHS = {
+  /** The projected service account token (the token volume's mount, then its file). */
+  tokenFile: "/var/run/secrets/vault/token",
+  /** The mounted bootstrap Secret, one file per key. */
+  valueDir: "/handover/value",
+  /** Scratch space (a memory emptyDir). */
+  tmpDir: "/tmp",
+} as const;
+
 /**
  * The script the handover Job runs, in the server's official image (POSIX sh and the server's CLI: `vault`, or `bao`
  * for OpenBao). It reads the bootstrap Secret from a volume, so the value never passes through Kubernetes API calls
@@ -21,9 +31,9 @@
  */
 export const HANDOVER_SCRIPT = `set -eu
 cli="\${VAULT_CLI:-vault}"
-token_file="\${TOKEN_FILE:-/var/run/secrets/vault/token}"
-value_dir="\${VALUE_DIR:-/handover/value}"
-errors="\${TMPDIR:-/tmp}/handover-errors"
+token_file="\${TOKEN_FILE:-${HANDOVER_PATHS.tokenFile}}"
+value_dir="\${VALUE_DIR:-${HANDOVER_PATHS.valueDir}}"
+errors="\${TMPDIR:-${HANDOVER_PATHS.tmpDir}}/handover-errors"
 if [ -n "\${VAULT_ADDR:-}" ]; then export BAO_ADDR="\${VAULT_ADDR}"; fi
 if [ -n "\${VAULT_CACERT:-}" ]; then export BAO_CACERT="\${VAULT_CACERT}"; fi
 unset BAO_TOKEN

@@ -15,10 +15,13 @@ export interface BootstrapMaterializationArgs {
   layout: BootstrapNamespace;
   /** Where Flux runs, which GitRepository holds the encrypted manifests, and the decryption key (from the gitops stack). */
   source: BootstrapSource;
+  /** Whether this stack creates the namespace: not when an earlier stack did (Flux's own, phases/namespaces.ts). */
+  createNamespace: boolean;
 }
 
 /**
- * Phase 2 for one namespace: the namespace itself (kept if the stack is removed: it will hold the workloads), a
+ * Phase 2 for one namespace: the namespace itself unless an earlier stack created it (kept if the stack is removed:
+ * it will hold the workloads; later stacks deploy into it by name), a
  * service account in the Flux namespace, a Role and RoleBinding limiting it to this namespace's bootstrap Secrets,
  * and the Kustomization that decrypts and applies bootstrap/<namespace>/ as that service account.
  */
@@ -33,7 +36,7 @@ export class BootstrapMaterialization extends pulumi.ComponentResource {
     const children = { parent: this };
 
     const dependsOn: pulumi.Resource[] = [];
-    if (layout.namespace !== source.fluxNamespace)
+    if (args.createNamespace)
       dependsOn.push(
         new k8s.core.v1.Namespace(
           `${name}-namespace`,

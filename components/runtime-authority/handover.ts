@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HANDOVER_SCRIPT } from "../../vault/handover-script.js";
+import { basename, dirname } from "node:path/posix";
+import { HANDOVER_PATHS, HANDOVER_SCRIPT } from "../../vault/handover-script.js";
 import type { HandoverLayout, KvSecretLayout } from "../../vault/layout.js";
 import { MOUNTS, VAULT_AUDIENCE } from "../../vault/paths.js";
 import { consumerPolicy } from "./access.js";
@@ -15,6 +16,10 @@ import { ANNOTATION, LABEL, platformLabels } from "../../registry/labels.js";
  * name of every BAO_ variable it reads.
  */
 export const HANDOVER_CLI_ENV = "VAULT_CLI";
+
+/** The user and group the Job runs as: the server image's own (uid 100 and gid 1000 in both distributions' images). */
+const JOB_USER = 100;
+const JOB_GROUP = 1000;
 
 /** Arguments for {@link HandoverToVault}. */
 export interface HandoverToVaultArgs {
@@ -86,8 +91,12 @@ export class HandoverToVault extends pulumi.ComponentResource {
               restartPolicy: "Never",
               securityContext: {
                 runAsNonRoot: true,
-                runAsUser: 100,
-                runAsGroup: 1000,
+                runAsUser: JOB_USER,
+                runAsGroup: JOB_GROUP,
+                // The kubelet writes Secret files owned by root: without an fsGroup a non-root Job cannot read its
+                // own input. fsGroup is the Job's own group, so its process gains no group it did not have; the
+                // Secret's files become root:<that group> 0440, readable by the Job and by no other user.
+                fsGroup: JOB_GROUP,
                 seccompProfile: { type: "RuntimeDefault" },
               },
               containers: [
@@ -104,7 +113,7 @@ export class HandoverToVault extends pulumi.ComponentResource {
                     { name: "KV_MOUNT", value: MOUNTS.kv },
                     { name: "KV_PATH", value: h.kvPath },
                     { name: "SECRET", value: `${h.namespace}/${h.secretName}` },
-                    { name: "HOME", value: "/tmp" },
+                    { name: "HOME", value: HANDOVER_PATHS.tmpDir },
                   ],
                   securityContext: {
                     allowPrivilegeEscalation: false,
@@ -112,20 +121,27 @@ export class HandoverToVault extends pulumi.ComponentResource {
                     capabilities: { drop: ["ALL"] },
                   },
                   volumeMounts: [
-                    { name: "value", mountPath: "/handover/value", readOnly: true },
-                    { name: "vault-token", mountPath: "/var/run/secrets/vault", readOnly: true },
+                    { name: "value", mountPath: HANDOVER_PATHS.valueDir, readOnly: true },
+                    { name: "vault-token", mountPath: dirname(HANDOVER_PATHS.tokenFile), readOnly: true },
                     { name: "ca", mountPath: "/handover/ca", readOnly: true },
-                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "tmp", mountPath: HANDOVER_PATHS.tmpDir },
                   ],
                 },
               ],
               volumes: [
-                { name: "value", secret: { secretName: h.secretName, defaultMode: 0o400 } },
+                // 0440 is what the kubelet makes of any mode under an fsGroup (it adds group read); said as it is.
+                { name: "value", secret: { secretName: h.secretName, defaultMode: 0o440 } },
                 {
                   name: "vault-token",
                   projected: {
                     sources: [
-                      { serviceAccountToken: { path: "token", audience: VAULT_AUDIENCE, expirationSeconds: 600 } },
+                      {
+                        serviceAccountToken: {
+                          path: basename(HANDOVER_PATHS.tokenFile),
+                          audience: VAULT_AUDIENCE,
+                          expirationSeconds: 600,
+                        },
+                      },
                     ],
                   },
                 },

@@ -9,6 +9,7 @@ import { kubernetesNotAuthoritative } from "./kubernetes-not-authoritative.js";
 import { kvHardened } from "./kv-hardened.js";
 import { noPlaintextSecrets } from "./no-plaintext-secrets.js";
 import { noSecretOutputs } from "./no-secret-outputs.js";
+import { objectCreatedOnce } from "./object-created-once.js";
 import { pkiRoleBounded } from "./pki-role-bounded.js";
 import { purposeAccess } from "./purpose-access.js";
 import { purposeKnown } from "./purpose-known.js";
@@ -34,6 +35,7 @@ export const RULES: readonly PlatformRule[] = [
   purposeAccess,
   auditDevices,
   singleAuthority,
+  objectCreatedOnce,
   deliveredOnce,
   evidenceResolves,
   issuerExpiry,

@@ -6,7 +6,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { toPulumiPolicies } from "../../policies/pack.js";
-import type { PlatformRule } from "../../policies/rule.js";
+import { stackOfUrn } from "../../policies/resources.js";
+import type { PlatformRule, StackView } from "../../policies/rule.js";
 
 /**
  * A small harness in the style of pulumi/compliance-policies' unit-test helpers: typed validation args built from a
@@ -129,4 +130,29 @@ export async function assertNoViolations(
   args: ResourceValidationArgs | StackValidationArgs,
 ): Promise<void> {
   assert.deepEqual(await runPolicy(rule, args), [], `${rule.name}: expected no violation`);
+}
+
+/**
+ * One stack of a cluster, as the offline plan and `npm run policy` hand it to cluster rules (`evaluate`): its name,
+ * phase (the suffix of `stack`) and resources, each made by {@link createResourceValidationArgs} with the same stack.
+ */
+export function stackViewOf(stack: string, resources: ResourceValidationArgs[]): StackView {
+  const { phase } = stackOfUrn(`urn:pulumi:${stack}::`);
+  return {
+    stack,
+    phase,
+    resources: resources.map((r) => {
+      assert.equal(stackOfUrn(r.urn).stack, stack, `${r.urn} belongs to stack ${stack}`);
+      return {
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: r.props,
+        protect: r.opts.protect,
+        stack,
+        phase,
+        secretsMarked: true,
+      };
+    }),
+  };
 }

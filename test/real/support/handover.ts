@@ -6,6 +6,8 @@ import { HANDOVER_SCRIPT } from "../../../vault/handover-script.js";
 import { inputs } from "../../support/demo-plan.js";
 import { BAO } from "../openbao.js";
 import { runProcess, type ProcessResult } from "../../support/run-process.js";
+import type { ProcessIdentity } from "../../support/kubelet-volumes.js";
+import { asIdentity } from "./kubelet.js";
 
 /**
  * The handover Job's script run for real: `sh` and the real CLI (`bao`), with the environment of the plan's Job (its
@@ -88,15 +90,18 @@ export interface ScriptTarget {
 /**
  * Runs HANDOVER_SCRIPT as the Job would, with the Job's environment, `VAULT_CLI` set to the real `bao`, the sandbox's
  * volumes, and a token file (`HANDOVER_VAULT_TOKEN_FILE`) when given, else the Kubernetes login. `overrides` last.
+ * With `runAs`, the script runs as that uid, gid and groups (root only: test/real/support/kubelet.ts).
  */
 export function runHandoverScript(
   job: RecordedResource,
   target: ScriptTarget,
   sandbox: JobSandbox,
-  options: { tokenFile?: string; overrides?: Record<string, string> } = {},
+  options: { tokenFile?: string; overrides?: Record<string, string>; runAs?: ProcessIdentity } = {},
 ): Promise<ScriptRun> {
   const { VAULT_CACERT: _planned, ...env } = jobEnvironment(job);
-  return runProcess("sh", ["-c", HANDOVER_SCRIPT], {
+  const script = ["sh", "-c", HANDOVER_SCRIPT];
+  const [command, args] = options.runAs ? asIdentity(options.runAs, script) : [script[0]!, script.slice(1)];
+  return runProcess(command, args, {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       ...env,
