@@ -149,6 +149,13 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
       field: "consumers",
       message: `cert-manager certificates live in one namespace's Secret; consumers span ${[...namespaces].sort().join(", ")} (use csi, or one purpose per namespace)`,
     });
+  // A reveal is one event at one boundary: each namespace's ExternalSecret fetches the value on its own and leaves its
+  // own retained, immutable Secret, so n namespaces are n reveals and n copies nobody rotates away.
+  if (p.delivery === "reveal-once" && namespaces.size > 1)
+    out.push({
+      field: "consumers",
+      message: `a reveal-once credential is revealed at one boundary, one namespace; consumers span ${[...namespaces].sort().join(", ")} (each would retain its own copy: use one purpose per namespace)`,
+    });
   // After the handover ESO keeps the bootstrap Secret current from Vault, as a consumer in the Secret's namespace.
   if (p.bootstrap && !namespaces.has(p.bootstrap.namespace))
     out.push({
