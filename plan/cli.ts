@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblem, sortProblems } from "../registry/problems.js";
+import { formatProblem, sortProblems, type Problem } from "../registry/problems.js";
+import type { WireMap } from "./engine/wire.js";
 import { cliPassphrase } from "./passphrase-source.js";
 import { blocking, evaluate } from "../policies/evaluate.js";
 import { stacksOfPlan } from "../policies/documents.js";
@@ -21,6 +22,8 @@ const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out D
   --registry  purpose registry directory, instead of the stacks' registryDir       (default: from config)
   --out       where plan.json and plan.md are written                             (default: plan-out)
   --now       the plan's "now", e.g. 2027-01-01T00:00:00Z                          (default: the clock)
+  --previous  plan.json of an earlier plan (e.g. of the main branch): the stacks start from its outputs, as a
+              deployed cluster's do, so a change that moves a stored value is seen (default: a new cluster)
 
 exit codes: 0 clean, 1 mandatory policy violations, 2 invalid input, 3 the plan failed`;
 
@@ -34,7 +37,7 @@ export async function main(
   argv: readonly string[],
   io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) },
 ): Promise<number> {
-  let flags: { cluster: string; registry?: string; out: string; now?: string; help?: boolean };
+  let flags: { cluster: string; registry?: string; out: string; now?: string; previous?: string; help?: boolean };
   try {
     flags = parseArgs({
       args: [...argv],
@@ -43,6 +46,7 @@ export async function main(
         registry: { type: "string" },
         out: { type: "string", default: "plan-out" },
         now: { type: "string" },
+        previous: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -62,11 +66,18 @@ export async function main(
     return EXIT.invalidInput;
   }
 
+  const previous = flags.previous === undefined ? undefined : previousOutputs(flags.previous, flags.cluster);
+  if (previous && "problem" in previous) {
+    io.err(`plan: invalid input, 1 problem (nothing was planned):\n  ${formatProblem(previous.problem)}`);
+    return EXIT.invalidInput;
+  }
+
   let result: Awaited<ReturnType<typeof planCluster>>;
   try {
     result = await planCluster({
       cluster: flags.cluster,
       registryDir: flags.registry,
+      ...(previous ? { previousOutputs: previous.outputs } : {}),
       now,
       passphrase: cliPassphrase(flags.cluster),
     });
@@ -106,4 +117,33 @@ export async function main(
   for (const v of doc.violations) io.out(`    [${v.enforcementLevel}] ${v.policy}: ${v.stack}: ${v.message}`);
   io.out(`Wrote ${relative(process.cwd(), join(flags.out, "plan.json"))} and plan.md`);
   return mandatory.length ? EXIT.violations : EXIT.ok;
+}
+
+/**
+ * The stack outputs of an earlier plan's plan.json, by stack name, for `--previous`. Secret outputs are "[secret]"
+ * there: only metadata (such as the KV paths, `kvSecrets`) is read from them.
+ */
+function previousOutputs(file: string, cluster: string): { outputs: Map<string, WireMap> } | { problem: Problem } {
+  let doc: { cluster?: unknown; stacks?: { stack?: unknown; outputs?: unknown }[] };
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : "is not a plan.json (JSON)";
+    return { problem: { file, field: "--previous", message: why } };
+  }
+  if (doc.cluster !== cluster || !Array.isArray(doc.stacks))
+    return {
+      problem: {
+        file,
+        field: "--previous",
+        message: `is not a plan of cluster ${cluster} (its cluster: ${JSON.stringify(doc.cluster)})`,
+      },
+    };
+  return {
+    outputs: new Map(
+      doc.stacks
+        .filter((s) => typeof s.stack === "string" && s.outputs && typeof s.outputs === "object")
+        .map((s) => [s.stack as string, s.outputs as WireMap]),
+    ),
+  };
 }

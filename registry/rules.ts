@@ -1,3 +1,4 @@
+import { MECHANISMS } from "../delivery/mechanisms/index.js";
 import { parseDuration } from "./duration.js";
 import { kubernetesSecretName, type BootstrapPurpose, type RegisteredPurpose } from "./purpose.js";
 import { KEY_SIZES, type Delivery, type Kind, type Purpose, type RotationMethod, type Tier } from "./schema.js";
@@ -173,6 +174,20 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
       });
   }
 
+  if (p.movedFrom) {
+    const from = { owner: p.movedFrom.owner ?? p.owner, id: p.movedFrom.id ?? p.id };
+    if (p.movedFrom.owner === undefined && p.movedFrom.id === undefined)
+      out.push({ field: "movedFrom", message: "name the owner, the id, or both, that the value had before" });
+    else if (from.owner === p.owner && from.id === p.id)
+      out.push({ field: "movedFrom", message: `names ${from.owner}/${from.id}, where the value lives now: remove it` });
+    // Transit keys are not exportable and PKI roles hold no value: only a KV value can be copied to a new path.
+    if (MECHANISMS[p.delivery].vault.engine !== "kv")
+      out.push({
+        field: "movedFrom",
+        message: `delivery ${p.delivery} keeps nothing in Vault KV to move (${MECHANISMS[p.delivery].vault.engine} is named by the id alone)`,
+      });
+  }
+
   const seen = new Set<string>();
   p.consumers.forEach((c, i) => {
     const key = `${c.namespace}/${c.serviceAccount}`;
@@ -205,4 +220,34 @@ export function secretTargets(p: Purpose): string[] {
   if (p.bootstrap) return [`${p.bootstrap.namespace}/${p.bootstrap.secretName}`];
   const name = kubernetesSecretName(p);
   return name ? [...new Set(p.consumers.map((c) => `${c.namespace}/${name}`))] : [];
+}
+
+/**
+ * Moves that would copy one value twice, or over a live one: two purposes moving from the same old secret, or a
+ * `movedFrom` naming the secret (`owner/id`) of a purpose the registry still has. For the rules across files.
+ */
+export function movedFromConflicts(
+  purposes: readonly Pick<Purpose, "id" | "owner" | "movedFrom">[],
+): { id: string; message: string }[] {
+  const live = new Map(purposes.map((p) => [`${p.owner}/${p.id}`, p.id]));
+  const sources = new Map<string, string>();
+  const out: { id: string; message: string }[] = [];
+  for (const p of purposes) {
+    if (!p.movedFrom) continue;
+    const from = `${p.movedFrom.owner ?? p.owner}/${p.movedFrom.id ?? p.id}`;
+    const current = live.get(from);
+    if (current !== undefined && current !== p.id)
+      out.push({
+        id: p.id,
+        message: `names ${from}, the live secret of purpose ${current}: a value moves from where it no longer belongs`,
+      });
+    const earlier = sources.get(from);
+    if (earlier !== undefined)
+      out.push({
+        id: p.id,
+        message: `names ${from}, which purpose ${earlier} moves from too: one value moves to one place`,
+      });
+    else sources.set(from, p.id);
+  }
+  return out;
 }
