@@ -16,7 +16,7 @@ import { planCluster } from "./run.js";
 /** Exit codes of `npm run plan`, documented in docs/offline-plan.md. */
 export const EXIT = { ok: 0, violations: 1, invalidInput: 2, failed: 3 } as const;
 
-const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out DIR] [--now RFC3339]
+const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out DIR] [--now RFC3339] [--previous FILE]
 
   --cluster   cluster whose stacks (stacks/Pulumi.<cluster>-<phase>.yaml) to plan   (default: demo)
   --registry  purpose registry directory, instead of the stacks' registryDir       (default: from config)
@@ -126,7 +126,7 @@ export async function main(
 function previousOutputs(file: string, cluster: string): { outputs: Map<string, WireMap> } | { problem: Problem } {
   let doc: { cluster?: unknown; stacks?: { stack?: unknown; outputs?: unknown }[] };
   try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
+    doc = JSON.parse(readFileSync(file, "utf8")) as typeof doc;
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : "is not a plan.json (JSON)";
     return { problem: { file, field: "--previous", message: why } };
