@@ -507,7 +507,7 @@ describe("acl-least-privilege", () => {
     await assertHasViolation(
       aclLeastPrivilege,
       policy("ops-admin", { "kv/data/a/b": { capabilities: ["read"] } }),
-      /belongs to no consumer, issuer or handover/,
+      /belongs to no consumer, issuer, handover or move/,
     );
   });
   it("exempts the admin policies the pack config lists", () =>
