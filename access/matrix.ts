@@ -5,6 +5,8 @@ import { perRegistry } from "../registry/index-by.js";
 import { evaluate, literalPrefix, mergeRules, type PolicyRule } from "../vault/acl-eval.js";
 import { parseJsonPolicy } from "../vault/policy-parse.js";
 import { mechanismOf, purposePaths } from "../delivery/mechanisms/index.js";
+import { holdsKvValue, movedFromSecret, moveIdentity } from "../vault/moves.js";
+import { enginePaths } from "../vault/paths.js";
 
 /**
  * Who can do what with each purpose, computed from the Vault policies and Kubernetes auth roles a stack registers
@@ -78,7 +80,12 @@ interface PurposePath {
 /** Every Vault path of every purpose, sorted by path. */
 const purposePathIndex = perRegistry((registry): PurposePath[] =>
   registry.purposes
-    .flatMap((p) => purposePaths(p).map((path) => ({ path, purpose: p.id })))
+    .flatMap((p) => {
+      // The secret a value moves from is still the purpose's until movedFrom is removed: who can reach it counts.
+      const from = movedFromSecret(p);
+      const paths = [...purposePaths(p), ...(from && holdsKvValue(p) ? enginePaths("kv", from) : [])];
+      return paths.map((path) => ({ path, purpose: p.id }));
+    })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
 );
 
@@ -133,9 +140,12 @@ export function accessMatrix(resources: readonly VaultResource[], registry: Regi
  * (the ClusterIssuer's service account for certificates, the handover Job for bootstrap material). ESO reads and
  * pushes as the consumers themselves (delivery/stores.ts), so it needs no identity of its own.
  */
-export function entitled(p: RegisteredPurpose, certManagerNamespace: string): Set<string> {
+export function entitled(p: RegisteredPurpose, certManagerNamespace: string, vaultNamespace?: string): Set<string> {
+  // While a contract carries movedFrom, its move Job (in Vault's namespace) copies the value: vault/moves.ts.
+  const move = vaultNamespace === undefined ? undefined : moveIdentity(p, vaultNamespace);
   return new Set([
     ...p.consumers.map((c) => `${c.namespace}/${c.serviceAccount}`),
     ...mechanismOf(p).controllers(p, { certManagerNamespace }),
+    ...(move ? [move] : []),
   ]);
 }

@@ -57,8 +57,9 @@ export function generateRegistry(size: number): GeneratedRegistry {
     const pick = (): Identity => own[Math.floor(random() * own.length)]!;
     let consumers = unique([pick(), ...(random() < 0.5 ? [pick()] : []), ...(random() < 0.2 ? [pick()] : [])]);
     if (random() < 0.1 && teamCount > 1) consumers.push(identities(teams[(index + 1) % teamCount]!)[0]!);
-    // Contract rules: a cert-manager key stays in one namespace; a bootstrap Secret has a consumer where it lives.
-    if (delivery === "cert-manager")
+    // Contract rules: a cert-manager key stays in one namespace, a reveal-once value is revealed in one; a bootstrap
+    // Secret has a consumer where it lives.
+    if (delivery === "cert-manager" || delivery === "reveal-once")
       consumers = unique(consumers.map((c) => ({ ...c, namespace: consumers[0]!.namespace })));
     // Bootstrap material is what platform components need before Vault runs: it lands in a few platform namespaces.
     if (delivery === "bootstrap")

@@ -64,6 +64,18 @@ export interface HandoverRecord {
   bootstrapSecret: string;
 }
 
+/** What the stack outputs say of one move of a KV value (a contract's `movedFrom`). */
+export interface MoveRecord {
+  purpose: string;
+  status: "moved";
+  /** The data paths the value's versions were copied from and to. */
+  from: string;
+  to: string;
+  by: string;
+  at: string;
+  oldPath: string;
+}
+
 /**
  * The runtime authority as configured, published step by step: the CSRs and `status` always, Vault's deployment from
  * `awaiting-initialization` on, and the rest once Vault is configured from the registry.
@@ -97,7 +109,14 @@ export interface RuntimeAuthorityOutputs {
     transit: { path: string; type: "transit" };
     pki: { path: string; type: "pki"; maxLeaseTtlSeconds: number; signed: boolean };
   };
-  kvSecrets?: Record<string, { path: string; maxVersions: number; deleteVersionAfter: string; writtenBy: KvWriter }>;
+  /**
+   * Per purpose, where its value lives. The next run compares the registry's paths with these: a path that changed is
+   * a move, refused unless the contract's `movedFrom` says where from (vault/moves.ts).
+   */
+  kvSecrets?: Record<
+    string,
+    { path: string; maxVersions: number; deleteVersionAfter: string; writtenBy: KvWriter; movedFrom?: string }
+  >;
   transitKeys?: Record<
     string,
     { name: string; type: string; usage: "encrypt" | "sign"; autoRotatePeriodSeconds: number; latestVersion: number }
@@ -122,6 +141,8 @@ export interface RuntimeAuthorityOutputs {
   /** Where each audit device comes from: OpenBao's server configuration, or Vault's API. */
   auditDevices?: { path: string; type: "file"; filePath: string; declaredIn: AuditDeclaration }[];
   handover?: Record<string, HandoverRecord>;
+  /** Per purpose with `movedFrom`: its move. */
+  moves?: Record<string, MoveRecord>;
 }
 
 /** The posture fields known at deploy time, per purpose (no clock: they do not change from run to run). */

@@ -5,6 +5,7 @@ import { platformLabels } from "../registry/labels.js";
 import { ConsumerPolicies, KubernetesAuth } from "../components/runtime-authority/access.js";
 import { AuditDevices } from "../components/runtime-authority/audit-devices.js";
 import { HandoverToVault } from "../components/runtime-authority/handover.js";
+import { MoveKvValue } from "../components/runtime-authority/move.js";
 import { KvEngine } from "../components/runtime-authority/kv-engine.js";
 import { PkiIntermediate } from "../components/runtime-authority/pki-engine.js";
 import { TransitEngine } from "../components/runtime-authority/transit-engine.js";
@@ -13,6 +14,8 @@ import { VaultServer, vaultNamespace } from "../components/runtime-authority/vau
 import { aclPolicyDigest } from "../vault/acl.js";
 import { DEFAULT_KV_MAX_VERSIONS } from "../registry/schema.js";
 import { runtimeAuthorityLayout } from "../vault/layout.js";
+import { kvMoves, moveProblems } from "../vault/moves.js";
+import { formatProblem, sortProblems } from "../registry/problems.js";
 import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
 import { auditDevices } from "../vault/audit.js";
 import { DISTRIBUTION, imageReference } from "../vault/distribution.js";
@@ -56,6 +59,8 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
   if (ra.initialized) await checkBootstrapInventory(phaseOutputs, layout.handovers, config.cluster);
   // Vault's namespace is the earliest stack's that needs it (the bootstrap stack's, when Secrets are handed over).
   const createsNamespace = !(await namespacesOfEarlierPhases(phaseOutputs, "runtime-authority")).has(ra.namespace);
+  if (ra.initialized) await checkMoves(phaseOutputs, registry, config.cluster);
+  const moves = kvMoves(registry, ra.namespace);
 
   const distribution = DISTRIBUTION[ra.distribution];
   const audits = auditDevices(ra.distribution);
@@ -180,18 +185,46 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     inVault,
   );
 
+  // The root that signed Vault's listener, for the one-shot Jobs that talk to Vault: one ConfigMap per namespace.
   const caMaps = new Map<string, k8s.core.v1.ConfigMap>();
+  const caMapIn = (namespace: string) => {
+    let caMap = caMaps.get(namespace);
+    if (!caMap) {
+      caMap = new k8s.core.v1.ConfigMap(`vault-ca-${namespace}`, {
+        metadata: { name: CA_CONFIG_MAP, namespace, labels: platformLabels("runtime-authority") },
+        data: { "ca.crt": rootCertificatePem },
+      });
+      caMaps.set(namespace, caMap);
+    }
+    return caMap;
+  };
+
+  // Moves first: a value whose path changed is copied to its new path before anything writes there.
+  const moved = new Map<string, MoveKvValue>();
+  for (const m of moves) {
+    const caMap = caMapIn(m.namespace);
+    moved.set(
+      m.purpose,
+      new MoveKvValue(
+        `move-${m.purpose}`,
+        {
+          move: m,
+          authPath: auth.path,
+          vaultAddress: inClusterAddress,
+          caConfigMap: caMap.metadata.name,
+          image: imageReference(ra.distribution, ra.vaultVersion),
+          cli: distribution.cli,
+          dependsOn: [kv.ready, auth, caMap],
+        },
+        inVault,
+      ),
+    );
+  }
+
   const kvSecretOf = new Map(layout.kvSecrets.map((s) => [s.purpose, s]));
   const handovers: Record<string, pulumi.Output<HandoverRecord>> = {};
   for (const h of layout.handovers) {
-    let caMap = caMaps.get(h.namespace);
-    if (!caMap) {
-      caMap = new k8s.core.v1.ConfigMap(`vault-ca-${h.namespace}`, {
-        metadata: { name: CA_CONFIG_MAP, namespace: h.namespace, labels: platformLabels("runtime-authority") },
-        data: { "ca.crt": rootCertificatePem },
-      });
-      caMaps.set(h.namespace, caMap);
-    }
+    const caMap = caMapIn(h.namespace);
     const secret = kvSecretOf.get(h.purpose);
     if (!secret) throw new Error(`${h.purpose}: the layout has a handover but no KV secret for it`);
     const handover = new HandoverToVault(
@@ -204,7 +237,8 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
         caConfigMap: caMap.metadata.name,
         image: imageReference(ra.distribution, ra.vaultVersion),
         cli: distribution.cli,
-        dependsOn: [kv.ready, auth, caMap],
+        // A moved bootstrap value is in Vault once its move is done: the handover then finds it and writes nothing.
+        dependsOn: [kv.ready, auth, caMap, ...(moved.has(h.purpose) ? [moved.get(h.purpose)!.done] : [])],
       },
       inVault,
     );
@@ -244,6 +278,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
           maxVersions: s.maxVersions,
           deleteVersionAfter: s.deleteVersionAfter,
           writtenBy: s.writtenBy,
+          ...(moved.has(s.purpose) ? { movedFrom: moves.find((m) => m.purpose === s.purpose)!.from.dataPath } : {}),
         },
       ]),
     ),
@@ -299,6 +334,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
         ...layout.consumers.map((g) => g.policy),
         ...layout.issuers.map((i) => i.policy),
         ...layout.handovers.map((h) => h.policy),
+        ...moves.map((m) => m.policy),
       ].map((p) => [p.name, aclPolicyDigest(p)]),
     ),
     kubernetesAuth: { path: KUBERNETES_AUTH_PATH, accessor: auth.accessor },
@@ -309,9 +345,26 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
       declaredIn: distribution.audit,
     })),
     handover: handovers,
+    moves: Object.fromEntries([...moved].map(([purpose, m]) => [purpose, m.record])),
   });
   return done(pki.signed ? "configured" : "awaiting-pki-signature");
 };
+
+/**
+ * The registry's KV paths against those this stack published last (its own outputs, read through a stack reference
+ * to itself): a value whose path changed without a `movedFrom` saying where from would be left behind, and its
+ * consumers would read an empty path. Refused with every such purpose, before anything is registered.
+ */
+async function checkMoves(
+  phaseOutputs: PhaseContext["phaseOutputs"],
+  registry: PhaseContext["registry"],
+  cluster: string,
+): Promise<void> {
+  const published = (await phaseOutputs("runtime-authority", ["kvSecrets"])).kvSecrets;
+  const problems = moveProblems(registry, published, stackName(cluster, "runtime-authority"));
+  if (problems.length > 0)
+    throw inputError(`move refused, nothing registered:\n  ${sortProblems(problems).map(formatProblem).join("\n  ")}`);
+}
 
 /**
  * Every bootstrap purpose must have been materialized by phase 2 (or the gitops stack) where the registry says, or

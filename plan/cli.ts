@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblem, sortProblems } from "../registry/problems.js";
+import { formatProblem, sortProblems, type Problem } from "../registry/problems.js";
+import type { WireMap } from "./engine/wire.js";
 import { cliPassphrase } from "./passphrase-source.js";
 import { blocking, evaluate } from "../policies/evaluate.js";
 import { parseDocument, stacksOfPlan } from "../policies/documents.js";
@@ -20,7 +21,7 @@ import { planCluster } from "./run.js";
 export const EXIT = { ok: 0, violations: 1, invalidInput: 2, failed: 3 } as const;
 
 const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out DIR] [--now RFC3339]
-                         [--base FILE [--base-registry DIR]]
+                         [--base FILE [--base-registry DIR]] [--previous FILE]
 
   --cluster   cluster whose stacks (stacks/Pulumi.<cluster>-<phase>.yaml) to plan   (default: demo)
   --registry  purpose registry directory, instead of the stacks' registryDir       (default: from config)
@@ -29,6 +30,8 @@ const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out D
   --base      plan.json or \`pulumi preview --json\` output of the base (e.g. main): also writes
               review.md and review.json, what this plan changes in access and trust
   --base-registry  the registry the base was planned from, to attribute its access  (default: --registry's)
+  --previous  plan.json of an earlier plan (e.g. of the main branch): the stacks start from its outputs, as a
+              deployed cluster's do, so a change that moves a stored value is seen (default: a new cluster)
 
 exit codes: 0 clean, 1 mandatory policy violations, 2 invalid input, 3 the plan failed`;
 
@@ -49,6 +52,7 @@ export async function main(
     now?: string;
     base?: string;
     "base-registry"?: string;
+    previous?: string;
     help?: boolean;
   };
   try {
@@ -61,6 +65,7 @@ export async function main(
         now: { type: "string" },
         base: { type: "string" },
         "base-registry": { type: "string" },
+        previous: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -103,11 +108,18 @@ export async function main(
     }
   }
 
+  const previous = flags.previous === undefined ? undefined : previousOutputs(flags.previous, flags.cluster);
+  if (previous && "problem" in previous) {
+    io.err(`plan: invalid input, 1 problem (nothing was planned):\n  ${formatProblem(previous.problem)}`);
+    return EXIT.invalidInput;
+  }
+
   let result: Awaited<ReturnType<typeof planCluster>>;
   try {
     result = await planCluster({
       cluster: flags.cluster,
       registryDir: flags.registry,
+      ...(previous ? { previousOutputs: previous.outputs } : {}),
       now,
       passphrase: cliPassphrase(flags.cluster),
     });
@@ -161,4 +173,33 @@ export async function main(
     );
   }
   return mandatory.length ? EXIT.violations : EXIT.ok;
+}
+
+/**
+ * The stack outputs of an earlier plan's plan.json, by stack name, for `--previous`. Secret outputs are "[secret]"
+ * there: only metadata (such as the KV paths, `kvSecrets`) is read from them.
+ */
+function previousOutputs(file: string, cluster: string): { outputs: Map<string, WireMap> } | { problem: Problem } {
+  let doc: { cluster?: unknown; stacks?: { stack?: unknown; outputs?: unknown }[] };
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8")) as typeof doc;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : "is not a plan.json (JSON)";
+    return { problem: { file, field: "--previous", message: why } };
+  }
+  if (doc.cluster !== cluster || !Array.isArray(doc.stacks))
+    return {
+      problem: {
+        file,
+        field: "--previous",
+        message: `is not a plan of cluster ${cluster} (its cluster: ${JSON.stringify(doc.cluster)})`,
+      },
+    };
+  return {
+    outputs: new Map(
+      doc.stacks
+        .filter((s) => typeof s.stack === "string" && s.outputs && typeof s.outputs === "object")
+        .map((s) => [s.stack as string, s.outputs as WireMap]),
+    ),
+  };
 }

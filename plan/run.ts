@@ -28,6 +28,13 @@ export interface PlanOptions {
   /** "Now" for the plan: certificate validity starts here. */
   now?: Date;
   passphrase: PassphraseSource;
+  /**
+   * The stacks' outputs as an earlier deployment (or plan) left them, by stack name: the plan starts from a cluster
+   * whose stacks published these, as `pulumi up` on a deployed cluster does. A stack's references to itself read
+   * them on its first run (the runtime-authority stack finds the KV paths it published: vault/moves.ts).
+   * @default a new cluster: no stack has published anything
+   */
+  previousOutputs?: ReadonlyMap<string, WireMap>;
   /** Called after every `pulumi up` run the plan makes, in order (the bench replays them against the bare SDK). */
   onStackRun?: (run: StackRun) => void;
 }
@@ -102,7 +109,12 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
     problems.push(...phaseInputProblems(p.config, registry.ok ? registry.registry : undefined, p.stack.file));
   if (problems.length > 0 || !registry.ok) return { ok: false, kind: "invalid-input", problems };
 
-  const outputsByStack: StackOutputs = new Map();
+  const outputsByStack: StackOutputs = new Map(
+    [...(options.previousOutputs ?? [])].map(([stack, outputs]) => [
+      `${LOCAL_ORGANIZATION}/${project.name}/${stack}`,
+      { outputs },
+    ]),
+  );
   const runs = new Map<string, StackRun>();
   const run = async (p: (typeof prepared)[number], overrides: Record<string, string> = {}) => {
     const before = runs.get(p.stack.stack);

@@ -11,6 +11,11 @@ export const LABEL = {
   phase: "secrets-platform/phase",
   authority: "secrets-platform/authority",
   managedBy: "app.kubernetes.io/managed-by",
+  /**
+   * On a move Job and its service account (Vault's namespace): the purpose whose value it copies. Not `purpose`: a
+   * move is platform work beside Vault, not a delivery of the purpose into a namespace of its consumers.
+   */
+  moves: "secrets-platform/moves",
 } as const;
 
 /** Annotations on materialized Secrets. */

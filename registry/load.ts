@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { derivedNameProblems } from "./derived-names.js";
 import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./problems.js";
 import type { RegisteredPurpose } from "./purpose.js";
-import { purposeRuleViolations, secretTargets } from "./rules.js";
+import { movedFromConflicts, purposeRuleViolations, secretTargets } from "./rules.js";
 import {
   EvidenceComponentSchema,
   PurposeSchema,
@@ -187,6 +187,17 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
         });
       else writers.set(target, purpose);
     }
+  const locatedById = new Map(located.map((l) => [l.purpose.id, l]));
+  for (const { id, message } of movedFromConflicts(located.map((l) => l.purpose))) {
+    const { purpose, line, index } = locatedById.get(id)!;
+    problems.push({
+      file: purpose.file,
+      line: line(["purposes", index, "movedFrom"]),
+      subject: id,
+      field: "movedFrom",
+      message,
+    });
+  }
   const evidenceIds = new Map<string, RegisteredEvidence>();
   for (const e of evidence) {
     const earlier = evidenceIds.get(e.id);

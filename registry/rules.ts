@@ -1,3 +1,4 @@
+import { MECHANISMS } from "../delivery/mechanisms/index.js";
 import { parseDuration } from "./duration.js";
 import { durationLimitViolations } from "./duration-limits.js";
 import { kubernetesSecretName, type BootstrapPurpose, type RegisteredPurpose } from "./purpose.js";
@@ -145,6 +146,13 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
       field: "consumers",
       message: `cert-manager certificates live in one namespace's Secret; consumers span ${[...namespaces].sort().join(", ")} (use csi, or one purpose per namespace)`,
     });
+  // A reveal is one event at one boundary: each namespace's ExternalSecret fetches the value on its own and leaves its
+  // own retained, immutable Secret, so n namespaces are n reveals and n copies nobody rotates away.
+  if (p.delivery === "reveal-once" && namespaces.size > 1)
+    out.push({
+      field: "consumers",
+      message: `a reveal-once credential is revealed at one boundary, one namespace; consumers span ${[...namespaces].sort().join(", ")} (each would retain its own copy: use one purpose per namespace)`,
+    });
   // After the handover ESO keeps the bootstrap Secret current from Vault, as a consumer in the Secret's namespace.
   if (p.bootstrap && !namespaces.has(p.bootstrap.namespace))
     out.push({
@@ -159,6 +167,20 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
       out.push({
         field: "kv.deleteVersionAfter",
         message: `${p.kv.deleteVersionAfter} deletes the value before its successor's grace window ends (period + grace = ${p.rotation.period} + ${p.rotation.grace})`,
+      });
+  }
+
+  if (p.movedFrom) {
+    const from = { owner: p.movedFrom.owner ?? p.owner, id: p.movedFrom.id ?? p.id };
+    if (p.movedFrom.owner === undefined && p.movedFrom.id === undefined)
+      out.push({ field: "movedFrom", message: "name the owner, the id, or both, that the value had before" });
+    else if (from.owner === p.owner && from.id === p.id)
+      out.push({ field: "movedFrom", message: `names ${from.owner}/${from.id}, where the value lives now: remove it` });
+    // Transit keys are not exportable and PKI roles hold no value: only a KV value can be copied to a new path.
+    if (MECHANISMS[p.delivery].vault.engine !== "kv")
+      out.push({
+        field: "movedFrom",
+        message: `delivery ${p.delivery} keeps nothing in Vault KV to move (${MECHANISMS[p.delivery].vault.engine} is named by the id alone)`,
       });
   }
 
@@ -194,4 +216,34 @@ export function secretTargets(p: Purpose): string[] {
   if (p.bootstrap) return [`${p.bootstrap.namespace}/${p.bootstrap.secretName}`];
   const name = kubernetesSecretName(p);
   return name ? [...new Set(p.consumers.map((c) => `${c.namespace}/${name}`))] : [];
+}
+
+/**
+ * Moves that would copy one value twice, or over a live one: two purposes moving from the same old secret, or a
+ * `movedFrom` naming the secret (`owner/id`) of a purpose the registry still has. For the rules across files.
+ */
+export function movedFromConflicts(
+  purposes: readonly Pick<Purpose, "id" | "owner" | "movedFrom">[],
+): { id: string; message: string }[] {
+  const live = new Map(purposes.map((p) => [`${p.owner}/${p.id}`, p.id]));
+  const sources = new Map<string, string>();
+  const out: { id: string; message: string }[] = [];
+  for (const p of purposes) {
+    if (!p.movedFrom) continue;
+    const from = `${p.movedFrom.owner ?? p.owner}/${p.movedFrom.id ?? p.id}`;
+    const current = live.get(from);
+    if (current !== undefined && current !== p.id)
+      out.push({
+        id: p.id,
+        message: `names ${from}, the live secret of purpose ${current}: a value moves from where it no longer belongs`,
+      });
+    const earlier = sources.get(from);
+    if (earlier !== undefined)
+      out.push({
+        id: p.id,
+        message: `names ${from}, which purpose ${earlier} moves from too: one value moves to one place`,
+      });
+    else sources.set(from, p.id);
+  }
+  return out;
 }

@@ -172,6 +172,16 @@ export const KvSchema = z
   })
   .describe("KV v2 settings, for tier: vault_kv.");
 
+export const MovedFromSchema = z
+  .strictObject({
+    owner: kebabId("team name").optional().describe("The team that owned the purpose before (its old registry file)."),
+    id: kebabId("purpose id").optional().describe("The purpose's id before it was renamed."),
+  })
+  .describe(
+    "Where the value lived before an owner change or an id rename (kv/<owner>/<id>): the runtime-authority stack " +
+      "copies every live version from there once, and leaves the old path in place until this field is removed.",
+  );
+
 export const PurposeSchema = z
   .strictObject({
     id: kebabId("purpose id").describe("Unique, stable id; resource names derive from it."),
@@ -194,6 +204,7 @@ export const PurposeSchema = z
     bootstrap: BootstrapSchema.optional(),
     push: PushSchema.optional(),
     kv: KvSchema.optional(),
+    movedFrom: MovedFromSchema.optional(),
   })
   .describe("A purpose contract.");
 

@@ -69,10 +69,10 @@ describe("the policy pack", () => {
       assert.match(r.name, /^[a-z]+(-[a-z]+)*$/);
       assert.ok(r.description.length > 40 && r.remediation.length > 20, r.name);
       assert.ok(["advisory", "mandatory"].includes(r.enforcementLevel), r.name);
-      assert.equal(
-        [r.validateResource, r.validateStack, r.validateCluster].filter(Boolean).length,
-        1,
-        `${r.name}: a resource, a stack or a cluster rule`,
+      // The pack serves a rule as one policy: a resource policy, or a stack policy (which also runs its cluster check).
+      assert.ok(
+        Boolean(r.validateResource) !== Boolean(r.validateStack || r.validateCluster),
+        `${r.name}: a resource rule, or a stack/cluster rule`,
       );
     }
   });
@@ -222,40 +222,76 @@ describe("no-secret-outputs", () => {
 });
 
 describe("reveal-once", () => {
-  const es = (spec: Record<string, unknown>) =>
+  const es = (spec: Record<string, unknown>, namespace = "break-glass", name = "vault-break-glass-admin") =>
     args(
       k8s("ExternalSecret", "external-secrets.io/v1"),
       object(
         "ExternalSecret",
         "external-secrets.io/v1",
-        "vault-break-glass-admin",
-        "break-glass",
+        name,
+        namespace,
         labels("vault-break-glass-admin", "platform"),
         { spec },
       ),
+      { name: `${namespace}-${name}`, stack: "demo-steady-state" },
     );
   const once = {
     refreshPolicy: "CreatedOnce",
     refreshInterval: "0s",
     target: { name: "x", immutable: true, creationPolicy: "Orphan" },
   };
-  it("accepts CreatedOnce into an immutable, orphaned Secret", () => assertNoViolations(revealOnce, es(once)));
+  it("accepts CreatedOnce into an immutable, orphaned Secret", () =>
+    assertNoViolations(revealOnce, stackOf([es(once)])));
   it("refuses periodic refresh, a mutable or owned Secret, and a template", async () => {
     await assertHasViolation(
       revealOnce,
-      es({ ...once, refreshPolicy: "Periodic", refreshInterval: "1h" }),
+      stackOf([es({ ...once, refreshPolicy: "Periodic", refreshInterval: "1h" })]),
       /refreshPolicy Periodic: it would fetch the value again/,
     );
     await assertHasViolation(
       revealOnce,
-      es({ ...once, target: { name: "x", creationPolicy: "Owner" } }),
+      stackOf([es({ ...once, target: { name: "x", creationPolicy: "Owner" } })]),
       /its Secret is not immutable/,
     );
     await assertHasViolation(
       revealOnce,
-      es({ ...once, target: { ...once.target, template: { data: { v: "{{ .v }}" } } } }),
+      stackOf([es({ ...once, target: { ...once.target, template: { data: { v: "{{ .v }}" } } } })]),
       /a template re-renders the value/,
     );
+  });
+  it("refuses a second reveal-once copy of one purpose, in another namespace or beside the first", async () => {
+    await assertHasViolation(
+      revealOnce,
+      stackOf([es(once), es(once, "security")]),
+      /vault-break-glass-admin: ExternalSecret security\/vault-break-glass-admin is a second reveal \(2 ExternalSecrets/,
+    );
+    await assertHasViolation(
+      revealOnce,
+      stackOf([es(once), es(once, "break-glass", "break-glass-copy")]),
+      /is a second reveal/,
+    );
+  });
+  it("counts the copies of every stack of the cluster", () => {
+    const view = (a: ReturnType<typeof es>, stack: string) => ({
+      type: a.type,
+      name: a.name,
+      urn: a.urn,
+      props: a.props,
+      protect: false,
+      stack,
+      phase: undefined,
+      secretsMarked: true,
+    });
+    const found = evaluate(
+      [
+        { stack: "demo-steady-state", phase: "steady-state", resources: [view(es(once), "demo-steady-state")] },
+        { stack: "team-stack", phase: undefined, resources: [view(es(once, "security"), "team-stack")] },
+      ],
+      { registry, now: new Date(), rules: [revealOnce] },
+    );
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0]!.stack, "team-stack");
+    assert.match(found[0]!.message, /is a second reveal/);
   });
 });
 
@@ -471,7 +507,7 @@ describe("acl-least-privilege", () => {
     await assertHasViolation(
       aclLeastPrivilege,
       policy("ops-admin", { "kv/data/a/b": { capabilities: ["read"] } }),
-      /belongs to no consumer, issuer or handover/,
+      /belongs to no consumer, issuer, handover or move/,
     );
   });
   it("exempts the admin policies the pack config lists", () =>

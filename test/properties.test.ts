@@ -46,10 +46,10 @@ const validPurpose = (team: string, delivery: Delivery, index: number) =>
     })
     .map(({ consumers, periodDays, graceShare }) => {
       const id = `${team}-${delivery}-${index}`;
-      // Contract rules the generator honours: a cert-manager key stays in one namespace, a bootstrap Secret has a
-      // consumer where it lives, the push writer is a consumer.
+      // Contract rules the generator honours: a cert-manager key and a reveal-once value stay in one namespace, a
+      // bootstrap Secret has a consumer where it lives, the push writer is a consumer.
       const cs =
-        delivery === "cert-manager"
+        delivery === "cert-manager" || delivery === "reveal-once"
           ? consumers
               .map((c) => ({ ...c, namespace: consumers[0]!.namespace }))
               .filter((c, i, a) => a.findIndex((x) => x.serviceAccount === c.serviceAccount) === i)

@@ -84,11 +84,25 @@ export function handoverRoleName(p: Pick<Purpose, "id">): string {
 
 /** The service account (and Job) that performs a purpose's handover, in the bootstrap Secret's namespace. */
 export function handoverJobName(p: Pick<Purpose, "id">): string {
-  const name = `handover-${p.id}`;
+  return oneShotJobName("handover", p.id);
+}
+
+/** The auth role and policy of the one-shot Job that moves a purpose's KV value to its new path. */
+export function moveRoleName(p: Pick<Purpose, "id">): string {
+  return `move.${p.id}`;
+}
+
+/** The service account (and Job) that moves a purpose's KV value, in Vault's namespace. */
+export function moveJobName(p: Pick<Purpose, "id">): string {
+  return oneShotJobName("move", p.id);
+}
+
+function oneShotJobName(prefix: string, id: string): string {
+  const name = `${prefix}-${id}`;
   // Job names become pod labels: at most 63 characters. Purpose ids are at most 63, so long ones are shortened
   // stably (a prefix and a hash of the id), never truncated into a collision.
   if (name.length <= 63) return name;
-  return `${name.slice(0, 54).replace(/-+$/, "")}-${createHash("sha256").update(p.id).digest("hex").slice(0, 8)}`;
+  return `${name.slice(0, 54).replace(/-+$/, "")}-${createHash("sha256").update(id).digest("hex").slice(0, 8)}`;
 }
 
 /** A consumer as `namespace/serviceAccount`, for messages and outputs. */

@@ -148,7 +148,10 @@ export class PlanMonitor {
       const name = req.getName();
       const urn = this.urn(req.getParent(), type, name);
       const stackName = req.getId();
-      const referenced = this.stacks.get(stackName);
+      // A stack's reference to itself reads its last update's outputs: none before its first (the runtime-authority
+      // stack compares the KV paths it published with the registry's, vault/moves.ts).
+      const own = stackName.split("/").slice(-2).join("/") === `${this.project}/${this.stack}`;
+      const referenced = this.stacks.get(stackName) ?? (own ? { outputs: {} } : undefined);
       // The engine refuses a reference to a stack that does not exist; so does the plan.
       if (!referenced)
         throw new Error(`unknown stack "${stackName}": the plan has not run it (is its stack file missing?)`);

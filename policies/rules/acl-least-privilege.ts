@@ -3,6 +3,7 @@ import { handoverPolicy } from "../../delivery/mechanisms/bootstrap/index.js";
 import { perRegistry, purposeWithId } from "../../registry/index-by.js";
 import { aclDocument, aclViolations, type AclPolicy, type Capability } from "../../vault/acl.js";
 import { consumerGrants, issuerPolicies } from "../../vault/layout.js";
+import { movePolicy } from "../../vault/moves.js";
 import { parseJsonPolicy } from "../../vault/policy-parse.js";
 import type { PlatformRule, RuleContext } from "../rule.js";
 
@@ -17,6 +18,7 @@ function expectedPolicy(name: string, ctx: RuleContext): AclPolicy | undefined {
   const p = purposeWithId(ctx.registry, id);
   if (kind === "issuer") return issuerPoliciesByName(ctx.registry).get(name);
   if (kind === "handover" && p?.delivery === "bootstrap") return handoverPolicy(p);
+  if (kind === "move" && p) return movePolicy(p);
   return undefined;
 }
 
@@ -62,7 +64,7 @@ export const aclLeastPrivilege: PlatformRule = {
     }));
     for (const v of aclViolations({ name, rules })) report(`policy ${name}: ${v}`);
     const expected = expectedPolicy(name, ctx);
-    if (!expected) return report(`policy ${name} belongs to no consumer, issuer or handover of the registry`);
+    if (!expected) return report(`policy ${name} belongs to no consumer, issuer, handover or move of the registry`);
     const allowed = aclDocument(expected).path;
     for (const rule of rules) {
       const extra = rule.capabilities.filter((c) => !allowed[rule.path]?.capabilities.includes(c));

@@ -17,12 +17,17 @@ export const purposeAccess: PlatformRule = {
         default: "cert-manager",
         description: "where the ClusterIssuers' service accounts live (the certManagerNamespace stack config)",
       },
+      vaultNamespace: {
+        type: "string",
+        default: "vault",
+        description: "where Vault and its one-shot move Jobs run (the vaultNamespace stack config)",
+      },
     },
   },
   validateStack(s, ctx, report) {
     for (const row of accessMatrix(s.resources, ctx.registry)) {
       const p = purposeWithId(ctx.registry, row.purpose)!;
-      if (!entitled(p, ctx.config.certManagerNamespace).has(row.identity))
+      if (!entitled(p, ctx.config.certManagerNamespace, ctx.config.vaultNamespace).has(row.identity))
         report(
           `${p.id}: ${row.identity} (role ${row.role}) holds ${row.capabilities.join(", ")} on ${row.path}, granted by policy ${row.policies.join(", ")}; it is neither a consumer nor the delivering controller`,
         );
