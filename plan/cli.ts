@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import { refusedPaths, writableFolder } from "../cli/files.js";
 import { formatProblem, sortProblems } from "../registry/problems.js";
 import { cliPassphrase } from "./passphrase-source.js";
 import { blocking, evaluate } from "../policies/evaluate.js";
@@ -23,6 +24,9 @@ const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out D
   --now       the plan's "now", e.g. 2027-01-01T00:00:00Z                          (default: the clock)
 
 exit codes: 0 clean, 1 mandatory policy violations, 2 invalid input, 3 the plan failed`;
+
+/** What the plan writes into `--out`. */
+const PLAN_FILES = ["plan.json", "plan.md"] as const;
 
 export interface Io {
   out: (line: string) => void;
@@ -61,6 +65,8 @@ export async function main(
     io.err(`plan: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time\n${USAGE}`);
     return EXIT.invalidInput;
   }
+  // Refused before anything is planned: an hour of planning must not end in a write that cannot happen.
+  if (refusedPaths("plan", [writableFolder(flags.out, PLAN_FILES)], io.err)) return EXIT.invalidInput;
 
   let result: Awaited<ReturnType<typeof planCluster>>;
   try {
@@ -88,8 +94,8 @@ export async function main(
   doc.violations = evaluate(stacksOfPlan(doc), { registry: result.registry, now });
   doc.posture = posture(result.registry, planObservations(doc, result.registry), now);
   mkdirSync(flags.out, { recursive: true });
-  writeFileSync(join(flags.out, "plan.json"), `${JSON.stringify(doc, null, 2)}\n`);
-  writeFileSync(join(flags.out, "plan.md"), planMarkdown(doc));
+  writeFileSync(join(flags.out, PLAN_FILES[0]), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(join(flags.out, PLAN_FILES[1]), planMarkdown(doc));
   io.out(`Offline plan of cluster ${doc.cluster}: ${doc.registry.purposes} purposes from ${doc.registry.dir}`);
   for (const s of doc.stacks) {
     const managed = s.resources.filter((r) => !r.read);
