@@ -24,7 +24,7 @@ export default defineConfig({
       provider: "v8",
       include: [
         "index.ts",
-        "{access,bench,components,config,delivery,evidence,gitops,phases,pki,plan,policies,posture,reference,registry,vault}/**/*.ts",
+        "{access,bench,cli,components,config,delivery,evidence,gitops,phases,pki,plan,policies,posture,reference,registry,vault}/**/*.ts",
       ],
       exclude: ["**/*.test.ts"],
       reporter: ["text-summary", "json-summary"],

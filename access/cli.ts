@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { readPlanDocument, type PlanDocument } from "../plan/report/plan-json.js";
+import { readableFile, refusedPaths } from "../cli/files.js";
+import { readPlanFile, type PlanDocument } from "../plan/report/plan-json.js";
 import { loadRegistryOrReport } from "../registry/load.js";
 import { evaluate, type PolicyRule } from "../vault/acl-eval.js";
 import { parsePolicyDocument } from "../vault/policy-parse.js";
@@ -45,6 +46,7 @@ async function checkPolicies(
   json: boolean,
   io: { out: (l: string) => void; err: (l: string) => void },
 ): Promise<number> {
+  if (refusedPaths("access", files.map(readableFile), io.err)) return 2;
   const rules: PolicyRule[] = [];
   for (const file of files) {
     try {
@@ -66,9 +68,9 @@ function printMatrix(
 ): number {
   let doc: PlanDocument;
   try {
-    doc = readPlanDocument(readFileSync(flags.plan, "utf8"));
+    doc = readPlanFile(flags.plan);
   } catch (e) {
-    io.err(`access: ${flags.plan}: ${(e as Error).message} (run npm run plan first)`);
+    io.err(`access: ${(e as Error).message} (run npm run plan first)`);
     return 2;
   }
   const registry = loadRegistryOrReport(resolve(doc.registry.dir), "access: invalid purpose registry:", io.err);

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { refusedPaths, writableFolder } from "../cli/files.js";
 import { child } from "./children.js";
 import { precompile } from "./precompile.js";
 import { benchProject } from "./project.js";
@@ -123,6 +124,7 @@ export async function main(
     io.err(`bench: ${problems.join("; ")}\n${USAGE}`);
     return 2;
   }
+  if (refusedPaths("bench", [writableFolder(flags.out, ["bench.json"])], io.err)) return 2;
   const outDir = resolve(flags.out);
   mkdirSync(outDir, { recursive: true });
   const started = performance.now();

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
+import { refusedPaths, writableFolder } from "../cli/files.js";
 import { formatProblem, sortProblems, type Problem } from "../registry/problems.js";
 import type { WireMap } from "./engine/wire.js";
 import { cliPassphrase } from "./passphrase-source.js";
@@ -34,6 +35,9 @@ const USAGE = `usage: npm run plan -- [--cluster NAME] [--registry DIR] [--out D
               deployed cluster's do, so a change that moves a stored value is seen (default: a new cluster)
 
 exit codes: 0 clean, 1 mandatory policy violations, 2 invalid input, 3 the plan failed`;
+
+/** What the plan writes into `--out`. */
+const PLAN_FILES = ["plan.json", "plan.md"] as const;
 
 export interface Io {
   out: (line: string) => void;
@@ -84,6 +88,8 @@ export async function main(
     io.err(`plan: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time\n${USAGE}`);
     return EXIT.invalidInput;
   }
+  // Refused before anything is planned: an hour of planning must not end in a write that cannot happen.
+  if (refusedPaths("plan", [writableFolder(flags.out, PLAN_FILES)], io.err)) return EXIT.invalidInput;
   if (flags["base-registry"] && !flags.base) {
     io.err(`plan: --base-registry needs --base\n${USAGE}`);
     return EXIT.invalidInput;
@@ -141,8 +147,8 @@ export async function main(
   doc.violations = evaluate(stacksOfPlan(doc), { registry: result.registry, now });
   doc.posture = posture(result.registry, planObservations(doc, result.registry), now);
   mkdirSync(flags.out, { recursive: true });
-  writeFileSync(join(flags.out, "plan.json"), `${JSON.stringify(doc, null, 2)}\n`);
-  writeFileSync(join(flags.out, "plan.md"), planMarkdown(doc));
+  writeFileSync(join(flags.out, PLAN_FILES[0]), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(join(flags.out, PLAN_FILES[1]), planMarkdown(doc));
   io.out(`Offline plan of cluster ${doc.cluster}: ${doc.registry.purposes} purposes from ${doc.registry.dir}`);
   for (const s of doc.stacks) {
     const managed = s.resources.filter((r) => !r.read);

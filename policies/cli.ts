@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readableFile, refusedPaths } from "../cli/files.js";
 import { loadRegistryOrReport } from "../registry/load.js";
 import { parseDocument } from "./documents.js";
 import { blocking, evaluate, type PackConfig } from "./evaluate.js";
@@ -37,6 +38,10 @@ export function main(
     io.err(`policy: --plan is required\n${USAGE}`);
     return 2;
   }
+  if (
+    refusedPaths("policy", [readableFile(flags.plan), flags.config !== undefined && readableFile(flags.config)], io.err)
+  )
+    return 2;
   let config: PackConfig = {};
   const read = <T>(file: string, parse: (text: string) => T): T | undefined => {
     try {

@@ -1,14 +1,16 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { readPlanDocument, type PlanDocument } from "../plan/report/plan-json.js";
+import { refusedPaths, writableFile } from "../cli/files.js";
+import { readPlanFile, type PlanDocument } from "../plan/report/plan-json.js";
 import { loadRegistryOrReport } from "../registry/load.js";
 import { failing, posture, sortByNextDate, STATUSES, type Observation, type PostureEntry } from "./model.js";
-import { planObservations } from "./plan-source.js";
+import { planObservations, retiredObservations } from "./plan-source.js";
 
-const USAGE = `usage: npm run posture -- [--plan FILE | --live] [--now RFC3339] [--sort due|status|purpose] [--json] [--html FILE]
+const USAGE = `usage: npm run posture -- [--plan FILE | --live] [--previous FILE] [--now RFC3339] [--sort due|status|purpose] [--json] [--html FILE]
   --plan      observations from an offline plan (default plan-out/plan.json)
   --live      observations from Vault (VAULT_ADDR, VAULT_TOKEN or VAULT_TOKEN_FILE, VAULT_CACERT) and Kubernetes (kubeconfig)
+  --previous  an earlier plan: the purposes it deployed that the registry no longer lists are reported retired
   --registry  the purpose registry (default: the plan's, or purposes/)
   --now       evaluate at this time (default: now), e.g. to see what a plan's posture becomes without rotation
   --json      print the entries as JSON instead of a table
@@ -18,6 +20,7 @@ exit codes: 0 nothing expired or fail-closed, 1 something is, 2 invalid input or
 type Flags = {
   plan: string;
   live?: boolean;
+  previous?: string;
   registry?: string;
   now?: string;
   sort: string;
@@ -36,6 +39,7 @@ export async function main(
       options: {
         plan: { type: "string", default: "plan-out/plan.json" },
         live: { type: "boolean" },
+        previous: { type: "string" },
         registry: { type: "string" },
         now: { type: "string" },
         sort: { type: "string", default: "due" },
@@ -55,14 +59,21 @@ export async function main(
     io.err(`posture: --now: ${JSON.stringify(flags.now)} is not an RFC 3339 date-time`);
     return 2;
   }
+  // Every path before any source is read: a page that cannot be written is refused now, not after the table.
+  if (refusedPaths("posture", [flags.html !== undefined && writableFile(flags.html)], io.err)) return 2;
   let doc: PlanDocument | undefined;
-  if (!flags.live) {
-    try {
-      doc = readPlanDocument(readFileSync(flags.plan, "utf8"));
-    } catch (e) {
-      io.err(`posture: ${flags.plan}: ${(e as Error).message} (run npm run plan first, or use --live)`);
-      return 2;
-    }
+  let previous: PlanDocument | undefined;
+  try {
+    if (!flags.live) doc = readPlanFile(flags.plan);
+  } catch (e) {
+    io.err(`posture: ${(e as Error).message} (run npm run plan first, or use --live)`);
+    return 2;
+  }
+  try {
+    if (flags.previous !== undefined) previous = readPlanFile(flags.previous);
+  } catch (e) {
+    io.err(`posture: --previous: ${(e as Error).message}`);
+    return 2;
   }
   const registry = loadRegistryOrReport(
     resolve(flags.registry ?? doc?.registry.dir ?? "purposes"),
@@ -102,6 +113,7 @@ export async function main(
       return 2;
     }
   }
+  if (previous) observations = [...retiredObservations(previous, registry), ...observations];
   const entries = sortEntries(posture(registry, observations, now), flags.sort);
   if (flags.json) io.out(JSON.stringify(entries, null, 2));
   else for (const line of table(entries)) io.out(line);

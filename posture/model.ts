@@ -114,11 +114,16 @@ function retired(registry: Registry, observations: readonly Observation[]): Post
       ...(fact.lastRotatedAt ? { lastRotatedAt: fact.lastRotatedAt } : {}),
       ...(fact.expiresAt ? { expiresAt: fact.expiresAt } : {}),
       status: "retired" as const,
-      reason:
-        "no longer in the registry; its stored values and trust material stay protected until removed deliberately",
+      reason: `no longer in the registry${seenIn(seen)}; its stored values and trust material stay protected until removed deliberately`,
       sources: [...new Set(seen.map((o) => o.source))].sort(),
     };
   });
+}
+
+/** Where a retired purpose was last seen, from its observations' details: ` (last seen: in the plan of ...)`. */
+function seenIn(seen: readonly Observation[]): string {
+  const details = [...new Set(seen.map((o) => o.detail).filter((d): d is string => d !== undefined))];
+  return details.length ? ` (last seen: ${details.join("; ")})` : "";
 }
 
 function current(registry: Registry, observations: readonly Observation[], now: Date): PostureEntry[] {

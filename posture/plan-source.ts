@@ -5,7 +5,7 @@ import type { Registry } from "../registry/load.js";
 import { mechanismOf } from "../delivery/mechanisms/index.js";
 import type { DeliveryRecord } from "../delivery/types.js";
 import { parseDuration } from "../registry/duration.js";
-import { postureContract, type Observation } from "./model.js";
+import { postureContract, type Observation, type PostureEntry } from "./model.js";
 
 /**
  * Observations an offline plan can make: everything it plans comes into use at the plan's time. Values Vault holds
@@ -57,7 +57,33 @@ export function planObservations(doc: PlanDocument, registry: Registry): Observa
       if (delivery) o({ lastRotatedAt: at, ...deletedAfter(at), detail: `materialized by ${delivery.mechanism}` });
     }
   }
-  return out;
+  return [...out, ...retiredObservations(doc, registry)];
+}
+
+/**
+ * What a plan shows of the purposes it deployed that the registry no longer lists: their contract and last facts,
+ * from the plan's own posture. Posture reports each `retired` (its values and trust material are still there,
+ * protected), instead of dropping it because the registry forgot it. For an earlier plan given to posture.
+ */
+export function retiredObservations(doc: PlanDocument, registry: Registry): Observation[] {
+  const known = new Set(registry.purposes.map((p) => p.id));
+  return (doc.posture ?? [])
+    .filter((e) => !known.has(e.purpose))
+    .map((e: PostureEntry) => ({
+      purpose: e.purpose,
+      source: "plan",
+      contract: {
+        owner: e.owner,
+        tier: e.tier,
+        delivery: e.delivery,
+        evidence: e.evidence,
+        rotationPeriod: e.rotationPeriod,
+        rotationGrace: e.rotationGrace,
+      },
+      ...(e.lastRotatedAt ? { lastRotatedAt: e.lastRotatedAt } : {}),
+      ...(e.expiresAt ? { expiresAt: e.expiresAt } : {}),
+      detail: `in the plan of cluster ${doc.cluster} made ${doc.generatedAt}`,
+    }));
 }
 
 /** The notAfter of the PKI intermediate set on Vault's pki mount, if the plan set one. */

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { derivedNameProblems } from "./derived-names.js";
+import { readRegistryFolder, teamOfFile } from "./folder.js";
 import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./problems.js";
 import type { RegisteredPurpose } from "./purpose.js";
 import { movedFromConflicts, purposeRuleViolations, secretTargets } from "./rules.js";
@@ -23,6 +24,8 @@ export type RegisteredEvidence = EvidenceComponent & { readonly file: string; re
 /** The validated registry: plain, typed, sorted by id so every consumer sees one stable order. */
 export interface Registry {
   readonly dir: string;
+  /** {@link registryDigest} of the files it was validated from: a plan records it, evidence compares it. */
+  readonly digest: string;
   readonly purposes: readonly RegisteredPurpose[];
   readonly evidence: readonly RegisteredEvidence[];
 }
@@ -37,32 +40,39 @@ export interface RegistrySource {
   text: string;
 }
 
-/** Reads every `*.yaml`/`*.yml` file directly in `dir` (sorted) and validates them together. */
+/**
+ * Reads the registry files of `dir` (`*.yaml`, `*.yml`, `*.json`, sorted; registry/folder.ts says what else the
+ * folder may hold) and validates them together.
+ */
 export function loadRegistry(dir: string): RegistryResult {
   const shown = relative(process.cwd(), dir) || ".";
-  let names: string[];
+  let folder: ReturnType<typeof readRegistryFolder>;
   try {
     if (!statSync(dir).isDirectory()) return { ok: false, problems: [{ file: shown, message: "is not a directory" }] };
-    names = readdirSync(dir)
-      .filter((n) => /\.ya?ml$/.test(n))
-      .sort();
+    folder = readRegistryFolder(dir, shown);
   } catch {
     return { ok: false, problems: [{ file: shown, message: "registry directory not found" }] };
   }
-  if (names.length === 0)
-    return { ok: false, problems: [{ file: shown, message: "holds no registry files (*.yaml)" }] };
-  const sources = names.map((name) => ({ file: join(shown, name), text: readFileSync(join(dir, name), "utf8") }));
+  const { files: sources, problems: unread } = folder;
+  if (sources.length === 0)
+    return {
+      ok: false,
+      problems: [...unread, { file: shown, message: "holds no registry files (*.yaml, *.yml, *.json)" }],
+    };
   // The same files validate to the same result: the offline plan loads the registry once per stack run, and
   // parsing thousands of purposes costs far more than reading them (docs/performance.md).
   const hash = createHash("sha256").update(shown);
   for (const s of sources) hash.update(`\0${s.file}\0${s.text}`);
   const key = hash.digest("hex");
-  const cached = validated.get(key);
+  const cached = unread.length === 0 ? validated.get(key) : undefined;
   if (cached) return cached;
-  const result = validateRegistry(sources, shown);
+  const validatedFiles = validateRegistry(sources, shown);
+  // An entry the folder must not hold is reported with every problem of the files that were read.
+  if (unread.length > 0)
+    return { ok: false, problems: [...unread, ...(validatedFiles.ok ? [] : validatedFiles.problems)] };
   validated.clear();
-  validated.set(key, result);
-  return result;
+  validated.set(key, validatedFiles);
+  return validatedFiles;
 }
 
 /** The last registry validated, by a hash of its files' names and texts (results are never mutated). */
@@ -121,7 +131,7 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
       continue;
     }
     // Each purpose and evidence entry is validated on its own, so one bad entry does not hide the others' problems.
-    const team = basename(file).replace(/\.ya?ml$/, "");
+    const team = teamOfFile(file);
     shape.data.purposes.forEach((raw, index) => {
       const parsed = PurposeSchema.safeParse(raw);
       if (!parsed.success) {
@@ -156,6 +166,18 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
         if (typeof id === "string") declaredInInvalidEntries.add(id);
       }
     });
+  }
+
+  // One file per team: `payments.yaml` beside `payments.json` would split a team's purposes, and its review.
+  const teamFiles = new Map<string, string>();
+  for (const { file } of sources) {
+    const earlier = teamFiles.get(teamOfFile(file));
+    if (earlier)
+      problems.push({
+        file,
+        message: `holds team ${teamOfFile(file)}'s purposes, as ${basename(earlier)} does: one file per team`,
+      });
+    else teamFiles.set(teamOfFile(file), file);
   }
 
   // Rules across files: ids unique, evidence unique and resolvable.
@@ -227,7 +249,12 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   const where = new Map(plannable.map((l) => [l.purpose.id, l]));
   problems.push(
     ...derivedNameProblems(
-      { dir, purposes: plannable.map((l) => l.purpose).sort(byId) as RegisteredPurpose[], evidence: [] },
+      {
+        dir,
+        digest: "",
+        purposes: plannable.map((l) => l.purpose).sort(byId) as RegisteredPurpose[],
+        evidence: [],
+      },
       (id, field) => {
         const l = where.get(id)!;
         return { file: l.purpose.file, line: l.line(["purposes", l.index, ...fieldKeys(field)]) };
@@ -240,7 +267,12 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
   // exactly what the checked types of purpose.ts state.
   return {
     ok: true,
-    registry: { dir, purposes: purposes.sort(byId) as RegisteredPurpose[], evidence: evidence.sort(byId) },
+    registry: {
+      dir,
+      digest: registryDigest(sources),
+      purposes: purposes.sort(byId) as RegisteredPurpose[],
+      evidence: evidence.sort(byId),
+    },
   };
 }
 
@@ -252,6 +284,17 @@ function fieldKeys(field: string): (string | number)[] {
     .split(/\.|\[(\d+)\]/)
     .filter(Boolean)
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/**
+ * SHA-256 of a registry's files, each by its name in the folder and its exact text, in name order: the same files
+ * give the same digest wherever the folder is, and any edit, added or removed file changes it.
+ */
+export function registryDigest(sources: readonly RegistrySource[]): string {
+  const hash = createHash("sha256");
+  for (const s of [...sources].sort((a, b) => (basename(a.file) < basename(b.file) ? -1 : 1)))
+    hash.update(`${basename(s.file)}\0${s.text.length}\0${s.text}`);
+  return hash.digest("hex");
 }
 
 function zodProblems(

@@ -6,12 +6,18 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import sshpk from "sshpk";
 import { parseDocument } from "yaml";
+import { readableFile, refusedPaths, writableFile } from "../cli/files.js";
 import { PassphraseCrypter } from "../config/passphrase.js";
 import { ageRecipientOf, generateAgeIdentity } from "../pki/age.js";
 
 const ROOT_TRUST = "stacks/Pulumi.demo-root-trust.yaml";
 const GITOPS = "stacks/Pulumi.demo-gitops.yaml";
-const passphrase = readFileSync("stacks/demo.passphrase", "utf8").trim();
+const PASSPHRASE = "stacks/demo.passphrase";
+// Both stack files are checked before either is written: a half-updated pair would name keys that do not match.
+const pathProblems = [PASSPHRASE, ROOT_TRUST, GITOPS].map(readableFile);
+if (refusedPaths("demo-keys", [...pathProblems, writableFile(ROOT_TRUST), writableFile(GITOPS)], console.error))
+  process.exit(2);
+const passphrase = readFileSync(PASSPHRASE, "utf8").trim();
 
 const ed25519 = () =>
   sshpk.parsePrivateKey(

@@ -4,6 +4,7 @@
 // so a rule changed without its documentation is caught; test/docs.test.ts makes the same comparison.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { readableFile, refusedPaths, writableFile } from "../cli/files.js";
 import { MECHANISMS } from "../delivery/mechanisms/index.js";
 import { RULES } from "../policies/rules/index.js";
 import { withSection } from "../reference/markdown.js";
@@ -27,7 +28,10 @@ export const GENERATED: readonly { file: string; section: string; render: () => 
 
 const USAGE = "usage: npm run docs [-- --check]";
 
-/** Returns the exit code: 0 written or current, 1 stale (with --check), 2 bad flags or a document without markers. */
+/**
+ * Returns the exit code: 0 written or current, 1 stale (with --check), 2 bad flags, a document that cannot be read
+ * or written, or one without markers.
+ */
 export function main(
   argv: readonly string[],
   io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
@@ -41,6 +45,8 @@ export function main(
     io.err(`docs: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
+  const files = GENERATED.map((g) => g.file);
+  if (refusedPaths("docs", [...files.map(readableFile), ...(check ? [] : files.map(writableFile))], io.err)) return 2;
   let code = 0;
   for (const { file, section, render } of GENERATED) {
     try {

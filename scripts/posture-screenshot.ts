@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import puppeteer, { type Browser } from "puppeteer-core";
+import { readableFile, refusedPaths, writableFile } from "../cli/files.js";
 
 /** Debian's package (`apt-get install -y chromium`); puppeteer-core never downloads a browser of its own. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -38,6 +39,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   const [input, output] = process.argv.slice(2);
   if (input === undefined || output === undefined || !output.endsWith(".png")) {
     console.error("usage: node --import tsx scripts/posture-screenshot.ts <in.html> <out.png>");
+    process.exitCode = 2;
+  } else if (refusedPaths("posture-screenshot", [readableFile(input), writableFile(output)], console.error)) {
     process.exitCode = 2;
   } else {
     try {

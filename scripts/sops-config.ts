@@ -2,6 +2,7 @@
 // root-trust stack's sopsAgeRecipients. `npm test` checks that the demo's checked-in file is current.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { refusedPaths, writableFile } from "../cli/files.js";
 import { renderSopsConfig, sopsCreationRules } from "../gitops/sops-rules.js";
 import { parsePlatformConfig } from "../config/platform.js";
 import { readProjectFile } from "../config/project.js";
@@ -30,15 +31,33 @@ export function sopsConfigFor(cluster: string): { text: string } | { problems: P
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: { cluster: { type: "string", default: "demo" }, out: { type: "string", default: ".sops.yaml" } },
-  });
+const USAGE = "usage: npm run sops-config -- [--cluster NAME] [--out FILE]";
+
+/** Returns the exit code: 0 written, 2 bad flags, an unwritable `--out`, or a registry or stack config problem. */
+export function main(
+  argv: readonly string[],
+  io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
+): number {
+  let values: { cluster: string; out: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { cluster: { type: "string", default: "demo" }, out: { type: "string", default: ".sops.yaml" } },
+      strict: true,
+    }));
+  } catch (e) {
+    io.err(`sops-config: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (refusedPaths("sops-config", [writableFile(values.out)], io.err)) return 2;
   const result = sopsConfigFor(values.cluster);
   if ("problems" in result) {
-    for (const p of result.problems) console.error(`  ${formatProblem(p)}`);
-    process.exit(2);
+    for (const p of result.problems) io.err(`  ${formatProblem(p)}`);
+    return 2;
   }
   writeFileSync(values.out, result.text);
-  console.log(`wrote ${values.out}`);
+  io.out(`wrote ${values.out}`);
+  return 0;
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv.slice(2));

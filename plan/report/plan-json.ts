@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { readTextFile } from "../../cli/files.js";
 import type { RecordedOptions } from "../engine/monitor.js";
 import { redact } from "../engine/wire.js";
 import type { StackRun } from "../run.js";
@@ -15,7 +16,8 @@ export interface PlanDocument {
   cluster: string;
   /** The plan's "now" (RFC 3339): certificates planned here start their validity then. */
   generatedAt: string;
-  registry: { dir: string; purposes: number; evidence: number };
+  /** The registry planned: its folder, sizes, and the digest of its files (`registryDigest`, registry/load.ts). */
+  registry: { dir: string; digest: string; purposes: number; evidence: number };
   stacks: PlanStack[];
   /** The policy pack's findings (policies/), mandatory and advisory. */
   violations: Violation[];
@@ -62,6 +64,7 @@ export function planDocument(args: {
     generatedAt: args.now.toISOString(),
     registry: {
       dir: relative(process.cwd(), args.registry.dir) || ".",
+      digest: args.registry.digest,
       purposes: args.registry.purposes.length,
       evidence: args.registry.evidence.length,
     },
@@ -97,4 +100,14 @@ export function readPlanDocument(text: string): PlanDocument {
   if (doc?.schemaVersion !== 1 || !Array.isArray(doc.stacks))
     throw new Error("not an offline plan (plan.json, schemaVersion 1)");
   return doc;
+}
+
+/** The plan document in `file`; throws one line naming the file and what is wrong with it (missing, not a plan...). */
+export function readPlanFile(file: string): PlanDocument {
+  const text = readTextFile(file);
+  try {
+    return readPlanDocument(text);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -137,7 +137,7 @@ describe("red team: an id equal to a push-secret's id + -generator", () => {
   // Each purpose passes its own rules; together they derive one ExternalSecret payments/x-generator.
   const [x] = checkedRegistry({ payments: [purpose("push-secret", { id: "x" })] }).purposes;
   const [xGenerator] = checkedRegistry({ payments: [purpose("external-secret", { id: "x-generator" })] }).purposes;
-  const together: Registry = { dir: "purposes", purposes: [x!, xGenerator!], evidence: [] };
+  const together: Registry = { dir: "purposes", digest: "", purposes: [x!, xGenerator!], evidence: [] };
 
   it("once planned, leaves one of the two ExternalSecrets out, and delivered-once blames the delivery", () => {
     const layout = steadyStateLayout(together, { vaultServer: "", rootCertificatePem: "" });
