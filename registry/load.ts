@@ -7,12 +7,19 @@ import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./pro
 import type { RegisteredPurpose } from "./purpose.js";
 import { purposeRuleViolations, secretTargets } from "./rules.js";
 import {
+  DomainGrantsSchema,
   EvidenceComponentSchema,
   PurposeSchema,
   RegistryFileShape,
   type EvidenceComponent,
   type Purpose,
 } from "./schema.js";
+import {
+  defaultPlatformReservation,
+  tenancyViolations,
+  type DeclaredGrants,
+  type PlatformReservation,
+} from "./tenancy.js";
 
 /** A purpose as parsed, before the rules have checked its shape against its delivery mode. */
 type ParsedPurpose = Purpose & { readonly file: string };
@@ -36,8 +43,11 @@ export interface RegistrySource {
   text: string;
 }
 
-/** Reads every `*.yaml`/`*.yml` file directly in `dir` (sorted) and validates them together. */
-export function loadRegistry(dir: string): RegistryResult {
+/**
+ * Reads every `*.yaml`/`*.yml` file directly in `dir` (sorted) and validates them together, against the names
+ * `reservation` keeps for the platform (by default those of the namespaces Pulumi.yaml declares).
+ */
+export function loadRegistry(dir: string, reservation = defaultPlatformReservation()): RegistryResult {
   const shown = relative(process.cwd(), dir) || ".";
   let names: string[];
   try {
@@ -54,11 +64,12 @@ export function loadRegistry(dir: string): RegistryResult {
   // The same files validate to the same result: the offline plan loads the registry once per stack run, and
   // parsing thousands of purposes costs far more than reading them (docs/performance.md).
   const hash = createHash("sha256").update(shown);
+  hash.update(JSON.stringify([[...reservation.namespaces], [...reservation.secrets]]));
   for (const s of sources) hash.update(`\0${s.file}\0${s.text}`);
   const key = hash.digest("hex");
   const cached = validated.get(key);
   if (cached) return cached;
-  const result = validateRegistry(sources, shown);
+  const result = validateRegistry(sources, shown, reservation);
   validated.clear();
   validated.set(key, result);
   return result;
@@ -86,12 +97,21 @@ export function loadRegistryOrReport(dir: string, heading: string, err: (line: s
   return undefined;
 }
 
-/** Validates registry files given as text: schema per file, rules per purpose, then rules across files. */
-export function validateRegistry(sources: readonly RegistrySource[], dir = "purposes"): RegistryResult {
+/**
+ * Validates registry files given as text: schema per file, rules per purpose, then rules across files, tenancy
+ * (registry/tenancy.ts) last, against `reservation`.
+ */
+export function validateRegistry(
+  sources: readonly RegistrySource[],
+  dir = "purposes",
+  reservation: PlatformReservation = defaultPlatformReservation(),
+): RegistryResult {
   const problems: Problem[] = [];
   const purposes: ParsedPurpose[] = [];
   const evidence: RegisteredEvidence[] = [];
   const declaredInInvalidEntries = new Set<string>();
+  const grants: DeclaredGrants[] = [];
+  const lines = new Map<string, (path: readonly PropertyKey[]) => number | undefined>();
   const located: {
     purpose: ParsedPurpose;
     line: (path: readonly PropertyKey[]) => number | undefined;
@@ -119,6 +139,12 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
     }
     // Each purpose and evidence entry is validated on its own, so one bad entry does not hide the others' problems.
     const team = basename(file).replace(/\.ya?ml$/, "");
+    lines.set(file, line);
+    if (shape.data.domains !== undefined) {
+      const parsed = DomainGrantsSchema.safeParse(shape.data.domains);
+      if (parsed.success) grants.push({ file, team, grants: parsed.data });
+      else problems.push(...zodProblems(prefixed(parsed.error, ["domains"]), data, file, line));
+    }
     shape.data.purposes.forEach((raw, index) => {
       const parsed = PurposeSchema.safeParse(raw);
       if (!parsed.success) {
@@ -213,6 +239,15 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
         field: "evidence",
         message: `evidence component ${purpose.evidence} is not declared in any registry file's evidence: list`,
       });
+
+  for (const v of tenancyViolations({ purposes: located, grants, reservation }))
+    problems.push({
+      file: v.file,
+      line: lines.get(v.file)?.(v.path),
+      ...(v.subject ? { subject: v.subject } : {}),
+      field: v.field,
+      message: v.message,
+    });
 
   if (problems.length > 0) return { ok: false, problems };
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);

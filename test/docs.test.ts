@@ -106,8 +106,8 @@ describe("the documentation", () => {
     assert.deepEqual(brokenLinks(files), []);
   });
 
-  it("lists the policy pack's rules, the delivery mechanisms and the distributions exactly as the code renders them", () => {
-    assert.deepEqual(GENERATED.map((g) => g.section).sort(), ["distributions", "mechanisms", "rules"]);
+  it("lists the policy pack's rules, the delivery mechanisms, the distributions and the reserved names exactly as the code renders them", () => {
+    assert.deepEqual(GENERATED.map((g) => g.section).sort(), ["distributions", "mechanisms", "reserved", "rules"]);
     for (const { file, section, render } of GENERATED)
       assert.equal(
         generatedSection(readFileSync(file, "utf8"), section),

@@ -63,13 +63,17 @@ const object = (
 
 describe("the policy pack", () => {
   it("has one module per rule, each with a name, description, severity, level and fix, names unique", () => {
-    assert.equal(RULES.length, 18);
+    assert.equal(RULES.length, 19);
     assert.equal(new Set(RULES.map((r) => r.name)).size, RULES.length);
     for (const r of RULES) {
       assert.match(r.name, /^[a-z]+(-[a-z]+)*$/);
       assert.ok(r.description.length > 40 && r.remediation.length > 20, r.name);
       assert.ok(["advisory", "mandatory"].includes(r.enforcementLevel), r.name);
-      assert.ok(Boolean(r.validateResource) !== Boolean(r.validateStack), `${r.name}: a resource or a stack rule`);
+      assert.equal(
+        [r.validateResource, r.validateStack, r.validateCluster].filter(Boolean).length,
+        1,
+        `${r.name}: a resource, a stack or a cluster rule`,
+      );
     }
   });
 
@@ -349,6 +353,8 @@ describe("pki-role-bounded", () => {
     allowIpSans: false,
     allowLocalhost: false,
     allowGlobDomains: false,
+    allowWildcardCertificates: false,
+    cnValidations: ["hostname"],
     keyType: "ec",
     keyBits: 256,
     allowedDomains: ["payments-api.payments.svc"],
@@ -384,6 +390,19 @@ describe("pki-role-bounded", () => {
       pkiRoleBounded,
       args(vault.pkisecret.SecretBackendRole, { ...role, maxTtl: "7776000" }),
       /max_ttl 7776000 exceeds the rotation period 30d/,
+    );
+  });
+  it("refuses a common name Vault would take as an email, and wildcard certificates without a wildcard name", async () => {
+    for (const cnValidations of [undefined, ["email", "hostname"]])
+      await assertHasViolation(
+        pkiRoleBounded,
+        args(vault.pkisecret.SecretBackendRole, { ...role, cnValidations }),
+        /validates the common name as .*, not as a hostname only/,
+      );
+    await assertHasViolation(
+      pkiRoleBounded,
+      args(vault.pkisecret.SecretBackendRole, { ...role, allowWildcardCertificates: undefined }),
+      /issues wildcard certificates, but the contract names no wildcard/,
     );
   });
 });

@@ -10,6 +10,7 @@ import { kvHardened } from "./kv-hardened.js";
 import { noPlaintextSecrets } from "./no-plaintext-secrets.js";
 import { noSecretOutputs } from "./no-secret-outputs.js";
 import { pkiRoleBounded } from "./pki-role-bounded.js";
+import { platformSecretsReserved } from "./platform-secrets-reserved.js";
 import { purposeAccess } from "./purpose-access.js";
 import { purposeKnown } from "./purpose-known.js";
 import { revealOnce } from "./reveal-once.js";
@@ -34,6 +35,7 @@ export const RULES: readonly PlatformRule[] = [
   purposeAccess,
   auditDevices,
   singleAuthority,
+  platformSecretsReserved,
   deliveredOnce,
   evidenceResolves,
   issuerExpiry,
