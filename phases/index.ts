@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { platformNamespacesOf } from "../config/platform-namespaces.js";
 import { parsePlatformConfig, type PlatformConfig } from "../config/platform.js";
 import { readProjectFile, stackFilePath } from "../config/project.js";
 import { loadRegistry, type Registry } from "../registry/load.js";
 import { InvalidInputError, type Problem } from "../registry/problems.js";
+import { platformReservation } from "../registry/tenancy.js";
 import type { PhaseId } from "./catalog.js";
 import { inputError } from "./errors.js";
 import { withLeanStackTraces } from "./stack-traces.js";
@@ -48,7 +50,11 @@ async function platformStack(): Promise<Record<string, unknown>> {
   });
   if (!parsed.ok) fail("invalid stack configuration", parsed.problems);
   const config: PlatformConfig = parsed.config;
-  const registry = loadRegistry(resolve(project.root, config.registryDir));
+  // The namespaces and Secrets this stack's config gives the platform are no team's (registry/tenancy.ts).
+  const registry = loadRegistry(
+    resolve(project.root, config.registryDir),
+    platformReservation([platformNamespacesOf(config)]),
+  );
   if (!registry.ok) fail("invalid purpose registry", registry.problems);
   const phaseProblems = phaseInputProblems(config, registry.registry, file);
   if (phaseProblems.length > 0) fail("invalid input", phaseProblems);

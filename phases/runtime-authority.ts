@@ -19,7 +19,13 @@ import { formatProblem, sortProblems } from "../registry/problems.js";
 import { KUBERNETES_AUTH_PATH, LOGIN_TOKEN_TTL_SECONDS, MOUNTS, pkiSignPath } from "../vault/paths.js";
 import { auditDevices } from "../vault/audit.js";
 import { DISTRIBUTION, imageReference } from "../vault/distribution.js";
-import { initCeremony, listenerDnsNames, vaultActiveAddress, type VaultServerSettings } from "../vault/server.js";
+import {
+  initCeremony,
+  listenerDnsNames,
+  VAULT_TLS_SECRET,
+  vaultActiveAddress,
+  type VaultServerSettings,
+} from "../vault/server.js";
 import { requireCertifies } from "../pki/x509.js";
 import { stackName } from "./catalog.js";
 import { rootOfTrust } from "./root-trust.js";
@@ -38,7 +44,6 @@ import {
 export const VAULT_TLS_INTERMEDIATE = "vault-tls";
 export const VAULT_PKI_INTERMEDIATE = "vault-pki";
 const RELEASE = "vault";
-const TLS_SECRET = "vault-tls";
 const CA_CONFIG_MAP = "secrets-platform-vault-ca";
 
 /**
@@ -72,7 +77,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     replicas: ra.replicas,
     seal: ra.seal,
     injector: ra.injector,
-    tlsSecret: TLS_SECRET,
+    tlsSecret: VAULT_TLS_SECRET,
   };
   const csrs: Record<string, pulumi.Output<string>> = {};
   const outputs: Omit<Published<RuntimeAuthorityOutputs>, "status"> = { [INTERMEDIATE_CSRS_OUTPUT]: csrs };
@@ -94,7 +99,7 @@ export const runtimeAuthority: PhaseProgram<"runtime-authority"> = async ({ conf
     "vault-listener",
     {
       namespace: ra.namespace,
-      secretName: TLS_SECRET,
+      secretName: VAULT_TLS_SECRET,
       dnsNames: listenerDnsNames(settings),
       // Fail closed: a TLS intermediate signed for an earlier key cannot issue for this stack's key.
       issuerCertificatePem: tlsCa.csrPem.apply((csr) => requireCertifies("Vault TLS", tlsSigned.certificatePem, csr)),

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable.js";
+import { platformNamespacesOf } from "../config/platform-namespaces.js";
 import { parsePlatformConfig, type PlatformConfig } from "../config/platform.js";
 import { readProjectFile, stackFilePath, type ProjectFile } from "../config/project.js";
 import { loadStackConfig, type PassphraseSource, type StackConfig } from "../config/stack-file.js";
@@ -10,6 +11,7 @@ import runPlatformStack from "../index.js";
 import { phaseInputProblems } from "../phases/index.js";
 import { loadRegistry, type Registry } from "../registry/load.js";
 import type { Problem } from "../registry/problems.js";
+import { platformReservation } from "../registry/tenancy.js";
 import { attachMonitor, PlanMonitor, type RecordedResource, type StackOutputs } from "./engine/monitor.js";
 import { modelFor } from "./engine/models/index.js";
 import { unwire, type WireMap } from "./engine/wire.js";
@@ -101,7 +103,11 @@ export async function planCluster(options: PlanOptions): Promise<PlanResult> {
       message: `the stacks of ${options.cluster} name different registryDir values: one cluster, one registry`,
     });
   const registryPath = registryDir ?? [...dirs][0] ?? resolve(project.root, "purposes");
-  const registry = loadRegistry(registryPath);
+  // Every stack's platform namespaces at once: the plan refuses what any stack's `pulumi up` would.
+  const registry = loadRegistry(
+    registryPath,
+    prepared.length ? platformReservation(prepared.map((p) => platformNamespacesOf(p.config))) : undefined,
+  );
   // The programs read the registry the plan validated, wherever the plan runs from (the CLI runs in the project).
   for (const p of prepared) p.stack.values[`${project.name}:registryDir`] = registryPath;
   if (!registry.ok) problems.push(...registry.problems);

@@ -28,6 +28,25 @@ export function kubernetesObject(
   };
 }
 
+/**
+ * The Secret (`namespace/name`) a Kubernetes object writes, if it writes one: a Secret itself, the target of an
+ * ExternalSecret (its own name by default), the `secretName` of a cert-manager Certificate. Patches write none.
+ */
+export function secretWritten(r: ResourceView): string | undefined {
+  const k = kubernetesObject(r);
+  if (!k?.namespace || r.type.endsWith("Patch")) return undefined;
+  const spec = (r.props.spec ?? {}) as { target?: { name?: string }; secretName?: string };
+  const name =
+    k.kind === "Secret"
+      ? k.name
+      : k.kind === "ExternalSecret"
+        ? (spec.target?.name ?? k.name)
+        : k.kind === "Certificate"
+          ? spec.secretName
+          : undefined;
+  return name ? `${k.namespace}/${name}` : undefined;
+}
+
 /** The purpose a resource says it delivers (its `secrets-platform/purpose` label), and the registry's contract. */
 export function labelledPurpose(
   r: ResourceView,

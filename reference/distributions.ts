@@ -1,6 +1,12 @@
 import { auditDevices } from "../vault/audit.js";
 import { DISTRIBUTION, DISTRIBUTIONS, imageReference, type Distribution } from "../vault/distribution.js";
-import { GENERATE_ROOT_POLICY, initCeremony, vaultServerConfig, type VaultServerSettings } from "../vault/server.js";
+import {
+  GENERATE_ROOT_POLICY,
+  initCeremony,
+  VAULT_TLS_SECRET,
+  vaultServerConfig,
+  type VaultServerSettings,
+} from "../vault/server.js";
 import { table } from "./markdown.js";
 
 /**
@@ -17,7 +23,7 @@ const settings = (d: Distribution): VaultServerSettings => ({
   replicas: 3,
   seal: { type: "shamir", options: {} },
   injector: false,
-  tlsSecret: "vault-tls",
+  tlsSecret: VAULT_TLS_SECRET,
 });
 
 const ceremony = (d: Distribution) =>

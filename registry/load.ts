@@ -9,12 +9,19 @@ import { fieldPath, formatProblem, InvalidInputError, type Problem } from "./pro
 import type { RegisteredPurpose } from "./purpose.js";
 import { movedFromConflicts, purposeRuleViolations, secretTargets } from "./rules.js";
 import {
+  DomainGrantsSchema,
   EvidenceComponentSchema,
   PurposeSchema,
   RegistryFileShape,
   type EvidenceComponent,
   type Purpose,
 } from "./schema.js";
+import {
+  defaultPlatformReservation,
+  tenancyViolations,
+  type DeclaredGrants,
+  type PlatformReservation,
+} from "./tenancy.js";
 
 /** A purpose as parsed, before the rules have checked its shape against its delivery mode. */
 type ParsedPurpose = Purpose & { readonly file: string };
@@ -42,9 +49,10 @@ export interface RegistrySource {
 
 /**
  * Reads the registry files of `dir` (`*.yaml`, `*.yml`, `*.json`, sorted; registry/folder.ts says what else the
- * folder may hold) and validates them together.
+ * folder may hold) and validates them together, against the names `reservation` keeps for the platform (by default
+ * those of the namespaces Pulumi.yaml declares).
  */
-export function loadRegistry(dir: string): RegistryResult {
+export function loadRegistry(dir: string, reservation = defaultPlatformReservation()): RegistryResult {
   const shown = relative(process.cwd(), dir) || ".";
   let folder: ReturnType<typeof readRegistryFolder>;
   try {
@@ -62,11 +70,12 @@ export function loadRegistry(dir: string): RegistryResult {
   // The same files validate to the same result: the offline plan loads the registry once per stack run, and
   // parsing thousands of purposes costs far more than reading them (docs/performance.md).
   const hash = createHash("sha256").update(shown);
+  hash.update(JSON.stringify([[...reservation.namespaces], [...reservation.secrets]]));
   for (const s of sources) hash.update(`\0${s.file}\0${s.text}`);
   const key = hash.digest("hex");
   const cached = unread.length === 0 ? validated.get(key) : undefined;
   if (cached) return cached;
-  const validatedFiles = validateRegistry(sources, shown);
+  const validatedFiles = validateRegistry(sources, shown, reservation);
   // An entry the folder must not hold is reported with every problem of the files that were read.
   if (unread.length > 0)
     return { ok: false, problems: [...unread, ...(validatedFiles.ok ? [] : validatedFiles.problems)] };
@@ -97,12 +106,21 @@ export function loadRegistryOrReport(dir: string, heading: string, err: (line: s
   return undefined;
 }
 
-/** Validates registry files given as text: schema per file, rules per purpose, then rules across files. */
-export function validateRegistry(sources: readonly RegistrySource[], dir = "purposes"): RegistryResult {
+/**
+ * Validates registry files given as text: schema per file, rules per purpose, then rules across files, tenancy
+ * (registry/tenancy.ts) last, against `reservation`.
+ */
+export function validateRegistry(
+  sources: readonly RegistrySource[],
+  dir = "purposes",
+  reservation: PlatformReservation = defaultPlatformReservation(),
+): RegistryResult {
   const problems: Problem[] = [];
   const purposes: ParsedPurpose[] = [];
   const evidence: RegisteredEvidence[] = [];
   const declaredInInvalidEntries = new Set<string>();
+  const grants: DeclaredGrants[] = [];
+  const lines = new Map<string, (path: readonly PropertyKey[]) => number | undefined>();
   const located: {
     purpose: ParsedPurpose;
     line: (path: readonly PropertyKey[]) => number | undefined;
@@ -132,6 +150,12 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
     }
     // Each purpose and evidence entry is validated on its own, so one bad entry does not hide the others' problems.
     const team = teamOfFile(file);
+    lines.set(file, line);
+    if (shape.data.domains !== undefined) {
+      const parsed = DomainGrantsSchema.safeParse(shape.data.domains);
+      if (parsed.success) grants.push({ file, team, grants: parsed.data });
+      else problems.push(...zodProblems(prefixed(parsed.error, ["domains"]), data, file, line));
+    }
     shape.data.purposes.forEach((raw, index) => {
       const parsed = PurposeSchema.safeParse(raw);
       if (!parsed.success) {
@@ -261,6 +285,14 @@ export function validateRegistry(sources: readonly RegistrySource[], dir = "purp
       },
     ),
   );
+  for (const v of tenancyViolations({ purposes: located, grants, reservation }))
+    problems.push({
+      file: v.file,
+      line: lines.get(v.file)?.(v.path),
+      ...(v.subject ? { subject: v.subject } : {}),
+      field: v.field,
+      message: v.message,
+    });
 
   if (problems.length > 0) return { ok: false, problems };
   // Every purpose passed purposeRuleViolations, which checks each delivery mode's tier, kind, method and blocks:

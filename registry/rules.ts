@@ -119,6 +119,13 @@ export function purposeRuleViolations(p: Purpose): RuleViolation[] {
           : `${p.certificate.keyAlgorithm} keys have no size: remove keySize`,
       });
   }
+  // Clients verify the SANs, not the subject (RFC 6125): a common name that is not a SAN would be a name no
+  // ownership rule checked, carried into the Certificate and the approval policy.
+  if (p.certificate?.commonName !== undefined && !p.certificate.dnsNames.includes(p.certificate.commonName))
+    out.push({
+      field: "certificate.commonName",
+      message: `${JSON.stringify(p.certificate.commonName)} must be one of dnsNames (${p.certificate.dnsNames.join(", ")})`,
+    });
   if (p.transit) {
     const fits = p.transit.usage === "sign" ? SIGNING_TYPES : ENCRYPTION_TYPES;
     if (!fits.has(p.transit.type))

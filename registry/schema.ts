@@ -36,12 +36,16 @@ const duration = z
   .refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) !== undefined, { error: notADuration })
   .describe(`A duration: ${DURATION_HINT}.`);
 
-const dnsName = z
-  .string()
-  .max(253)
-  .regex(/^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
-    error: "must be a lowercase DNS name (a leading '*.' wildcard is allowed)",
-  });
+/** One DNS label (RFC 1123): letters, digits and '-' inside, at most 63 characters. */
+const DNS_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+/**
+ * A lowercase DNS name of labels, optionally a leading `*.` wildcard; its last label is not all digits (RFC 3696
+ * section 2), so an IPv4 address is never taken for a name.
+ */
+export const DNS_NAME = new RegExp(`^(?!(.*\\.)?[0-9]+$)(\\*\\.)?${DNS_LABEL}(\\.${DNS_LABEL})*$`);
+const dnsName = z.string().max(253).regex(DNS_NAME, {
+  error: "must be a lowercase DNS name of labels of at most 63 characters (a leading '*.' wildcard is allowed)",
+});
 
 export const KINDS = ["secret", "certificate", "key"] as const;
 export const TIERS = ["vault_transit", "vault_kv", "kubernetes_secret", "ephemeral"] as const;
@@ -94,7 +98,10 @@ export const RotationSchema = z.strictObject({
 
 export const CertificateSchema = z
   .strictObject({
-    commonName: z.string().min(1).max(64).optional().describe("Subject common name; defaults to the first DNS name."),
+    commonName: dnsName
+      .max(64)
+      .optional()
+      .describe("Subject common name: one of dnsNames (at most 64 characters, RFC 5280); none when omitted."),
     dnsNames: z.array(dnsName).min(1).describe("Exactly the names the PKI role may issue for this purpose."),
     keyAlgorithm: z.enum(["ECDSA", "RSA", "Ed25519"]).default("ECDSA"),
     keySize: z
@@ -219,10 +226,24 @@ export const EvidenceComponentSchema = z
   })
   .describe("An evidence component: the unit auditors receive a packet for.");
 
+export const DomainGrantsSchema = z
+  .record(
+    kebabId("team name"),
+    z
+      .array(dnsName)
+      .min(1)
+      .describe("Domains granted to the team: each name and every name under it; `*.<domain>` also its wildcards."),
+  )
+  .describe(
+    "The DNS domains outside the cluster that each team's certificates may name, by team. Only the platform's file " +
+      "(purposes/platform.yaml) holds them: the platform reviews and grants them.",
+  );
+
 export const RegistryFileSchema = z
   .strictObject({
     purposes: z.array(PurposeSchema).min(1, { error: "a registry file lists at least one purpose" }),
     evidence: z.array(EvidenceComponentSchema).default([]).describe("Evidence components this team owns."),
+    domains: DomainGrantsSchema.optional(),
   })
   .describe("One team's purpose registry file (purposes/<team>.yaml).");
 
@@ -230,11 +251,13 @@ export const RegistryFileSchema = z
 export const RegistryFileShape = z.strictObject({
   purposes: z.array(z.unknown()).min(1, { error: "a registry file lists at least one purpose" }),
   evidence: z.array(z.unknown()).default([]),
+  domains: z.unknown().optional(),
 });
 
 export type Consumer = z.output<typeof ConsumerSchema>;
 export type Purpose = z.output<typeof PurposeSchema>;
 export type EvidenceComponent = z.output<typeof EvidenceComponentSchema>;
+export type DomainGrants = z.output<typeof DomainGrantsSchema>;
 export type Kind = (typeof KINDS)[number];
 export type Tier = (typeof TIERS)[number];
 export type Delivery = (typeof DELIVERIES)[number];

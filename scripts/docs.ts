@@ -1,5 +1,5 @@
 // `npm run docs`: writes the generated parts of docs/ (the policy pack's rules, the delivery mechanisms, OpenBao and
-// Vault side by side).
+// Vault side by side, the registry's reserved names).
 // `npm run docs -- --check` writes nothing and exits 1 naming every file that is not what this would write,
 // so a rule changed without its documentation is caught; test/docs.test.ts makes the same comparison.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { withSection } from "../reference/markdown.js";
 import { distributionsTable } from "../reference/distributions.js";
 import { durationLimitsTable } from "../reference/durations.js";
 import { mechanismsTable } from "../reference/mechanisms.js";
+import { reservedNamesTable } from "../reference/reserved.js";
 import { rulesTable } from "../reference/rules.js";
 import { DELIVERIES } from "../registry/schema.js";
 
@@ -24,6 +25,7 @@ export const GENERATED: readonly { file: string; section: string; render: () => 
   },
   { file: "docs/phases/3-runtime-authority.md", section: "distributions", render: distributionsTable },
   { file: "docs/registry.md", section: "duration-limits", render: () => durationLimitsTable() },
+  { file: "docs/registry.md", section: "reserved", render: reservedNamesTable },
 ];
 
 const USAGE = "usage: npm run docs [-- --check]";

@@ -4,10 +4,12 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { refusedPaths, writableFile } from "../cli/files.js";
 import { renderSopsConfig, sopsCreationRules } from "../gitops/sops-rules.js";
+import { platformNamespacesOf } from "../config/platform-namespaces.js";
 import { parsePlatformConfig } from "../config/platform.js";
 import { readProjectFile } from "../config/project.js";
 import { loadStackConfig } from "../config/stack-file.js";
 import { loadRegistry } from "../registry/load.js";
+import { platformReservation } from "../registry/tenancy.js";
 import { formatProblem, type Problem } from "../registry/problems.js";
 
 /** The .sops.yaml text for a cluster, or the problems that prevent it. */
@@ -24,7 +26,7 @@ export function sopsConfigFor(cluster: string): { text: string } | { problems: P
     declared: Object.keys(project.config),
   });
   if (!config.ok) return { problems: config.problems };
-  const registry = loadRegistry(config.config.registryDir);
+  const registry = loadRegistry(config.config.registryDir, platformReservation([platformNamespacesOf(config.config)]));
   if (!registry.ok) return { problems: registry.problems };
   return {
     text: renderSopsConfig(sopsCreationRules(registry.registry, config.config.rootTrust.sopsAgeRecipients), cluster),

@@ -106,11 +106,12 @@ describe("the documentation", () => {
     assert.deepEqual(brokenLinks(files), []);
   });
 
-  it("lists the policy pack's rules, the delivery mechanisms, the distributions and the duration limits exactly as the code renders them", () => {
+  it("lists the policy pack's rules, the delivery mechanisms, the distributions, the duration limits and the reserved names exactly as the code renders them", () => {
     assert.deepEqual(GENERATED.map((g) => g.section).sort(), [
       "distributions",
       "duration-limits",
       "mechanisms",
+      "reserved",
       "rules",
     ]);
     for (const { file, section, render } of GENERATED)

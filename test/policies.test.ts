@@ -389,6 +389,8 @@ describe("pki-role-bounded", () => {
     allowIpSans: false,
     allowLocalhost: false,
     allowGlobDomains: false,
+    allowWildcardCertificates: false,
+    cnValidations: ["hostname"],
     keyType: "ec",
     keyBits: 256,
     allowedDomains: ["payments-api.payments.svc"],
@@ -424,6 +426,19 @@ describe("pki-role-bounded", () => {
       pkiRoleBounded,
       args(vault.pkisecret.SecretBackendRole, { ...role, maxTtl: "7776000" }),
       /max_ttl 7776000 exceeds the rotation period 30d/,
+    );
+  });
+  it("refuses a common name Vault would take as an email, and wildcard certificates without a wildcard name", async () => {
+    for (const cnValidations of [undefined, ["email", "hostname"]])
+      await assertHasViolation(
+        pkiRoleBounded,
+        args(vault.pkisecret.SecretBackendRole, { ...role, cnValidations }),
+        /validates the common name as .*, not as a hostname only/,
+      );
+    await assertHasViolation(
+      pkiRoleBounded,
+      args(vault.pkisecret.SecretBackendRole, { ...role, allowWildcardCertificates: undefined }),
+      /issues wildcard certificates, but the contract names no wildcard/,
     );
   });
 });

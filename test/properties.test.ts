@@ -69,7 +69,7 @@ const validPurpose = (team: string, delivery: Delivery, index: number) =>
       if (delivery === "bootstrap")
         overrides.bootstrap = { source: `bootstrap/${team}/${id}.sops.yaml`, namespace: team, secretName: id };
       if (delivery === "cert-manager" || delivery === "csi")
-        overrides.certificate = { dnsNames: [`${id}.${team}.svc`] };
+        overrides.certificate = { dnsNames: [`${id}.${withHome[0]!.namespace}.svc`] };
       return purpose(delivery, overrides, team);
     });
 

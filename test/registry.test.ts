@@ -64,7 +64,9 @@ describe("registry validation", () => {
     ));
   it("rejects a kind that does not fit the delivery mode", () =>
     only(
-      problems(team(purpose("external-secret", { kind: "certificate", certificate: { dnsNames: ["a.b"] } }))),
+      problems(
+        team(purpose("external-secret", { kind: "certificate", certificate: { dnsNames: ["api.payments.svc"] } })),
+      ),
       "kind",
       /carries kind secret/,
     ));
@@ -141,16 +143,22 @@ describe("registry validation", () => {
   });
   it("checks certificate key sizes against the algorithm", () => {
     only(
-      problems(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "RSA", keySize: 1024 } }))),
+      problems(
+        team(purpose("csi", { certificate: { dnsNames: ["api.payments.svc"], keyAlgorithm: "RSA", keySize: 1024 } })),
+      ),
       "certificate.keySize",
       /2048, 3072, 4096/,
     );
     only(
-      problems(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "Ed25519", keySize: 256 } }))),
+      problems(
+        team(
+          purpose("csi", { certificate: { dnsNames: ["api.payments.svc"], keyAlgorithm: "Ed25519", keySize: 256 } }),
+        ),
+      ),
       "certificate.keySize",
       /no size/,
     );
-    ok(team(purpose("csi", { certificate: { dnsNames: ["a.b"], keyAlgorithm: "ECDSA", keySize: 384 } })));
+    ok(team(purpose("csi", { certificate: { dnsNames: ["api.payments.svc"], keyAlgorithm: "ECDSA", keySize: 384 } })));
   });
   it("checks that a transit key type can do what it is used for", () => {
     only(
@@ -221,14 +229,18 @@ describe("registry validation", () => {
       "bootstrap.source",
       /config:gitDeployKey/,
     );
-    ok(
-      team(
-        purpose("bootstrap", {
-          bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" },
-          consumers: [{ namespace: "flux-system", serviceAccount: "source-controller" }],
-        }),
-      ),
-    );
+    ok({
+      "platform.yaml": registryFile("platform", [
+        purpose(
+          "bootstrap",
+          {
+            bootstrap: { source: "config:gitDeployKey", namespace: "flux-system", secretName: "s" },
+            consumers: [{ namespace: "flux-system", serviceAccount: "source-controller" }],
+          },
+          "platform",
+        ),
+      ]),
+    });
   });
   it("allows one writer per Secret, across delivery mechanisms", () => {
     const both = [

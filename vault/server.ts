@@ -43,6 +43,9 @@ export interface VaultServerSettings {
   tlsSecret: string;
 }
 
+/** The Secret in Vault's namespace that holds its listener certificate: the runtime-authority stack writes it. */
+export const VAULT_TLS_SECRET = "vault-tls";
+
 /** Where the chart mounts `extraVolumes` of type secret: `<home>/userconfig/<secret name>`. */
 const userconfig = (s: Pick<VaultServerSettings, "distribution">, secret: string) =>
   `${DISTRIBUTION[s.distribution].home}/userconfig/${secret}`;

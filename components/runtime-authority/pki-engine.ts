@@ -94,7 +94,8 @@ export class PkiIntermediate extends pulumi.ComponentResource {
 
 /**
  * One PKI role per certificate purpose: exactly the contract's names (no `allow_any_name`, no subdomains, globs only
- * for a contract's own `*.` names), no IP or localhost SANs, the contract's key type and size, and a `max_ttl` of the
+ * for a contract's own `*.` names), which the registry has checked are the team's (registry/tenancy.ts), a common
+ * name only as a host name among them, no IP or localhost SANs, the contract's key type and size, and a `max_ttl` of the
  * rotation period so a certificate never outlives its contract. cert-manager must request at most that duration,
  * or renewal loops (cert-manager#1038). One resource, without a component of its own (docs/performance.md).
  */
@@ -118,6 +119,8 @@ export function pkiRoleForPurpose(
       allowIpSans: false,
       allowLocalhost: false,
       enforceHostnames: true,
+      // The common name is a host name among the allowed ones (Vault's default also admits an email address there).
+      cnValidations: ["hostname"],
       keyType: r.keyType,
       keyBits: r.keyBits,
       maxTtl: String(r.maxTtlSeconds),

@@ -11,6 +11,7 @@ import { noPlaintextSecrets } from "./no-plaintext-secrets.js";
 import { noSecretOutputs } from "./no-secret-outputs.js";
 import { objectCreatedOnce } from "./object-created-once.js";
 import { pkiRoleBounded } from "./pki-role-bounded.js";
+import { platformSecretsReserved } from "./platform-secrets-reserved.js";
 import { purposeAccess } from "./purpose-access.js";
 import { purposeKnown } from "./purpose-known.js";
 import { revealOnce } from "./reveal-once.js";
@@ -36,6 +37,7 @@ export const RULES: readonly PlatformRule[] = [
   auditDevices,
   singleAuthority,
   objectCreatedOnce,
+  platformSecretsReserved,
   deliveredOnce,
   evidenceResolves,
   issuerExpiry,

@@ -1,4 +1,5 @@
 import { LABEL } from "../../registry/labels.js";
+import { defaultPlatformReservation } from "../../registry/tenancy.js";
 import { describe, kubernetesObject, purposeById } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 import { secretMaterialIn } from "./secret-material.js";
@@ -16,9 +17,10 @@ export const kubernetesNotAuthoritative: PlatformRule = {
       platformSecrets: {
         type: "array",
         items: { type: "string" },
-        default: ["flux-system/sops-age", "vault/vault-tls"],
+        // The platform's reserved Secrets in the namespaces Pulumi.yaml declares (registry/tenancy.ts).
+        default: [...defaultPlatformReservation().secrets.keys()],
         description:
-          "namespace/name of Secrets the platform itself must write before Vault exists (the SOPS age key, Vault's listener key)",
+          "namespace/name of Secrets the platform itself must write before Vault exists (the SOPS age key, Vault's listener key); set them when the stacks name other namespaces",
       },
     },
   },

@@ -1,5 +1,5 @@
 import { LABEL } from "../../registry/labels.js";
-import { describe, kubernetesObject, labelledPurpose } from "../resources.js";
+import { describe, kubernetesObject, labelledPurpose, secretWritten } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
 
 export const singleAuthority: PlatformRule = {
@@ -16,9 +16,8 @@ export const singleAuthority: PlatformRule = {
       const k = kubernetesObject(r);
       if (!k?.namespace || r.type.endsWith("Patch")) continue;
       const spec = r.props.spec ?? {};
-      if (k.kind === "Secret") add(`${k.namespace}/${k.name}`, describe(r));
-      if (k.kind === "ExternalSecret") add(`${k.namespace}/${spec.target?.name ?? k.name}`, describe(r));
-      if (k.kind === "Certificate") add(`${k.namespace}/${spec.secretName}`, describe(r));
+      const written = secretWritten(r);
+      if (written) add(written, describe(r));
       const p = labelledPurpose(r, ctx)?.purpose;
       if (k.kind === "ExternalSecret" && p?.delivery === "bootstrap" && spec.target?.creationPolicy !== "Merge")
         report(

@@ -211,6 +211,38 @@ describe.skipIf(skip !== false)("the PKI ceremony against a real OpenBao", () =>
     }
   });
 
+  it("refuses each team's roles another team's names, Vault's own names, wildcards over the cluster or a TLD, and an email for a common name; signs the team's own", async () => {
+    const all = roles();
+    // Vault's listener names as the plan's runtime-authority stack requests them: what every secret store trusts.
+    const vaultNames = (inputs(planned("vault-listener-csr")).dnsNames as string[]).filter(
+      (n) => n.includes(".") && !n.startsWith("*."),
+    );
+    assert.ok(vaultNames.includes("vault-active.vault.svc"), vaultNames.join(", "));
+    for (const { role, issuer } of all) {
+      const token = await tokenWith(platform.server, [issuer]);
+      const own = role.allowedDomains as string[];
+      const signed = await sign(role, token, { commonName: own[0], dnsNames: own }, Number(role.maxTtl));
+      assert.equal(signed.status, 200, `${role.name}: ${signed.errors.join("; ")}`);
+      const otherTeams = all.filter((o) => o.issuer !== issuer).flatMap((o) => o.role.allowedDomains as string[]);
+      assert.ok(otherTeams.length > 0);
+      const refused: [string, CertificateAsk][] = [
+        ...otherTeams.map((n): [string, CertificateAsk] => [`another team's ${n}`, { dnsNames: [n] }]),
+        ...vaultNames.map((n): [string, CertificateAsk] => [`Vault's ${n}`, { dnsNames: [own[0]!, n] }]),
+        ["every service (*.svc)", { dnsNames: ["*.svc"] }],
+        ["a top-level domain (*.com)", { dnsNames: ["*.com"] }],
+        ["an email as the common name", { commonName: `ops@${own[0]}`, dnsNames: [own[0]!] }],
+      ];
+      for (const [what, ask] of refused) {
+        const answer = await sign(role, token, ask, Number(role.maxTtl));
+        assert.equal(
+          answer.status,
+          400,
+          `${role.name} must refuse ${what}, issued ${answer.certificate?.subject ?? ""}`,
+        );
+      }
+    }
+  });
+
   it("caps every certificate at the role's max_ttl, whatever lifetime is asked", async () => {
     for (const { role, issuer } of roles()) {
       const token = await tokenWith(platform.server, [issuer]);

@@ -60,13 +60,17 @@ export function purpose(delivery: Delivery, overrides: Raw = {}, team = "payment
   return merged;
 }
 
-/** The text of one team's registry file, declaring the evidence component the factory's purposes cite. */
+/**
+ * The text of one team's registry file, declaring the evidence component the factory's purposes cite, and any other
+ * top-level sections (`domains`) given in `sections`.
+ */
 export function registryFile(
   team: string,
   purposes: Raw[],
   evidence: Raw[] = [{ id: `${team}-evidence`, description: "Evidence" }],
+  sections: Raw = {},
 ): string {
-  return stringify({ evidence, purposes });
+  return stringify({ ...sections, evidence, purposes });
 }
 
 /** Writes registry files into a fresh directory and returns it. */
