@@ -2,7 +2,7 @@ import { LABEL } from "../../registry/labels.js";
 import { defaultPlatformReservation } from "../../registry/tenancy.js";
 import { describe, kubernetesObject, purposeById } from "../resources.js";
 import type { PlatformRule } from "../rule.js";
-import { secretMaterialIn } from "./secret-material.js";
+import { secretMaterialIn } from "../secret-material.js";
 
 export const kubernetesNotAuthoritative: PlatformRule = {
   name: "kubernetes-not-authoritative",

@@ -1,6 +1,6 @@
 import { describe, kubernetesObject } from "../resources.js";
 import { SECRET_PLACEHOLDER, type PlatformRule } from "../rule.js";
-import { secretMaterialIn } from "./secret-material.js";
+import { secretMaterialIn } from "../secret-material.js";
 
 /** Inputs that carry secret material by design (kept secret by the provider or the program). */
 const SECRET_BY_DESIGN = new Set(["data", "stringData"]);

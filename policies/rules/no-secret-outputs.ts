@@ -1,5 +1,5 @@
 import type { PlatformRule } from "../rule.js";
-import { secretMaterialIn } from "./secret-material.js";
+import { secretMaterialIn } from "../secret-material.js";
 
 export const noSecretOutputs: PlatformRule = {
   name: "no-secret-outputs",
