@@ -17,7 +17,7 @@ import { LABEL } from "../registry/labels.js";
 import { evaluate } from "../policies/evaluate.js";
 import { demoPlan, inputs, outputsOf, runOf } from "./support/demo-plan.js";
 import { declaredAuditDevices } from "../vault/audit.js";
-import { HANDOVER_CLI_ENV } from "../components/runtime-authority/handover.js";
+import { HANDOVER_CLI_ENV } from "../components/runtime-authority/vault-cli-job.js";
 import { DISTRIBUTION } from "../vault/distribution.js";
 
 const project = readProjectFile();

@@ -1,25 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { basename, dirname } from "node:path/posix";
 import { HANDOVER_PATHS, HANDOVER_SCRIPT } from "../../vault/handover-script.js";
 import type { HandoverLayout, KvSecretLayout } from "../../vault/layout.js";
-import { MOUNTS, VAULT_AUDIENCE } from "../../vault/paths.js";
-import { consumerPolicy } from "./access.js";
+import { vaultCliJob } from "./vault-cli-job.js";
 import { kvSecretMetadata } from "./kv-engine.js";
 import { FLUX_PRUNE, FLUX_RECONCILE } from "../../gitops/flux.js";
 import type { HandoverRecord } from "../../phases/outputs.js";
 import { ANNOTATION, LABEL, platformLabels } from "../../registry/labels.js";
-
-/**
- * The variable the handover script reads its CLI's name from (vault/handover-script.ts; default `vault`). The Job
- * sets it for either distribution; VAULT_ADDR and VAULT_CACERT serve both, since the bao CLI falls back to the VAULT_
- * name of every BAO_ variable it reads.
- */
-export const HANDOVER_CLI_ENV = "VAULT_CLI";
-
-/** The user and group the Job runs as: the server image's own (uid 100 and gid 1000 in both distributions' images). */
-const JOB_USER = 100;
-const JOB_GROUP = 1000;
 
 /** Arguments for {@link HandoverToVault}. */
 export interface HandoverToVaultArgs {
@@ -58,102 +45,29 @@ export class HandoverToVault extends pulumi.ComponentResource {
     const children = { parent: this };
     const labels = { ...platformLabels("runtime-authority"), [LABEL.purpose]: h.purpose, [LABEL.owner]: h.owner };
 
-    const access = consumerPolicy(
-      `${name}-access`,
+    const { job } = vaultCliJob(
+      name,
       {
-        policy: h.policy,
         namespace: h.namespace,
-        serviceAccount: h.jobName,
+        jobName: h.jobName,
+        labels,
+        policy: h.policy,
+        role: h.role,
         authPath: args.authPath,
-        tokenTtlSeconds: 300,
+        image: args.image,
+        cli: args.cli,
+        vaultAddress: args.vaultAddress,
+        caConfigMap: args.caConfigMap,
+        container: "handover",
+        script: HANDOVER_SCRIPT,
+        env: [
+          { name: "KV_PATH", value: h.kvPath },
+          { name: "SECRET", value: `${h.namespace}/${h.secretName}` },
+        ],
+        input: { secretName: h.secretName, mountPath: HANDOVER_PATHS.valueDir },
+        dependsOn: args.dependsOn,
       },
-      { ...children, dependsOn: args.dependsOn },
-    );
-    const account = new k8s.core.v1.ServiceAccount(
-      `${name}-account`,
-      { metadata: { name: h.jobName, namespace: h.namespace, labels }, automountServiceAccountToken: false },
       children,
-    );
-
-    const job = new k8s.batch.v1.Job(
-      `${name}-job`,
-      {
-        metadata: { name: h.jobName, namespace: h.namespace, labels },
-        spec: {
-          backoffLimit: 2,
-          activeDeadlineSeconds: 600,
-          template: {
-            metadata: { labels },
-            spec: {
-              serviceAccountName: h.jobName,
-              // No Kubernetes API token: the only credential is a projected token for Vault's audience.
-              automountServiceAccountToken: false,
-              restartPolicy: "Never",
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: JOB_USER,
-                runAsGroup: JOB_GROUP,
-                // The kubelet writes Secret files owned by root: without an fsGroup a non-root Job cannot read its
-                // own input. fsGroup is the Job's own group, so its process gains no group it did not have; the
-                // Secret's files become root:<that group> 0440, readable by the Job and by no other user.
-                fsGroup: JOB_GROUP,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
-              containers: [
-                {
-                  name: "handover",
-                  image: args.image,
-                  command: ["/bin/sh", "-c", HANDOVER_SCRIPT],
-                  env: [
-                    { name: HANDOVER_CLI_ENV, value: args.cli },
-                    { name: "VAULT_ADDR", value: args.vaultAddress },
-                    { name: "VAULT_CACERT", value: "/handover/ca/ca.crt" },
-                    { name: "AUTH_PATH", value: args.authPath },
-                    { name: "ROLE", value: h.role },
-                    { name: "KV_MOUNT", value: MOUNTS.kv },
-                    { name: "KV_PATH", value: h.kvPath },
-                    { name: "SECRET", value: `${h.namespace}/${h.secretName}` },
-                    { name: "HOME", value: HANDOVER_PATHS.tmpDir },
-                  ],
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
-                  volumeMounts: [
-                    { name: "value", mountPath: HANDOVER_PATHS.valueDir, readOnly: true },
-                    { name: "vault-token", mountPath: dirname(HANDOVER_PATHS.tokenFile), readOnly: true },
-                    { name: "ca", mountPath: "/handover/ca", readOnly: true },
-                    { name: "tmp", mountPath: HANDOVER_PATHS.tmpDir },
-                  ],
-                },
-              ],
-              volumes: [
-                // 0440 is what the kubelet makes of any mode under an fsGroup (it adds group read); said as it is.
-                { name: "value", secret: { secretName: h.secretName, defaultMode: 0o440 } },
-                {
-                  name: "vault-token",
-                  projected: {
-                    sources: [
-                      {
-                        serviceAccountToken: {
-                          path: basename(HANDOVER_PATHS.tokenFile),
-                          audience: VAULT_AUDIENCE,
-                          expirationSeconds: 600,
-                        },
-                      },
-                    ],
-                  },
-                },
-                { name: "ca", configMap: { name: args.caConfigMap } },
-                { name: "tmp", emptyDir: { medium: "Memory" } },
-              ],
-            },
-          },
-        },
-      },
-      // The provider waits for the Job to complete and fails the update if it does not.
-      { ...children, dependsOn: [access.policy, access.role, account] },
     );
 
     const at = job.status.apply((s) => s?.completionTime ?? "");

@@ -1,12 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MOVE_SCRIPT } from "../../vault/move-script.js";
 import type { KvMoveLayout } from "../../vault/moves.js";
-import { MOUNTS, VAULT_AUDIENCE } from "../../vault/paths.js";
 import type { MoveRecord } from "../../phases/outputs.js";
 import { LABEL, platformLabels } from "../../registry/labels.js";
-import { consumerPolicy } from "./access.js";
-import { HANDOVER_CLI_ENV } from "./handover.js";
+import { vaultCliJob } from "./vault-cli-job.js";
 
 /** Arguments for {@link MoveKvValue}. */
 export interface MoveKvValueArgs {
@@ -43,89 +40,28 @@ export class MoveKvValue extends pulumi.ComponentResource {
     const children = { parent: this };
     const labels = { ...platformLabels("runtime-authority"), [LABEL.moves]: m.purpose };
 
-    const access = consumerPolicy(
-      `${name}-access`,
+    const { job } = vaultCliJob(
+      name,
       {
-        policy: m.policy,
         namespace: m.namespace,
-        serviceAccount: m.jobName,
+        jobName: m.jobName,
+        labels,
+        policy: m.policy,
+        role: m.role,
         authPath: args.authPath,
-        tokenTtlSeconds: 300,
+        image: args.image,
+        cli: args.cli,
+        vaultAddress: args.vaultAddress,
+        caConfigMap: args.caConfigMap,
+        container: "move",
+        script: MOVE_SCRIPT,
+        env: [
+          { name: "FROM_PATH", value: m.from.path },
+          { name: "TO_PATH", value: m.to.path },
+        ],
+        dependsOn: args.dependsOn,
       },
-      { ...children, dependsOn: args.dependsOn },
-    );
-    const account = new k8s.core.v1.ServiceAccount(
-      `${name}-account`,
-      { metadata: { name: m.jobName, namespace: m.namespace, labels }, automountServiceAccountToken: false },
       children,
-    );
-    const job = new k8s.batch.v1.Job(
-      `${name}-job`,
-      {
-        metadata: { name: m.jobName, namespace: m.namespace, labels },
-        spec: {
-          backoffLimit: 2,
-          activeDeadlineSeconds: 600,
-          template: {
-            metadata: { labels },
-            spec: {
-              serviceAccountName: m.jobName,
-              // No Kubernetes API token: the only credential is a projected token for Vault's audience.
-              automountServiceAccountToken: false,
-              restartPolicy: "Never",
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 100,
-                runAsGroup: 1000,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
-              containers: [
-                {
-                  name: "move",
-                  image: args.image,
-                  command: ["/bin/sh", "-c", MOVE_SCRIPT],
-                  env: [
-                    { name: HANDOVER_CLI_ENV, value: args.cli },
-                    { name: "VAULT_ADDR", value: args.vaultAddress },
-                    { name: "VAULT_CACERT", value: "/move/ca/ca.crt" },
-                    { name: "AUTH_PATH", value: args.authPath },
-                    { name: "ROLE", value: m.role },
-                    { name: "KV_MOUNT", value: MOUNTS.kv },
-                    { name: "FROM_PATH", value: m.from.path },
-                    { name: "TO_PATH", value: m.to.path },
-                    { name: "HOME", value: "/tmp" },
-                  ],
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
-                  volumeMounts: [
-                    { name: "vault-token", mountPath: "/var/run/secrets/vault", readOnly: true },
-                    { name: "ca", mountPath: "/move/ca", readOnly: true },
-                    // The values pass through here: memory only, gone with the pod.
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
-              ],
-              volumes: [
-                {
-                  name: "vault-token",
-                  projected: {
-                    sources: [
-                      { serviceAccountToken: { path: "token", audience: VAULT_AUDIENCE, expirationSeconds: 600 } },
-                    ],
-                  },
-                },
-                { name: "ca", configMap: { name: args.caConfigMap } },
-                { name: "tmp", emptyDir: { medium: "Memory" } },
-              ],
-            },
-          },
-        },
-      },
-      // The provider waits for the Job to complete and fails the update if it does not.
-      { ...children, dependsOn: [access.policy, access.role, account] },
     );
     this.done = job;
     const by = `Job ${m.namespace}/${m.jobName} (Vault role ${m.role})`;
