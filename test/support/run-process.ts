@@ -28,6 +28,11 @@ export function runProcess(
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", fail);
     child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+    // A process that exits without reading its stdin closes the pipe first: that is no failure of the process.
+    child.stdin.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") fail(e);
+    });
+    if (options.input === undefined) child.stdin.end();
+    else child.stdin.end(options.input);
   });
 }
