@@ -6,11 +6,14 @@ import { readPlanFile, type PlanDocument } from "../plan/report/plan-json.js";
 import { loadRegistryOrReport } from "../registry/load.js";
 import { evaluate, type PolicyRule } from "../vault/acl-eval.js";
 import { parsePolicyDocument } from "../vault/policy-parse.js";
+import { describeGrant, serviceAccountAccess } from "./kubernetes-rbac.js";
 import { accessMatrix } from "./matrix.js";
 
 const USAGE = `usage: npm run access -- [--plan FILE] [--purpose ID] [--identity NS/SA] [--json]
+       npm run access -- --kubernetes [--plan FILE] [--identity NS/SA] [--json]
        npm run access -- --policy FILE [--policy FILE ...] --path PATH [--json]
   the matrix: who can do what with each purpose, from the Vault policies and auth roles a plan registers
+  --kubernetes: what each service account the stacks create or bind may do in the Kubernetes API (RBAC)
   --policy/--path: what those policy documents (HCL or JSON) grant together on PATH, one capability per line, or deny
 exit codes: 0 printed, 2 invalid input`;
 
@@ -18,7 +21,15 @@ export async function main(
   argv: readonly string[],
   io = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) },
 ): Promise<number> {
-  let flags: { plan: string; purpose?: string; identity?: string; policy?: string[]; path?: string; json?: boolean };
+  let flags: {
+    plan: string;
+    purpose?: string;
+    identity?: string;
+    policy?: string[];
+    path?: string;
+    json?: boolean;
+    kubernetes?: boolean;
+  };
   try {
     flags = parseArgs({
       args: [...argv],
@@ -29,15 +40,19 @@ export async function main(
         policy: { type: "string", multiple: true },
         path: { type: "string" },
         json: { type: "boolean" },
+        kubernetes: { type: "boolean" },
       },
       strict: true,
     }).values;
     if (flags.policy && !flags.path) throw new Error("--policy needs --path");
+    if (flags.kubernetes && (flags.policy || flags.purpose))
+      throw new Error("--kubernetes lists service accounts: it takes no --policy or --purpose");
   } catch (e) {
     io.err(`access: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  return flags.policy ? checkPolicies(flags.policy, flags.path!, flags.json === true, io) : printMatrix(flags, io);
+  if (flags.policy) return checkPolicies(flags.policy, flags.path!, flags.json === true, io);
+  return flags.kubernetes ? printKubernetesAccess(flags, io) : printMatrix(flags, io);
 }
 
 async function checkPolicies(
@@ -60,6 +75,49 @@ async function checkPolicies(
   if (json) io.out(JSON.stringify({ path, ...grant }));
   else for (const c of grant.capabilities) io.out(c);
   return 0;
+}
+
+type Io = { out: (l: string) => void; err: (l: string) => void };
+
+function printKubernetesAccess(flags: { plan: string; identity?: string; json?: boolean }, io: Io): number {
+  let doc: PlanDocument;
+  try {
+    doc = readPlanFile(flags.plan);
+  } catch (e) {
+    io.err(`access: ${(e as Error).message} (run npm run plan first)`);
+    return 2;
+  }
+  let accounts;
+  try {
+    accounts = serviceAccountAccess(
+      doc.stacks.flatMap((s) => s.resources.map((r) => ({ type: r.type, props: r.inputs }))),
+    );
+  } catch (e) {
+    io.err(`access: ${flags.plan}: ${(e as Error).message}`);
+    return 2;
+  }
+  accounts = accounts.filter((a) => !flags.identity || a.identity === flags.identity);
+  if (flags.json) {
+    io.out(JSON.stringify(accounts, null, 2));
+    return 0;
+  }
+  printTable(
+    [
+      ["IDENTITY", "NAMESPACE", "VERBS", "RESOURCES", "NAMES", "VIA"],
+      ...accounts.flatMap((a) =>
+        a.grants.length === 0
+          ? [[a.identity, "-", "(nothing)", "-", "-", "-"]]
+          : a.grants.map((g) => [a.identity, ...describeGrant(g)]),
+      ),
+    ],
+    io,
+  );
+  return 0;
+}
+
+function printTable(table: string[][], io: Io): void {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  for (const row of table) io.out(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
 }
 
 function printMatrix(
@@ -85,12 +143,13 @@ function printMatrix(
   );
   if (flags.json) io.out(JSON.stringify(rows, null, 2));
   else {
-    const table = [
-      ["IDENTITY", "ROLE", "PURPOSE", "PATH", "CAPABILITIES"],
-      ...rows.map((r) => [r.identity, r.role, r.purpose, r.path, r.capabilities.join(",")]),
-    ];
-    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    for (const row of table) io.out(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
+    printTable(
+      [
+        ["IDENTITY", "ROLE", "PURPOSE", "PATH", "CAPABILITIES"],
+        ...rows.map((r) => [r.identity, r.role, r.purpose, r.path, r.capabilities.join(",")]),
+      ],
+      io,
+    );
   }
   return 0;
 }

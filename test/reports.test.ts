@@ -374,6 +374,34 @@ describe("npm run access", () => {
     assert.equal((await run("--plan", planFile, "--purpose", "nope")).code, 2);
   });
 
+  it("lists what each service account may do in the Kubernetes API with --kubernetes", async () => {
+    const table = await run("--plan", planFile, "--kubernetes");
+    assert.equal(table.code, 0);
+    assert.match(table.out[0]!, /^IDENTITY +NAMESPACE +VERBS +RESOURCES +NAMES +VIA$/);
+    assert.ok(
+      table.out.some((l) => /^vault\/vault +\(cluster\) +create +tokenreviews\.authentication\.k8s\.io /.test(l)),
+    );
+    const bootstrap = await run(
+      "--plan",
+      planFile,
+      "--kubernetes",
+      "--identity",
+      "flux-system/bootstrap-vault",
+      "--json",
+    );
+    assert.deepEqual(
+      JSON.parse(bootstrap.out.join("\n"))[0].grants.map((g: { namespace: string; verbs: string[] }) => [
+        g.namespace,
+        g.verbs,
+      ]),
+      [
+        ["vault", ["create"]],
+        ["vault", ["get", "patch", "update", "delete"]],
+      ],
+    );
+    assert.equal((await run("--plan", planFile, "--kubernetes", "--purpose", "x")).code, 2);
+  });
+
   it("tells what hand-written policies grant together on a path: capabilities one per line, or deny", async () => {
     const a = join(dir, "a.hcl");
     const b = join(dir, "b.json");

@@ -17,12 +17,22 @@ export function toolsCache(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-/** The folder one pinned version of a tool is installed in. */
+/** The folder one pinned version of a tool (or of a controller's CRDs) is installed in. */
 export function toolDir(tool: Tool, env: NodeJS.ProcessEnv = process.env): string {
-  return join(toolsCache(env), `${tool.name}-${tool.version}`);
+  return join(toolsCache(env), `${tool.kind === "crds" ? "crds-" : ""}${tool.name}-${tool.version}`);
+}
+
+/** The Go module and build caches of the built tools: shared by every build, kept with the tools they made. */
+export function goCache(env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolsCache(env), "go");
 }
 
 /** The project's `.tools/bin`, where every tool's binaries are linked. */
 export function toolsBin(root: string = process.cwd()): string {
   return join(root, ".tools", "bin");
+}
+
+/** The project's `.tools/crds`: one folder of CRD manifests per controller, linked. Installed into test servers only. */
+export function toolsCrds(root: string = process.cwd()): string {
+  return join(root, ".tools", "crds");
 }

@@ -3,7 +3,14 @@ import { describe, it } from "vitest";
 import { serverSettings } from "../test/support/server-settings.js";
 import { auditDevices, declaredAuditDevices } from "./audit.js";
 import { DISTRIBUTION, DISTRIBUTIONS, imageReference, versionAtLeast, type Distribution } from "./distribution.js";
-import { GENERATE_ROOT_POLICY, initCeremony, vaultChartValues, vaultServerConfig } from "./server.js";
+import {
+  chartAuthDelegatorBinding,
+  GENERATE_ROOT_POLICY,
+  initCeremony,
+  TOKEN_REVIEWER_CLUSTER_ROLE,
+  vaultChartValues,
+  vaultServerConfig,
+} from "./server.js";
 
 const settings = serverSettings;
 const ceremony = (distribution: Distribution, seal: "shamir" | "awskms" = "shamir") =>
@@ -99,6 +106,27 @@ describe("the chart values of each distribution", () => {
       assert.equal(values(d).fullnameOverride, "vault", d);
       assert.equal(values(d).server.updateStrategyType, "OnDelete", d);
     }
+  });
+
+  it("binds the server's account to system:auth-delegator, which TokenReview of every Kubernetes login needs", () => {
+    for (const d of DISTRIBUTIONS) {
+      const v = values(d);
+      assert.equal(v.server.authDelegator.enabled, true, d);
+      assert.deepEqual(chartAuthDelegatorBinding(v, { name: "vault", namespace: "vault" }), {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: "vault-server-binding" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: TOKEN_REVIEWER_CLUSTER_ROLE },
+        subjects: [{ kind: "ServiceAccount", name: "vault", namespace: "vault" }],
+      });
+    }
+    // As the charts' templates: off when disabled; the release's full name when the account is created unnamed.
+    const release = { name: "bao", namespace: "secrets" };
+    assert.equal(chartAuthDelegatorBinding({ server: { authDelegator: { enabled: false } } }, release), undefined);
+    assert.equal(chartAuthDelegatorBinding({ server: { serviceAccount: { create: false } } }, release), undefined);
+    assert.deepEqual(chartAuthDelegatorBinding({ fullnameOverride: "x", server: {} }, release)?.subjects, [
+      { kind: "ServiceAccount", name: "x", namespace: "secrets" },
+    ]);
   });
 
   it("points the pod's CLI at the CA with the variable its CLI reads", () => {

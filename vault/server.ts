@@ -166,6 +166,10 @@ export function vaultChartValues(s: VaultServerSettings): Record<string, unknown
         ...(credentials ? [{ type: "secret", name: credentials }] : []),
       ],
       serviceAccount: { create: true, name: s.releaseName },
+      // Both charts' default, pinned because the Kubernetes auth method relies on it: the server reviews every
+      // login's token with its own service account token (components/runtime-authority/access.ts), and TokenReview
+      // needs this account bound to system:auth-delegator ({@link chartAuthDelegatorBinding}).
+      authDelegator: { enabled: true },
       affinity: "",
     },
     ui: { enabled: false },
@@ -244,4 +248,47 @@ export function serverConfigurationOfValues(values: unknown): unknown {
   const server = (values as { server?: { ha?: Mode & { raft?: Mode }; standalone?: Mode } } | undefined)?.server;
   if (server?.ha?.enabled === true) return server.ha.raft?.enabled === true ? server.ha.raft.config : server.ha.config;
   return server?.standalone?.config;
+}
+
+/** The chart values {@link chartAuthDelegatorBinding} reads. */
+export interface ChartRbacValues {
+  fullnameOverride?: string;
+  server?: { authDelegator?: { enabled?: boolean }; serviceAccount?: { create?: boolean; name?: string } };
+}
+
+/** The cluster role whose TokenReview grant the Kubernetes auth method's reviewer needs (Kubernetes' own). */
+export const TOKEN_REVIEWER_CLUSTER_ROLE = "system:auth-delegator";
+
+/**
+ * The ClusterRoleBinding either chart creates from its values when `server.authDelegator.enabled` and a service
+ * account is named (openbao-helm and vault-helm `server-clusterrolebinding.yaml`: `<fullname>-server-binding`, the
+ * server's service account in the release's namespace, to {@link TOKEN_REVIEWER_CLUSTER_ROLE}); undefined when the
+ * values disable it. The only object of the charts the platform's own access relies on.
+ */
+export function chartAuthDelegatorBinding(
+  values: ChartRbacValues,
+  release: { name: string; namespace: string },
+):
+  | {
+      apiVersion: "rbac.authorization.k8s.io/v1";
+      kind: "ClusterRoleBinding";
+      metadata: { name: string };
+      roleRef: { apiGroup: "rbac.authorization.k8s.io"; kind: "ClusterRole"; name: string };
+      subjects: { kind: "ServiceAccount"; name: string; namespace: string }[];
+    }
+  | undefined {
+  const server = values.server ?? {};
+  // The platform always sets fullnameOverride (vaultChartValues); the charts' own fallback is not modelled.
+  const fullname = values.fullnameOverride ?? release.name;
+  // The charts' defaults: the binding on, the account created and named after the release's full name.
+  const create = server.serviceAccount?.create !== false;
+  const account = server.serviceAccount?.name || (create ? fullname : undefined);
+  if (server.authDelegator?.enabled === false || !account) return undefined;
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name: `${fullname}-server-binding` },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: TOKEN_REVIEWER_CLUSTER_ROLE },
+    subjects: [{ kind: "ServiceAccount", name: String(account), namespace: release.namespace }],
+  };
 }

