@@ -148,14 +148,15 @@ describe.skipIf(skip !== false)("every object the demo plan registers, against t
         }
       if (!o) break;
       stack = o.stack;
-      const force = o.patch && o.object.metadata.annotations?.[PATCH_FORCE as never] === "true";
+      const annotations = o.object.metadata.annotations as Record<string, string> | undefined;
+      const force = o.patch && annotations?.[PATCH_FORCE] === "true";
       for (const dryRun of [true, false]) {
-        const answer = await plane.apply<KubeObject>(o.object, { fieldManager: o.stack, dryRun, force });
+        const answer = await plane.apply(o.object, { fieldManager: o.stack, dryRun, force });
         const mode = dryRun ? "dry run" : "apply";
         for (const w of answer.warnings) problems.push(`${label(o)}: ${mode}: warning: ${w}`);
         if (answer.status >= 300) {
           problems.push(
-            `${label(o)}: ${mode}: HTTP ${answer.status}: ${answer.body?.message ?? JSON.stringify(answer.body)}`,
+            `${label(o)}: ${mode}: HTTP ${answer.status}: ${(answer.body as { message?: string }).message ?? JSON.stringify(answer.body)}`,
           );
           break;
         }
