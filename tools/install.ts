@@ -10,7 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { CrdSet, GoTool, PipTool, Tool } from "./catalog.js";
 import { goCache, toolDir, toolsBin, toolsCrds } from "./paths.js";
@@ -172,8 +172,11 @@ function installPip(tool: PipTool, staging: string, env: NodeJS.ProcessEnv): str
  */
 export function goEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const cache = goCache(env);
+  const go = goCommand(env);
   return {
     ...env,
+    // controller-gen runs `go list` itself: the go command found must be on its PATH too.
+    ...(go === "go" ? {} : { PATH: [dirname(go), env.PATH ?? ""].join(delimiter) }),
     GOPATH: join(cache, "path"),
     GOMODCACHE: join(cache, "mod"),
     GOCACHE: join(cache, "build"),
@@ -182,6 +185,16 @@ export function goEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     CGO_ENABLED: "0",
     GOWORK: "off",
   };
+}
+
+/**
+ * The go command: the one on PATH, else Go's default install folder (where the official archive unpacks; a
+ * non-interactive shell, as CI's, may not have it on PATH).
+ */
+function goCommand(env: NodeJS.ProcessEnv): string {
+  for (const candidate of ["go", join(env.GOROOT ?? "/usr/local/go", "bin", "go")])
+    if (spawnSync(candidate, ["version"], { encoding: "utf8", env }).status === 0) return candidate;
+  return "go";
 }
 
 /** What `go` reported, its last lines, for a failure message. */
@@ -200,7 +213,7 @@ function goBuild(
   env: NodeJS.ProcessEnv,
 ): SpawnSyncReturns<string> {
   const ldflags = ["-s", "-w", ...Object.entries(variables).map(([k, v]) => `-X ${k}=${v}`)].join(" ");
-  return spawnSync("go", ["build", "-trimpath", "-ldflags", ldflags, "-o", out, pkg], {
+  return spawnSync(goCommand(env), ["build", "-trimpath", "-ldflags", ldflags, "-o", out, pkg], {
     cwd: resolve(root, module),
     env: goEnv(env),
     encoding: "utf8",
@@ -221,7 +234,7 @@ function collectCrds(set: CrdSet, staging: string, root: string, env: NodeJS.Pro
     // `go mod download -json` fetches the module into the module cache (checked against the checksum database)
     // and says where it is.
     const at = `${source.module}@${source.version}`;
-    const run = spawnSync("go", ["mod", "download", "-json", at], {
+    const run = spawnSync(goCommand(env), ["mod", "download", "-json", at], {
       cwd: staging,
       env: goEnv(env),
       encoding: "utf8",
