@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { refusedPaths, writableFile } from "../cli/files.js";
 import { readPlanFile, type PlanDocument } from "../plan/report/plan-json.js";
 import { loadRegistryOrReport } from "../registry/load.js";
+import { InvalidInputError } from "../registry/problems.js";
 import { failing, posture, sortByNextDate, STATUSES, type Observation, type PostureEntry } from "./model.js";
 import { planObservations, retiredObservations } from "./plan-source.js";
 
@@ -109,7 +110,8 @@ export async function main(
       observations = await live.readLiveObservations(registry, { vault, kubernetes });
       source = "live Vault and Kubernetes";
     } catch (e) {
-      io.err(`posture: live sources: ${(e as Error).message}`);
+      // An InvalidInputError already says "live sources: N problems" and lists them.
+      io.err(`posture: ${e instanceof InvalidInputError ? e.message : `live sources: ${(e as Error).message}`}`);
       return 2;
     }
   }

@@ -257,6 +257,7 @@ describe.skipIf(skip !== false)("npm run posture -- --live against a real OpenBa
     try {
       const ran = await live(new Date());
       assert.equal(ran.code, 2, ran.stdout);
+      assert.match(ran.stderr.split("\n")[0]!, /^posture: live sources: \d+ problems?$/);
       const naming = ran.stderr.split("\n").filter((l) => l.includes(platform.tls!.address));
       assert.equal(naming.length, 1, ran.stderr);
       assert.match(
