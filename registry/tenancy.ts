@@ -114,6 +114,12 @@ function reservedNameViolations(p: Purpose, reservation: PlatformReservation, at
     };
     p.consumers.forEach((c, i) => refuse(["consumers", i, "namespace"], c.namespace));
     if (p.bootstrap) refuse(["bootstrap", "namespace"], p.bootstrap.namespace);
+    // A move copies every version at the old path into the team's: from the platform's paths, that is a takeover.
+    if (p.movedFrom?.owner === PLATFORM_TEAM)
+      at(
+        ["movedFrom", "owner"],
+        `moves a value out of the platform's paths (kv/${PLATFORM_TEAM}/...): a team's purpose cannot take the platform's values`,
+      );
   }
   for (const target of secretTargets(p)) {
     const what = reservation.secrets.get(target);

@@ -24,6 +24,22 @@ const certificate = (dnsNames: string[], more: Record<string, unknown> = {}, tea
 
 const RESERVED: RedTeamCase[] = [
   {
+    name: "a team's purpose moves the platform's value into its own path (movedFrom: { owner: platform })",
+    files: {
+      "payments.yaml": registryFile("payments", [
+        purpose("external-secret", { id: "payments-unseal", movedFrom: { owner: "platform", id: "vault-unseal" } }),
+      ]),
+    },
+    refused: [
+      {
+        file: "payments.yaml",
+        subject: "payments-unseal",
+        field: "movedFrom.owner",
+        message: /moves a value out of the platform's paths/,
+      },
+    ],
+  },
+  {
     name: "an ExternalSecret of a team owns the SOPS age key (kv.secretName sops-age, a consumer in flux-system)",
     files: {
       "payments.yaml": registryFile("payments", [
