@@ -32,13 +32,14 @@ function registry(): { registry: Registry } | { problems: string } {
   return cached;
 }
 
-function view(r: {
-  type: string;
-  name: string;
-  urn: string;
-  props: Record<string, any>;
-  opts: { protect: boolean };
-}): ResourceView {
+/**
+ * A resource as the analyzer hands it to a policy, as a rule sees it. `secretsMarked` is false under the analyzer,
+ * which unwraps secrets; the tests' harness marks them, as the offline plan and previews do.
+ */
+export function resourceView(
+  r: { type: string; name: string; urn: string; props: Record<string, any>; opts: { protect: boolean } },
+  secretsMarked = false,
+): ResourceView {
   const { stack, phase } = stackOfUrn(r.urn);
   return {
     type: r.type,
@@ -48,7 +49,7 @@ function view(r: {
     protect: r.opts.protect,
     stack,
     phase,
-    secretsMarked: false,
+    secretsMarked,
   };
 }
 
@@ -80,7 +81,7 @@ export function toPulumiPolicies(rules: readonly PlatformRule[]): (ResourceValid
         ...base,
         validateStack: (args: StackValidationArgs, report: (m: string, urn?: string) => void) => {
           const ctx = context(rule, args.getConfig(), report);
-          const resources = args.resources.map((r: PolicyResource) => view(r));
+          const resources = args.resources.map((r: PolicyResource) => resourceView(r));
           const { stack, phase } = stackOfUrn(resources[0]?.urn ?? "urn:pulumi:unknown::");
           if (!ctx) return;
           const fixed = (m: string, urn?: string) => report(`${m} (fix: ${rule.remediation})`, urn);
@@ -94,7 +95,7 @@ export function toPulumiPolicies(rules: readonly PlatformRule[]): (ResourceValid
       ...base,
       validateResource: (args: ResourceValidationArgs, report: (m: string) => void) => {
         const ctx = context(rule, args.getConfig(), report);
-        if (ctx) rule.validateResource!(view(args), ctx, (m) => report(`${m} (fix: ${rule.remediation})`));
+        if (ctx) rule.validateResource!(resourceView(args), ctx, (m) => report(`${m} (fix: ${rule.remediation})`));
       },
     } satisfies ResourceValidationPolicy;
   });

@@ -2,27 +2,17 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HANDOVER_PATHS, HANDOVER_SCRIPT } from "../../vault/handover-script.js";
 import type { HandoverLayout, KvSecretLayout } from "../../vault/layout.js";
-import { vaultCliJob } from "./vault-cli-job.js";
+import { vaultCliJob, type VaultCliJobServer } from "./vault-cli-job.js";
 import { kvSecretMetadata } from "./kv-engine.js";
 import { FLUX_PRUNE, FLUX_RECONCILE } from "../../gitops/flux.js";
 import type { HandoverRecord } from "../../phases/outputs.js";
 import { ANNOTATION, LABEL, platformLabels } from "../../registry/labels.js";
 
 /** Arguments for {@link HandoverToVault}. */
-export interface HandoverToVaultArgs {
+export interface HandoverToVaultArgs extends VaultCliJobServer {
   handover: HandoverLayout;
   /** The KV secret the value lands in (its metadata is written after the value). */
   secret: KvSecretLayout;
-  authPath: pulumi.Input<string>;
-  /** Vault's in-cluster address, and the ConfigMap (in the Secret's namespace) holding the CA that signed it. */
-  vaultAddress: string;
-  caConfigMap: pulumi.Input<string>;
-  /** The server's own image the Job runs (same distribution and version as the server: its CLI matches). */
-  image: string;
-  /** The CLI in that image (`bao` for OpenBao, `vault` for Vault). */
-  cli: "bao" | "vault";
-  /** Mounts and auth the Job needs. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**

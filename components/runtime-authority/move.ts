@@ -3,20 +3,11 @@ import { MOVE_SCRIPT } from "../../vault/move-script.js";
 import type { KvMoveLayout } from "../../vault/moves.js";
 import type { MoveRecord } from "../../phases/outputs.js";
 import { LABEL, platformLabels } from "../../registry/labels.js";
-import { vaultCliJob } from "./vault-cli-job.js";
+import { vaultCliJob, type VaultCliJobServer } from "./vault-cli-job.js";
 
 /** Arguments for {@link MoveKvValue}. */
-export interface MoveKvValueArgs {
+export interface MoveKvValueArgs extends VaultCliJobServer {
   move: KvMoveLayout;
-  authPath: pulumi.Input<string>;
-  /** Vault's in-cluster address, and the ConfigMap (in Vault's namespace) holding the CA that signed it. */
-  vaultAddress: string;
-  caConfigMap: pulumi.Input<string>;
-  /** The server's own image (its CLI matches the server), and that CLI's name. */
-  image: string;
-  cli: "bao" | "vault";
-  /** Mounts and auth the Job needs. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**

@@ -17,8 +17,21 @@ export const HANDOVER_CLI_ENV = "VAULT_CLI";
 const JOB_USER = 100;
 const JOB_GROUP = 1000;
 
+/** What every one-shot Vault CLI Job needs of the server it reaches, and of the stack it runs in. */
+export interface VaultCliJobServer {
+  authPath: pulumi.Input<string>;
+  /** The server's own image (its CLI matches the server), and that CLI's name (`bao` for OpenBao, `vault` for Vault). */
+  image: string;
+  cli: "bao" | "vault";
+  /** Vault's in-cluster address, and the ConfigMap (in the Job's namespace) holding the CA that signed it. */
+  vaultAddress: string;
+  caConfigMap: pulumi.Input<string>;
+  /** What the Vault role and policy wait for (the auth mount, the KV mount). */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
 /** Arguments for {@link vaultCliJob}. */
-export interface VaultCliJobArgs {
+export interface VaultCliJobArgs extends VaultCliJobServer {
   /** Where the Job, its ServiceAccount and its Kubernetes auth role's binding live. */
   namespace: string;
   /** The Job's and its ServiceAccount's name. */
@@ -28,13 +41,6 @@ export interface VaultCliJobArgs {
   policy: AclPolicy;
   /** The Kubernetes auth role the script logs in with (the `ROLE` it reads). */
   role: string;
-  authPath: pulumi.Input<string>;
-  /** The server's own image (its CLI matches the server), and that CLI's name. */
-  image: string;
-  cli: "bao" | "vault";
-  /** Vault's in-cluster address, and the ConfigMap (in `namespace`) holding the CA that signed it. */
-  vaultAddress: string;
-  caConfigMap: pulumi.Input<string>;
   /** The container's name and the shell script it runs. */
   container: string;
   script: string;
@@ -42,8 +48,6 @@ export interface VaultCliJobArgs {
   env: { name: string; value: string }[];
   /** A Secret the script reads, mounted read-only at `mountPath`. @default none */
   input?: { secretName: string; mountPath: string };
-  /** What the Vault role and policy wait for (the auth mount, the KV mount). */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /**

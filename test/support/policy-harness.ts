@@ -5,7 +5,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { toPulumiPolicies } from "../../policies/pack.js";
+import { resourceView, toPulumiPolicies } from "../../policies/pack.js";
 import { stackOfUrn } from "../../policies/resources.js";
 import type { PlatformRule, StackView } from "../../policies/rule.js";
 
@@ -143,16 +143,7 @@ export function stackViewOf(stack: string, resources: ResourceValidationArgs[]):
     phase,
     resources: resources.map((r) => {
       assert.equal(stackOfUrn(r.urn).stack, stack, `${r.urn} belongs to stack ${stack}`);
-      return {
-        type: r.type,
-        name: r.name,
-        urn: r.urn,
-        props: r.props,
-        protect: r.opts.protect,
-        stack,
-        phase,
-        secretsMarked: true,
-      };
+      return resourceView(r, true);
     }),
   };
 }
