@@ -72,3 +72,53 @@ export function describe(r: ResourceView): string {
 export function isKvMetadata(r: ResourceView): boolean {
   return r.type === RESOURCE_TYPES.vaultGenericEndpoint && String(r.props.path).startsWith(`${MOUNTS.kv}/metadata/`);
 }
+
+/** A path segment trimmed of the slashes Vault ignores around it, when it is a known, non-empty string. */
+function segment(v: unknown): string | undefined {
+  const trimmed = typeof v === "string" ? v.replace(/^\/+|\/+$/g, "") : "";
+  return trimmed || undefined;
+}
+const joined = (...parts: unknown[]): string | undefined => {
+  const known = parts.map(segment);
+  return known.every((p) => p !== undefined) ? known.join("/") : undefined;
+};
+
+/**
+ * The Vault API path a resource writes or configures, as Vault names it: a mount, auth method or audit device under
+ * `sys/`, an ACL policy by name (Vault lowercases policy names), a PKI role, transit key or Kubernetes auth role under
+ * its mount. Undefined for what writes no Vault path, and while a part of the path is not known yet (a preview's
+ * unknown output).
+ */
+export function vaultPathWritten(r: Pick<ResourceView, "type" | "props">): string | undefined {
+  const p = r.props;
+  switch (r.type) {
+    case RESOURCE_TYPES.vaultMount:
+      return joined("sys/mounts", p.path);
+    case RESOURCE_TYPES.vaultAuthBackend:
+      return joined("sys/auth", p.path ?? p.type);
+    case RESOURCE_TYPES.vaultAudit:
+      return joined("sys/audit", p.path ?? p.type);
+    case RESOURCE_TYPES.vaultPolicy:
+      return joined("sys/policies/acl", typeof p.name === "string" ? p.name.toLowerCase() : undefined);
+    case RESOURCE_TYPES.vaultGenericEndpoint:
+      return joined(p.path);
+    case RESOURCE_TYPES.vaultKvSecretBackendV2:
+      return joined(p.mount, "config");
+    case RESOURCE_TYPES.vaultTransitKey:
+      return joined(p.backend, "keys", p.name);
+    case RESOURCE_TYPES.vaultKubernetesAuthConfig:
+      return joined("auth", p.backend ?? "kubernetes", "config");
+    case RESOURCE_TYPES.vaultKubernetesAuthRole:
+      return joined("auth", p.backend ?? "kubernetes", "role", p.roleName);
+    // Any CSR of a mount generates its pending intermediate key, whatever its type: one owner per mount.
+    case RESOURCE_TYPES.vaultPkiIntermediateCsr:
+      return joined(p.backend, "intermediate/generate");
+    case RESOURCE_TYPES.vaultPkiIntermediateSetSigned:
+      return joined(p.backend, "intermediate/set-signed");
+    case RESOURCE_TYPES.vaultPkiConfigUrls:
+      return joined(p.backend, "config/urls");
+    case RESOURCE_TYPES.vaultPkiRole:
+      return joined(p.backend, "roles", p.name);
+  }
+  return undefined;
+}
