@@ -79,14 +79,19 @@ async function checkPolicies(
 
 type Io = { out: (l: string) => void; err: (l: string) => void };
 
-function printKubernetesAccess(flags: { plan: string; identity?: string; json?: boolean }, io: Io): number {
-  let doc: PlanDocument;
+/** The plan document `file`, or undefined once its problem is said (exit 2). */
+function planOrReport(file: string, io: Io): PlanDocument | undefined {
   try {
-    doc = readPlanFile(flags.plan);
+    return readPlanFile(file);
   } catch (e) {
     io.err(`access: ${(e as Error).message} (run npm run plan first)`);
-    return 2;
+    return undefined;
   }
+}
+
+function printKubernetesAccess(flags: { plan: string; identity?: string; json?: boolean }, io: Io): number {
+  const doc = planOrReport(flags.plan, io);
+  if (!doc) return 2;
   let accounts;
   try {
     accounts = serviceAccountAccess(
@@ -120,17 +125,9 @@ function printTable(table: string[][], io: Io): void {
   for (const row of table) io.out(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
 }
 
-function printMatrix(
-  flags: { plan: string; purpose?: string; identity?: string; json?: boolean },
-  io: { out: (l: string) => void; err: (l: string) => void },
-): number {
-  let doc: PlanDocument;
-  try {
-    doc = readPlanFile(flags.plan);
-  } catch (e) {
-    io.err(`access: ${(e as Error).message} (run npm run plan first)`);
-    return 2;
-  }
+function printMatrix(flags: { plan: string; purpose?: string; identity?: string; json?: boolean }, io: Io): number {
+  const doc = planOrReport(flags.plan, io);
+  if (!doc) return 2;
   const registry = loadRegistryOrReport(resolve(doc.registry.dir), "access: invalid purpose registry:", io.err);
   if (!registry) return 2;
   if (flags.purpose && !registry.purposes.some((p) => p.id === flags.purpose)) {
