@@ -69,6 +69,21 @@ describe.skipIf(skip !== false)("the PKI ceremony against a real OpenBao", () =>
     };
   }
 
+  /** Asks the role for each certificate of `refused` and returns the server's answers, asserting each is refused (400). */
+  async function assertRefusesEach(
+    role: Record<string, any>,
+    token: string,
+    refused: readonly [string, CertificateAsk][],
+  ): Promise<[string, Signed][]> {
+    const answers: [string, Signed][] = [];
+    for (const [what, ask] of refused) {
+      const answer = await sign(role, token, ask, Number(role.maxTtl));
+      assert.equal(answer.status, 400, `${role.name} must refuse ${what}, issued ${answer.certificate?.subject ?? ""}`);
+      answers.push([what, answer]);
+    }
+    return answers;
+  }
+
   beforeAll(async () => {
     platform = await startPlatformServer();
     applied = await applyRuntimeAuthority(platform, { kubernetesCaCert: await kubernetesCaCertificate() });
@@ -195,19 +210,12 @@ describe.skipIf(skip !== false)("the PKI ceremony against a real OpenBao", () =>
         ["the loopback IP", { dnsNames: [names[0]!], ipAddresses: ["127.0.0.1"] }],
         ["an allowed name with another", { dnsNames: [names[0]!, "evil.example.net"] }],
       ];
-      for (const [what, ask] of refused) {
-        const answer = await sign(role, token, ask, Number(role.maxTtl));
-        assert.equal(
-          answer.status,
-          400,
-          `${role.name} must refuse ${what}, issued ${answer.certificate?.subject ?? ""}`,
-        );
+      for (const [what, answer] of await assertRefusesEach(role, token, refused))
         assert.match(
           answer.errors.join("; "),
           /not allowed|IP Subject Alternative Names are not allowed/,
           `${role.name}: ${what}`,
         );
-      }
     }
   });
 
@@ -232,14 +240,7 @@ describe.skipIf(skip !== false)("the PKI ceremony against a real OpenBao", () =>
         ["a top-level domain (*.com)", { dnsNames: ["*.com"] }],
         ["an email as the common name", { commonName: `ops@${own[0]}`, dnsNames: [own[0]!] }],
       ];
-      for (const [what, ask] of refused) {
-        const answer = await sign(role, token, ask, Number(role.maxTtl));
-        assert.equal(
-          answer.status,
-          400,
-          `${role.name} must refuse ${what}, issued ${answer.certificate?.subject ?? ""}`,
-        );
-      }
+      await assertRefusesEach(role, token, refused);
     }
   });
 
