@@ -55,6 +55,8 @@ export async function startChromium(): Promise<Chromium> {
       headless: true,
       args: [...FLAGS, `--user-data-dir=${profile}`],
       defaultViewport: null,
+      // Puppeteer gives up after 30 s; beside the real tier's servers on 2 cores chromium has taken longer to start.
+      timeout: 120_000,
     });
   } catch (error) {
     rmSync(profile, { recursive: true, force: true });
